@@ -1,0 +1,102 @@
+package org.tensorbridge.testkit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a real Python interpreter for cross-checks: fixtures are generated and our outputs verified by
+ * NumPy / PyTorch at test time, never typed in by hand.
+ *
+ * <p>{@link #debian()} is Debian's {@code /usr/bin/python3} with python3-numpy (1.x) and python3-torch;
+ * {@link #numpy2()} is the default {@code python3} on PATH, which carries NumPy 2.x.
+ */
+public final class Python {
+    private static final long TIMEOUT_SECONDS = 300;
+    private final String executable;
+
+    private Python(String executable) {
+        this.executable = executable;
+    }
+
+    /** Debian's interpreter with python3-numpy and python3-torch installed by apt. */
+    public static Python debian() {
+        return new Python("/usr/bin/python3");
+    }
+
+    /** The default {@code python3} on PATH (pyenv here), which has NumPy 2.x and no torch. */
+    public static Python numpy2() {
+        return new Python("python3");
+    }
+
+    public String executable() {
+        return executable;
+    }
+
+    /**
+     * Runs {@code script} with {@code args} (available as {@code sys.argv[1:]}) and returns its standard
+     * output. A non-zero exit, or a run over five minutes, fails with the script's standard error.
+     */
+    public String run(String script, String... args) {
+        try {
+            Path file = Files.createTempFile("tb-check", ".py");
+            try {
+                Files.writeString(file, script);
+                List<String> command = new ArrayList<>(List.of(executable, file.toString()));
+                command.addAll(List.of(args));
+                Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+                // Drain stderr concurrently so a chatty script cannot block on a full pipe.
+                var stderr = new java.util.concurrent.CompletableFuture<String>();
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        stderr.complete(new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        stderr.complete("<stderr unreadable: " + e + ">");
+                    }
+                });
+                String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError(executable + " timed out after " + TIMEOUT_SECONDS + " s");
+                }
+                if (process.exitValue() != 0) {
+                    throw new AssertionError(executable + " failed (exit " + process.exitValue() + "):\n"
+                            + stderr.join() + "\nscript:\n" + script);
+                }
+                return stdout;
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + executable + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while running " + executable, e);
+        }
+    }
+
+    /** Parses whitespace-separated numbers (Python's repr of floats, ints, inf and nan) from stdout. */
+    public static double[] parseDoubles(String stdout) {
+        String trimmed = stdout.trim();
+        if (trimmed.isEmpty()) {
+            return new double[0];
+        }
+        String[] parts = trimmed.split("\\s+");
+        double[] values = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            values[i] = switch (parts[i]) {
+                case "nan" -> Double.NaN;
+                case "inf" -> Double.POSITIVE_INFINITY;
+                case "-inf" -> Double.NEGATIVE_INFINITY;
+                case "True" -> 1;
+                case "False" -> 0;
+                default -> Double.parseDouble(parts[i]);
+            };
+        }
+        return values;
+    }
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Builds the tensorbridge native shim against the libtorch found on this machine.
+# Maven calls it (torch module, generate-resources); it also runs alone, e.g. on a GPU machine:
+#   torch/native/build.sh [OUTPUT_DIR]        (default: torch/target/native)
+#
+# libtorch is looked for, in order (like tch-rs):
+#   1. $LIBTORCH               a folder with include/ and lib/ (an unpacked libtorch zip)
+#   2. $PYTHON (or python3, then /usr/bin/python3): the torch package's include/ and lib/
+#   3. Debian/Ubuntu's libtorch-dev (/usr/include/torch, /usr/lib/<multiarch>/libtorch.so)
+# CUDA support is compiled in when that libtorch has libtorch_cuda.so and CUDA headers are found
+# ($CUDA_HOME/include, nvcc's, or /usr/local/cuda/include). TB_CUDA=0 forces a CPU-only shim.
+# Output: libtensorbridge.so (rpath to libtorch, so running needs no environment variables) and
+# libtensorbridge.properties describing what it was built against. Unchanged inputs skip the compile.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+out=${1:-$here/../target/native}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+tried=()
+
+have_libtorch() { # include_dir lib_dir
+  [[ -f $1/torch/csrc/api/include/torch/version.h || -f $1/torch/version.h ]] && [[ -e $2/libtorch.so ]]
+}
+
+torch_include= torch_lib= source=
+if [[ -n ${LIBTORCH:-} ]]; then
+  if have_libtorch "$LIBTORCH/include" "$LIBTORCH/lib"; then
+    torch_include=$LIBTORCH/include torch_lib=$LIBTORCH/lib source="LIBTORCH=$LIBTORCH"
+  else
+    tried+=("\$LIBTORCH=$LIBTORCH: no include/torch or lib/libtorch.so there -> point LIBTORCH at an unpacked libtorch (it has include/ and lib/)")
+  fi
+else
+  tried+=("\$LIBTORCH: not set -> export LIBTORCH=/path/to/libtorch (an unpacked libtorch zip from pytorch.org)")
+fi
+
+if [[ -z $torch_include ]]; then
+  for py in ${PYTHON:-} python3 /usr/bin/python3; do
+    command -v "$py" >/dev/null 2>&1 || continue
+    dir=$("$py" -c 'import torch, os; print(os.path.dirname(torch.__file__))' 2>/dev/null) || {
+      tried+=("$py: cannot import torch -> pip install torch, or set PYTHON to an interpreter that has it"); continue; }
+    if have_libtorch "$dir/include" "$dir/lib"; then
+      torch_include=$dir/include torch_lib=$dir/lib source="python torch ($py: $dir)"
+      abi=$("$py" -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))' 2>/dev/null || echo 1)
+      break
+    fi
+    tried+=("$py: torch at $dir has no include/ and lib/libtorch.so (a distribution build) -> see the next option")
+  done
+fi
+
+if [[ -z $torch_include ]]; then
+  multiarch=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+  for libdir in /usr/lib/$multiarch /usr/lib /usr/lib64; do
+    if have_libtorch /usr/include "$libdir"; then
+      torch_include=/usr/include torch_lib=$libdir source="system libtorch-dev ($libdir)"
+      break
+    fi
+  done
+  [[ -n $torch_include ]] || tried+=("system: no /usr/include/torch with libtorch.so -> sudo apt-get install libtorch-dev")
+fi
+
+if [[ -z $torch_include ]]; then
+  {
+    echo "tensorbridge: no libtorch found. Tried:"
+    for t in "${tried[@]}"; do echo "  - $t"; done
+  } >&2
+  exit 2
+fi
+
+cxx=${CXX:-g++}
+flags=(-std=c++17 -O2 -fPIC -shared -Wall -Wno-unused-parameter -Wno-deprecated-declarations "-D_GLIBCXX_USE_CXX11_ABI=${TB_CXX11_ABI:-${abi:-1}}"
+       -I"$torch_include" -I"$torch_include/torch/csrc/api/include")
+libs=(-L"$torch_lib" -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10)
+cuda=no
+if [[ ${TB_CUDA:-1} != 0 && -e $torch_lib/libtorch_cuda.so ]]; then
+  cuda_include=
+  for dir in ${CUDA_HOME:+$CUDA_HOME/include} \
+             $(command -v nvcc >/dev/null 2>&1 && echo "$(dirname "$(dirname "$(command -v nvcc)")")/include") \
+             /usr/local/cuda/include; do
+    [[ -f $dir/cuda_runtime_api.h ]] && { cuda_include=$dir; break; }
+  done
+  if [[ -n $cuda_include ]]; then
+    cuda=yes
+    flags+=(-DTB_WITH_CUDA -I"$cuda_include")
+    libs+=(-ltorch_cuda -lc10_cuda)
+  else
+    echo "tensorbridge: $torch_lib has CUDA but no CUDA headers were found (set CUDA_HOME); building CPU-only" >&2
+  fi
+fi
+libs+=(-Wl,--as-needed -ldl -Wl,-rpath,"$torch_lib" -Wl,-z,defs)
+
+# Skip the compile when the sources, the compiler line and the libtorch are unchanged.
+stamp=$( { cat "$here/tensorbridge.cpp" "$here/tensorbridge.h"; echo "$cxx ${flags[*]} ${libs[*]}";
+           stat -c '%s %Y' "$torch_lib/libtorch_cpu.so"; } | sha256sum | cut -d' ' -f1)
+if [[ -f $out/libtensorbridge.so && -f $out/libtensorbridge.stamp && $(cat "$out/libtensorbridge.stamp") == "$stamp" ]]; then
+  echo "tensorbridge: native shim up to date ($out/libtensorbridge.so)"
+  exit 0
+fi
+
+echo "tensorbridge: building native shim against $source (CUDA: $cuda)"
+start=$(date +%s)
+"$cxx" "${flags[@]}" "$here/tensorbridge.cpp" -o "$out/libtensorbridge.so.tmp" "${libs[@]}"
+mv "$out/libtensorbridge.so.tmp" "$out/libtensorbridge.so"
+version_h=$torch_include/torch/csrc/api/include/torch/version.h
+version=$(for part in MAJOR MINOR PATCH; do sed -n "s/^#define TORCH_VERSION_$part \([0-9]*\).*/\1/p" "$version_h"; done | paste -sd.)
+cat > "$out/libtensorbridge.properties" <<EOF
+libtorch.source=$source
+libtorch.lib=$torch_lib
+libtorch.version=$version
+cuda=$cuda
+EOF
+echo "$stamp" > "$out/libtensorbridge.stamp"
+echo "tensorbridge: built $out/libtensorbridge.so in $(( $(date +%s) - start )) s"

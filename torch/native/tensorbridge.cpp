@@ -1,0 +1,701 @@
+// tensorbridge native shim. See tensorbridge.h for the contract: status codes, a thread-local error
+// message, opaque handles, and no C++ exception crossing into Java.
+#include "tensorbridge.h"
+
+#include <ATen/ATen.h>
+#include <ATen/autocast_mode.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <c10/core/GradMode.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#ifdef TB_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <cuda_runtime_api.h>
+#include <dlfcn.h>
+#endif
+
+#define TB_TORCH_AT_LEAST(major, minor) \
+  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
+
+struct tb_tensor {
+  at::Tensor tensor;
+};
+
+struct tb_op {
+  c10::OperatorHandle handle;
+  const c10::FunctionSchema* schema;
+};
+
+struct tb_result {
+  std::vector<c10::IValue> values;
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+// A mismatch between the caller's arguments and the schema (or a bad handle), reported as
+// TB_ERR_ARGUMENT before anything ran, so a caller may try another overload.
+struct ArgumentError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+int fail(int code, const char* message) {
+  last_error = message;
+  return code;
+}
+
+// Runs body and turns every exception into a status code plus the thread's error message.
+template <typename Body>
+int guarded(Body&& body) noexcept {
+  try {
+    body();
+    return TB_OK;
+  } catch (const c10::OutOfMemoryError& e) {
+    return fail(TB_ERR_OUT_OF_MEMORY, e.what_without_backtrace());
+  } catch (const c10::IndexError& e) {
+    return fail(TB_ERR_INDEX, e.what_without_backtrace());
+  } catch (const c10::ValueError& e) {
+    return fail(TB_ERR_VALUE, e.what_without_backtrace());
+  } catch (const c10::TypeError& e) {
+    return fail(TB_ERR_TYPE, e.what_without_backtrace());
+  } catch (const c10::NotImplementedError& e) {
+    return fail(TB_ERR_NOT_IMPLEMENTED, e.what_without_backtrace());
+  } catch (const c10::Error& e) {
+    return fail(TB_ERR_TORCH, e.what_without_backtrace());
+  } catch (const ArgumentError& e) {
+    return fail(TB_ERR_ARGUMENT, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(TB_ERR_OUT_OF_MEMORY, "out of host memory (std::bad_alloc)");
+  } catch (const std::exception& e) {
+    return fail(TB_ERR_TORCH, e.what());
+  } catch (...) {
+    return fail(TB_ERR_UNKNOWN, "unknown C++ exception");
+  }
+}
+
+at::Tensor& deref(tb_tensor* t) {
+  if (t == nullptr) throw ArgumentError("null tensor handle");
+  return t->tensor;
+}
+
+tb_tensor* wrap(at::Tensor t) {
+  return t.defined() ? new tb_tensor{std::move(t)} : nullptr;
+}
+
+// Copies a string into a caller buffer; *needed receives the full length (without the terminator).
+void copy_out(const std::string& s, char* buffer, int64_t capacity, int64_t* needed) {
+  if (needed) *needed = static_cast<int64_t>(s.size());
+  if (buffer && capacity > 0) {
+    size_t n = std::min(static_cast<size_t>(capacity - 1), s.size());
+    std::memcpy(buffer, s.data(), n);
+    buffer[n] = '\0';
+  }
+}
+
+// Fires a from_blob deleter exactly once, whichever of libtorch or a failed call gets there first.
+struct BlobRelease {
+  tb_deleter deleter;
+  int64_t context;
+  std::atomic<bool> fired{false};
+  void fire() {
+    if (deleter != nullptr && !fired.exchange(true)) deleter(context);
+  }
+};
+
+// ---- argument decoding for tb_op_call ----
+
+struct Slot {
+  int64_t tag;
+  int64_t a;
+  int64_t b;
+  const char* name;
+};
+
+const char* tag_name(int64_t tag) {
+  switch (tag) {
+    case TB_ARG_DEFAULT: return "default";
+    case TB_ARG_NONE: return "None";
+    case TB_ARG_TENSOR: return "Tensor";
+    case TB_ARG_INT: return "int";
+    case TB_ARG_DOUBLE: return "float";
+    case TB_ARG_BOOL: return "bool";
+    case TB_ARG_INT_LIST: return "int[]";
+    case TB_ARG_DOUBLE_LIST: return "float[]";
+    case TB_ARG_TENSOR_LIST: return "Tensor[]";
+    case TB_ARG_OPT_TENSOR_LIST: return "Tensor?[]";
+    case TB_ARG_SCALAR_TYPE: return "ScalarType";
+    case TB_ARG_DEVICE: return "Device";
+    case TB_ARG_STRING: return "str";
+    case TB_ARG_BOOL_LIST: return "bool[]";
+    case TB_ARG_LAYOUT: return "Layout";
+    case TB_ARG_MEMORY_FORMAT: return "MemoryFormat";
+    default: return "unknown";
+  }
+}
+
+[[noreturn]] void mismatch(const tb_op* op, size_t index, const c10::Argument& arg, int64_t tag) {
+  throw ArgumentError(op->schema->operator_name().name + (op->schema->overload_name().empty() ? "" : "." +
+      op->schema->overload_name()) + ": argument " + std::to_string(index) + " '" + arg.name() + "' expects " +
+      arg.type()->str() + " but got " + tag_name(tag) + "; schema: " + c10::toString(*op->schema));
+}
+
+c10::List<int64_t> int_list(const Slot& s, const c10::Argument& arg) {
+  c10::List<int64_t> list;
+  if (s.tag == TB_ARG_INT) {
+    // Like Python, a single int fills an int[N] argument (kernel_size=3 means (3, 3)).
+    int64_t n = arg.N() ? *arg.N() : 1;
+    for (int64_t i = 0; i < n; i++) list.push_back(s.a);
+  } else {
+    auto data = reinterpret_cast<const int64_t*>(s.a);
+    list.reserve(s.b);
+    for (int64_t i = 0; i < s.b; i++) list.push_back(data[i]);
+  }
+  return list;
+}
+
+c10::IValue decode(const tb_op* op, size_t index, const c10::Argument& arg, const Slot& s) {
+  c10::TypePtr type = arg.type();
+  if (s.tag == TB_ARG_NONE) {
+    if (type->kind() == c10::TypeKind::OptionalType || type->kind() == c10::TypeKind::NoneType) return {};
+    mismatch(op, index, arg, s.tag);
+  }
+  if (type->kind() == c10::TypeKind::OptionalType) type = type->expectRef<c10::OptionalType>().getElementType();
+  switch (type->kind()) {
+    case c10::TypeKind::TensorType:
+      if (s.tag == TB_ARG_TENSOR) {
+        if (s.a == 0) return at::Tensor();
+        return reinterpret_cast<tb_tensor*>(s.a)->tensor;
+      }
+      break;
+    case c10::TypeKind::IntType:
+    case c10::TypeKind::SymIntType:
+      // ScalarType, Layout and MemoryFormat travel as ints in the boxed calling convention.
+      if (s.tag == TB_ARG_INT || s.tag == TB_ARG_SCALAR_TYPE || s.tag == TB_ARG_LAYOUT ||
+          s.tag == TB_ARG_MEMORY_FORMAT) return s.a;
+      break;
+    case c10::TypeKind::ScalarTypeType:
+      if (s.tag == TB_ARG_SCALAR_TYPE || s.tag == TB_ARG_INT) return s.a;
+      break;
+    case c10::TypeKind::LayoutType:
+      if (s.tag == TB_ARG_LAYOUT || s.tag == TB_ARG_INT) return s.a;
+      break;
+    case c10::TypeKind::MemoryFormatType:
+      if (s.tag == TB_ARG_MEMORY_FORMAT || s.tag == TB_ARG_INT) return s.a;
+      break;
+    case c10::TypeKind::FloatType:
+    case c10::TypeKind::SymFloatType:
+      if (s.tag == TB_ARG_DOUBLE) { double d; std::memcpy(&d, &s.a, sizeof d); return d; }
+      if (s.tag == TB_ARG_INT) return static_cast<double>(s.a);
+      break;
+    case c10::TypeKind::BoolType:
+      if (s.tag == TB_ARG_BOOL) return s.a != 0;
+      break;
+    case c10::TypeKind::NumberType:  // at::Scalar
+      if (s.tag == TB_ARG_INT) return s.a;
+      if (s.tag == TB_ARG_DOUBLE) { double d; std::memcpy(&d, &s.a, sizeof d); return d; }
+      if (s.tag == TB_ARG_BOOL) return s.a != 0;
+      break;
+    case c10::TypeKind::StringType:
+      if (s.tag == TB_ARG_STRING) return std::string(reinterpret_cast<const char*>(s.a), s.b);
+      break;
+    case c10::TypeKind::DeviceObjType:
+      if (s.tag == TB_ARG_DEVICE)
+        return c10::Device(static_cast<c10::DeviceType>(s.a), static_cast<c10::DeviceIndex>(s.b));
+      break;
+    case c10::TypeKind::ListType: {
+      auto element = type->expectRef<c10::ListType>().getElementType();
+      auto kind = element->kind();
+      if ((kind == c10::TypeKind::IntType || kind == c10::TypeKind::SymIntType) &&
+          (s.tag == TB_ARG_INT_LIST || s.tag == TB_ARG_INT)) return int_list(s, arg);
+      if (kind == c10::TypeKind::FloatType && s.tag == TB_ARG_DOUBLE_LIST) {
+        auto data = reinterpret_cast<const double*>(s.a);
+        return c10::List<double>(std::vector<double>(data, data + s.b));
+      }
+      if (kind == c10::TypeKind::BoolType && s.tag == TB_ARG_BOOL_LIST) {
+        auto data = reinterpret_cast<const uint8_t*>(s.a);
+        c10::List<bool> list;
+        for (int64_t i = 0; i < s.b; i++) list.push_back(data[i] != 0);
+        return list;
+      }
+      if (kind == c10::TypeKind::TensorType && s.tag == TB_ARG_TENSOR_LIST) {
+        auto data = reinterpret_cast<tb_tensor* const*>(s.a);
+        c10::List<at::Tensor> list;
+        list.reserve(s.b);
+        for (int64_t i = 0; i < s.b; i++) list.push_back(deref(data[i]));
+        return list;
+      }
+      if (kind == c10::TypeKind::OptionalType &&
+          (s.tag == TB_ARG_OPT_TENSOR_LIST || s.tag == TB_ARG_TENSOR_LIST)) {
+        auto data = reinterpret_cast<tb_tensor* const*>(s.a);
+        c10::List<c10::optional<at::Tensor>> list;
+        for (int64_t i = 0; i < s.b; i++) {
+          if (data[i] == nullptr) list.push_back(c10::nullopt);
+          else list.push_back(data[i]->tensor);
+        }
+        return list;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  mismatch(op, index, arg, s.tag);
+}
+
+// Builds the boxed stack: positional slots first, then keyword slots by name, then schema defaults.
+void build_stack(const tb_op* op, const Slot* slots, int nargs, std::vector<c10::IValue>& stack) {
+  const auto& arguments = op->schema->arguments();
+  const size_t n = arguments.size();
+  std::vector<const Slot*> placed(n, nullptr);
+  size_t positional = 0;
+  for (int i = 0; i < nargs; i++) {
+    const Slot& s = slots[i];
+    if (s.name == nullptr) {
+      if (positional >= n) {
+        throw ArgumentError(op->schema->name() + " takes " + std::to_string(n) + " arguments but got more; schema: " +
+                            c10::toString(*op->schema));
+      }
+      placed[positional++] = &s;
+      continue;
+    }
+    size_t j = 0;
+    while (j < n && arguments[j].name() != s.name) j++;
+    if (j == n) {
+      throw ArgumentError(op->schema->name() + " has no argument named '" + s.name + "'; schema: " +
+                          c10::toString(*op->schema));
+    }
+    if (placed[j] != nullptr) {
+      throw ArgumentError(op->schema->name() + " got argument '" + s.name + "' twice; schema: " +
+                          c10::toString(*op->schema));
+    }
+    placed[j] = &s;
+  }
+  stack.reserve(n);
+  for (size_t j = 0; j < n; j++) {
+    const auto& arg = arguments[j];
+    if (placed[j] == nullptr || placed[j]->tag == TB_ARG_DEFAULT) {
+      // callBoxed does not fill defaults; the schema carries them.
+      if (!arg.default_value()) {
+        throw ArgumentError(op->schema->name() + " is missing required argument " + std::to_string(j) + " '" +
+                            arg.name() + "' (" + arg.type()->str() + "); schema: " + c10::toString(*op->schema));
+      }
+      stack.push_back(*arg.default_value());
+    } else {
+      stack.push_back(decode(op, j, arg, *placed[j]));
+    }
+  }
+}
+
+int value_kind(const c10::IValue& v) {
+  if (v.isNone()) return TB_VAL_NONE;
+  if (v.isTensor()) return TB_VAL_TENSOR;
+  if (v.isInt()) return TB_VAL_INT;
+  if (v.isDouble()) return TB_VAL_DOUBLE;
+  if (v.isBool()) return TB_VAL_BOOL;
+  if (v.isTensorList()) return TB_VAL_TENSOR_LIST;
+  if (v.isIntList()) return TB_VAL_INT_LIST;
+  if (v.isDoubleList()) return TB_VAL_DOUBLE_LIST;
+  if (v.isString()) return TB_VAL_STRING;
+  if (v.isList()) {  // e.g. Tensor?[] or a generic list of tensors
+    auto list = v.toListRef();
+    bool tensors = true;
+    for (const auto& e : list) tensors = tensors && (e.isTensor() || e.isNone());
+    if (tensors) return TB_VAL_TENSOR_LIST;
+  }
+  return TB_VAL_OTHER;
+}
+
+const c10::IValue& result_at(tb_result* r, int index) {
+  if (r == nullptr) throw ArgumentError("null result handle");
+  if (index < 0 || static_cast<size_t>(index) >= r->values.size())
+    throw ArgumentError("result index " + std::to_string(index) + " out of range (" +
+                        std::to_string(r->values.size()) + " values)");
+  return r->values[index];
+}
+
+c10::IValue element_at(tb_result* r, int index, int64_t element) {
+  const c10::IValue& v = result_at(r, index);
+  if (element < 0) return v;
+  if (!v.isList()) throw ArgumentError("result " + std::to_string(index) + " is not a list");
+  auto list = v.toListRef();
+  if (element >= static_cast<int64_t>(list.size()))
+    throw ArgumentError("list element " + std::to_string(element) + " out of range (" + std::to_string(list.size()) + ")");
+  return list[element];
+}
+
+#ifdef TB_WITH_CUDA
+// Resolved at run time from the libcudart that libtorch_cuda already loaded, so the shim does not
+// link a second CUDA runtime.
+using MemGetInfo = int (*)(size_t*, size_t*);
+MemGetInfo cuda_mem_get_info() {
+  static MemGetInfo fn = reinterpret_cast<MemGetInfo>(dlsym(RTLD_DEFAULT, "cudaMemGetInfo"));
+  return fn;
+}
+#endif
+
+}  // namespace
+
+extern "C" {
+
+const char* tb_last_error(void) { return last_error.c_str(); }
+
+const char* tb_torch_version(void) { return TORCH_VERSION; }
+
+int tb_built_with_cuda(void) {
+#ifdef TB_WITH_CUDA
+  return 1;
+#else
+  return 0;
+#endif
+}
+
+int tb_dtype_code(const char* c10_name) {
+  for (int code = 0; code < static_cast<int>(c10::ScalarType::NumOptions); code++) {
+    auto type = static_cast<c10::ScalarType>(code);
+    if (std::strcmp(c10::toString(type), c10_name) == 0) return code;
+  }
+  return -1;
+}
+
+int tb_tensor_free(tb_tensor* t) {
+  return guarded([&] { delete t; });
+}
+
+int tb_tensor_share(tb_tensor* t, tb_tensor** out) {
+  return guarded([&] { *out = new tb_tensor{deref(t)}; });
+}
+
+int tb_tensor_meta(tb_tensor* t, int64_t* out) {
+  return guarded([&] {
+    const at::Tensor& x = deref(t);
+    out[TB_META_DIM] = x.dim();
+    out[TB_META_DTYPE] = static_cast<int64_t>(x.scalar_type());
+    out[TB_META_DEVICE_TYPE] = static_cast<int64_t>(x.device().type());
+    out[TB_META_DEVICE_INDEX] = x.device().index();
+    out[TB_META_LAYOUT] = static_cast<int64_t>(x.layout());
+    out[TB_META_REQUIRES_GRAD] = x.requires_grad();
+    out[TB_META_IS_LEAF] = x.is_leaf();
+    out[TB_META_NUMEL] = x.numel();
+    out[TB_META_ELEMENT_SIZE] = static_cast<int64_t>(x.element_size());
+    bool strided = x.layout() == at::kStrided;
+    out[TB_META_HAS_STORAGE] = strided && x.has_storage();
+    out[TB_META_STORAGE_OFFSET] = strided ? x.storage_offset() : 0;
+    out[TB_META_IS_CONTIGUOUS] = strided && x.is_contiguous();
+    out[TB_META_DATA_PTR] = out[TB_META_HAS_STORAGE] ? reinterpret_cast<int64_t>(x.data_ptr()) : 0;
+    out[TB_META_IS_CONJ] = x.is_conj();
+    out[TB_META_IS_NEG] = x.is_neg();
+  });
+}
+
+int tb_tensor_shape(tb_tensor* t, int64_t* sizes, int64_t* strides, int capacity) {
+  return guarded([&] {
+    const at::Tensor& x = deref(t);
+    if (x.dim() > capacity) throw ArgumentError("shape buffer too small");
+    for (int64_t i = 0; i < x.dim(); i++) {
+      sizes[i] = x.size(i);
+      if (strides) strides[i] = x.layout() == at::kStrided ? x.stride(i) : 0;
+    }
+  });
+}
+
+int tb_tensor_item(tb_tensor* t, double* as_double, int64_t* as_long) {
+  return guarded([&] {
+    at::Scalar s = deref(t).item();
+    if (s.isComplex()) throw ArgumentError("item() of a complex tensor: take real() or imag() first");
+    *as_double = s.toDouble();
+    *as_long = s.isFloatingPoint() ? static_cast<int64_t>(s.toDouble()) : s.toLong();
+  });
+}
+
+int tb_tensor_same(tb_tensor* a, tb_tensor* b, int* out) {
+  return guarded([&] { *out = deref(a).unsafeGetTensorImpl() == deref(b).unsafeGetTensorImpl(); });
+}
+
+int tb_storage_nbytes(tb_tensor* t, int64_t* out) {
+  return guarded([&] { *out = static_cast<int64_t>(deref(t).storage().nbytes()); });
+}
+
+int tb_storage_data(tb_tensor* t, int64_t* out) {
+  return guarded([&] { *out = reinterpret_cast<int64_t>(deref(t).storage().data()); });
+}
+
+int tb_from_blob(void* data, int ndim, const int64_t* sizes, const int64_t* strides, int64_t storage_offset,
+                 int dtype, int device_type, int device_index, tb_deleter deleter, int64_t context,
+                 tb_tensor** out) {
+  auto release = std::make_shared<BlobRelease>();
+  release->deleter = deleter;
+  release->context = context;
+  int status = guarded([&] {
+    auto options = at::TensorOptions()
+                       .dtype(static_cast<at::ScalarType>(dtype))
+                       .device(c10::Device(static_cast<c10::DeviceType>(device_type),
+                                           static_cast<c10::DeviceIndex>(device_index)));
+    auto maker = at::for_blob(data, at::IntArrayRef(sizes, ndim));
+    maker.strides(at::IntArrayRef(strides, ndim)).storage_offset(storage_offset).options(options);
+    if (deleter != nullptr) maker.deleter([release](void*) { release->fire(); });
+    *out = new tb_tensor{maker.make_tensor()};
+  });
+  if (status != TB_OK) release->fire();
+  return status;
+}
+
+int tb_op_find(const char* name, const char* overload, tb_op** out) {
+  return guarded([&] {
+    auto handle = c10::Dispatcher::singleton().findSchemaOrThrow(name, overload ? overload : "");
+    *out = new tb_op{handle, &handle.schema()};
+  });
+}
+
+int tb_op_overloads(const char* name, char* buffer, int64_t capacity, int64_t* needed) {
+  return guarded([&] {
+    std::string joined;
+    for (const auto& op : c10::Dispatcher::singleton().getAllOpNames()) {
+      if (op.name == name) {
+        joined += op.overload_name;  // the default overload is the empty name
+        joined += '\n';
+      }
+    }
+    copy_out(joined, buffer, capacity, needed);
+  });
+}
+
+int tb_op_schema(tb_op* op, char* buffer, int64_t capacity, int64_t* needed) {
+  return guarded([&] { copy_out(c10::toString(*op->schema), buffer, capacity, needed); });
+}
+
+int tb_op_num_arguments(tb_op* op, int* out) {
+  return guarded([&] { *out = static_cast<int>(op->schema->arguments().size()); });
+}
+
+int tb_op_argument(tb_op* op, int index, char* name, int64_t name_capacity, char* type, int64_t type_capacity,
+                   int* has_default, int* kwarg_only) {
+  return guarded([&] {
+    const auto& arg = op->schema->arguments().at(index);
+    copy_out(arg.name(), name, name_capacity, nullptr);
+    copy_out(arg.type()->str(), type, type_capacity, nullptr);
+    *has_default = arg.default_value().has_value();
+    *kwarg_only = arg.kwarg_only();
+  });
+}
+
+int tb_op_num_returns(tb_op* op, int* out) {
+  return guarded([&] { *out = static_cast<int>(op->schema->returns().size()); });
+}
+
+int tb_op_call(tb_op* op, const void* args, int nargs, tb_tensor** out_tensor, tb_result** out_result) {
+  *out_tensor = nullptr;
+  *out_result = nullptr;
+  return guarded([&] {
+    std::vector<c10::IValue> stack;
+    build_stack(op, static_cast<const Slot*>(args), nargs, stack);
+    op->handle.callBoxed(&stack);
+    if (stack.size() == 1 && stack[0].isTensor()) {
+      *out_tensor = wrap(std::move(stack[0]).toTensor());
+      if (*out_tensor == nullptr) *out_result = new tb_result{std::move(stack)};  // undefined tensor: None
+    } else {
+      *out_result = new tb_result{std::move(stack)};
+    }
+  });
+}
+
+int tb_result_free(tb_result* r) {
+  return guarded([&] { delete r; });
+}
+
+int tb_result_count(tb_result* r, int* out) {
+  return guarded([&] {
+    if (r == nullptr) throw ArgumentError("null result handle");
+    *out = static_cast<int>(r->values.size());
+  });
+}
+
+int tb_result_kind(tb_result* r, int index, int* out) {
+  return guarded([&] {
+    const auto& v = result_at(r, index);
+    *out = (v.isTensor() && !v.toTensor().defined()) ? TB_VAL_NONE : value_kind(v);
+  });
+}
+
+int tb_result_list_size(tb_result* r, int index, int64_t* out) {
+  return guarded([&] {
+    const auto& v = result_at(r, index);
+    if (!v.isList()) throw ArgumentError("result " + std::to_string(index) + " is not a list");
+    *out = static_cast<int64_t>(v.toListRef().size());
+  });
+}
+
+int tb_result_tensor(tb_result* r, int index, int64_t element, tb_tensor** out) {
+  return guarded([&] {
+    c10::IValue v = element_at(r, index, element);
+    *out = v.isNone() ? nullptr : wrap(v.toTensor());
+  });
+}
+
+int tb_result_int(tb_result* r, int index, int64_t element, int64_t* out) {
+  return guarded([&] {
+    c10::IValue v = element_at(r, index, element);
+    *out = v.isBool() ? v.toBool() : v.toInt();
+  });
+}
+
+int tb_result_double(tb_result* r, int index, int64_t element, double* out) {
+  return guarded([&] {
+    c10::IValue v = element_at(r, index, element);
+    *out = v.isInt() ? static_cast<double>(v.toInt()) : v.toDouble();
+  });
+}
+
+int tb_result_string(tb_result* r, int index, char* buffer, int64_t capacity, int64_t* needed) {
+  return guarded([&] { copy_out(result_at(r, index).toStringRef(), buffer, capacity, needed); });
+}
+
+int tb_set_requires_grad(tb_tensor* t, int requires_grad) {
+  return guarded([&] { deref(t).set_requires_grad(requires_grad != 0); });
+}
+
+int tb_backward(tb_tensor* t, tb_tensor* gradient, int retain_graph, int create_graph) {
+  return guarded([&] {
+    at::Tensor grad = gradient ? gradient->tensor : at::Tensor();
+    deref(t).backward(grad, retain_graph ? c10::optional<bool>(true) : c10::optional<bool>(c10::nullopt),
+                      create_graph != 0);
+  });
+}
+
+int tb_grad(tb_tensor* t, tb_tensor** out) {
+  return guarded([&] { *out = wrap(deref(t).grad()); });
+}
+
+int tb_set_grad(tb_tensor* t, tb_tensor* grad) {
+  return guarded([&] { deref(t).mutable_grad() = grad ? grad->tensor : at::Tensor(); });
+}
+
+int tb_grad_mode_set(int enabled, int* previous) {
+  return guarded([&] {
+    *previous = c10::GradMode::is_enabled();
+    c10::GradMode::set_enabled(enabled != 0);
+  });
+}
+
+int tb_grad_mode_enabled(int* out) {
+  return guarded([&] { *out = c10::GradMode::is_enabled(); });
+}
+
+int tb_manual_seed(uint64_t seed) {
+  return guarded([&] {
+    at::manual_seed(seed);
+  });
+}
+
+int tb_autocast_set_enabled(int device_type, int enabled, int* previous) {
+  return guarded([&] {
+    auto type = static_cast<c10::DeviceType>(device_type);
+#if TB_TORCH_AT_LEAST(2, 4)
+    *previous = at::autocast::is_autocast_enabled(type);
+    at::autocast::set_autocast_enabled(type, enabled != 0);
+#else
+    if (type == c10::DeviceType::CPU) {
+      *previous = at::autocast::is_cpu_enabled();
+      at::autocast::set_cpu_enabled(enabled != 0);
+    } else if (type == c10::DeviceType::CUDA) {
+      *previous = at::autocast::is_enabled();
+      at::autocast::set_enabled(enabled != 0);
+    } else {
+      throw ArgumentError("autocast supports cpu and cuda in libtorch " TORCH_VERSION);
+    }
+#endif
+  });
+}
+
+int tb_autocast_set_dtype(int device_type, int dtype, int* previous) {
+  return guarded([&] {
+    auto type = static_cast<c10::DeviceType>(device_type);
+    auto scalar = static_cast<at::ScalarType>(dtype);
+#if TB_TORCH_AT_LEAST(2, 4)
+    *previous = static_cast<int>(at::autocast::get_autocast_dtype(type));
+    at::autocast::set_autocast_dtype(type, scalar);
+#else
+    if (type == c10::DeviceType::CPU) {
+      *previous = static_cast<int>(at::autocast::get_autocast_cpu_dtype());
+      at::autocast::set_autocast_cpu_dtype(scalar);
+    } else if (type == c10::DeviceType::CUDA) {
+      *previous = static_cast<int>(at::autocast::get_autocast_gpu_dtype());
+      at::autocast::set_autocast_gpu_dtype(scalar);
+    } else {
+      throw ArgumentError("autocast supports cpu and cuda in libtorch " TORCH_VERSION);
+    }
+#endif
+  });
+}
+
+int tb_autocast_nesting(int delta, int* out) {
+  return guarded([&] {
+    if (delta > 0) {
+      *out = at::autocast::increment_nesting();
+    } else {
+      *out = at::autocast::decrement_nesting();
+      // Like torch.autocast.__exit__: cached casts of weights are dropped when the outermost scope ends.
+      if (*out == 0) at::autocast::clear_cache();
+    }
+  });
+}
+
+int tb_cuda_available(int* out) {
+  return guarded([&] { *out = torch::cuda::is_available(); });
+}
+
+int tb_cuda_device_count(int* out) {
+  return guarded([&] { *out = static_cast<int>(torch::cuda::device_count()); });
+}
+
+int tb_cuda_device_info(int index, char* name, int64_t name_capacity, int* major, int* minor,
+                        int64_t* total_memory, int64_t* free_memory) {
+#ifdef TB_WITH_CUDA
+  return guarded([&] {
+    int count = static_cast<int>(torch::cuda::device_count());
+    if (index < 0 || index >= count)
+      throw ArgumentError("CUDA device " + std::to_string(index) + " does not exist (" + std::to_string(count) +
+                          " devices)");
+    cudaDeviceProp* props = at::cuda::getDeviceProperties(index);
+    copy_out(props->name, name, name_capacity, nullptr);
+    *major = props->major;
+    *minor = props->minor;
+    *total_memory = static_cast<int64_t>(props->totalGlobalMem);
+    *free_memory = -1;
+    if (auto fn = cuda_mem_get_info()) {
+      c10::cuda::CUDAGuard guard(static_cast<c10::DeviceIndex>(index));
+      size_t free = 0, total = 0;
+      if (fn(&free, &total) == 0) *free_memory = static_cast<int64_t>(free);
+    }
+  });
+#else
+  (void)index; (void)name; (void)name_capacity; (void)major; (void)minor; (void)total_memory; (void)free_memory;
+  return fail(TB_ERR_CUDA_MISSING, "this tensorbridge shim was built without CUDA support");
+#endif
+}
+
+int tb_cudnn_version(int64_t* out) {
+  return guarded([&] {
+    *out = -1;
+    if (at::detail::getCUDAHooks().hasCuDNN()) *out = at::detail::getCUDAHooks().versionCuDNN();
+  });
+}
+
+int tb_cuda_synchronize(int device_index) {
+  return guarded([&] {
+    if (!torch::cuda::is_available()) throw ArgumentError("no CUDA device is usable");
+    torch::cuda::synchronize(device_index);
+  });
+}
+
+}  // extern "C"

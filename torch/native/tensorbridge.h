@@ -1,0 +1,141 @@
+/*
+ * tensorbridge native shim: a plain C ABI over libtorch, called from Java through the FFM API.
+ *
+ * Rules every function follows:
+ *  - returns a status code (TB_OK or one of TB_ERR_*); on error, tb_last_error() holds libtorch's
+ *    message (without the C++ backtrace) for the calling thread;
+ *  - no C++ exception ever escapes;
+ *  - tensors are opaque handles (heap-allocated at::Tensor); each handle returned must be freed
+ *    exactly once with tb_tensor_free. A NULL handle stands for an undefined tensor (e.g. no grad).
+ */
+#ifndef TENSORBRIDGE_H
+#define TENSORBRIDGE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tb_tensor tb_tensor;
+typedef struct tb_op tb_op;
+typedef struct tb_result tb_result;
+
+enum tb_status {
+  TB_OK = 0,
+  TB_ERR_TORCH = 1,          /* c10::Error and anything not listed below */
+  TB_ERR_INDEX = 2,          /* c10::IndexError */
+  TB_ERR_VALUE = 3,          /* c10::ValueError */
+  TB_ERR_TYPE = 4,           /* c10::TypeError and argument mismatches found by the shim */
+  TB_ERR_NOT_IMPLEMENTED = 5,
+  TB_ERR_OUT_OF_MEMORY = 6,  /* c10::OutOfMemoryError (CUDA allocator) and std::bad_alloc */
+  TB_ERR_CUDA_MISSING = 7,   /* a CUDA-only call in a shim built without CUDA */
+  TB_ERR_UNKNOWN = 8,        /* a non-standard C++ exception */
+  TB_ERR_ARGUMENT = 9        /* the arguments do not fit the operator's schema (nothing ran) */
+};
+
+/* Tags of the 32-byte argument slots of tb_op_call: {int64 tag; int64 a; int64 b; const char* name}. */
+enum tb_arg_tag {
+  TB_ARG_DEFAULT = 0,        /* use the schema's default value */
+  TB_ARG_NONE = 1,
+  TB_ARG_TENSOR = 2,         /* a = tb_tensor* (NULL = undefined tensor) */
+  TB_ARG_INT = 3,            /* a = value */
+  TB_ARG_DOUBLE = 4,         /* a = IEEE-754 bits */
+  TB_ARG_BOOL = 5,           /* a = 0 / 1 */
+  TB_ARG_INT_LIST = 6,       /* a = const int64_t*, b = length */
+  TB_ARG_DOUBLE_LIST = 7,    /* a = const double*, b = length */
+  TB_ARG_TENSOR_LIST = 8,    /* a = tb_tensor* const*, b = length */
+  TB_ARG_OPT_TENSOR_LIST = 9,/* a = tb_tensor* const* (NULL entries = None), b = length */
+  TB_ARG_SCALAR_TYPE = 10,   /* a = c10::ScalarType code */
+  TB_ARG_DEVICE = 11,        /* a = c10::DeviceType code, b = index (-1 = current) */
+  TB_ARG_STRING = 12,        /* a = const char* UTF-8, b = byte length */
+  TB_ARG_BOOL_LIST = 13,     /* a = const uint8_t*, b = length */
+  TB_ARG_LAYOUT = 14,        /* a = c10::Layout code */
+  TB_ARG_MEMORY_FORMAT = 15  /* a = c10::MemoryFormat code */
+};
+
+/* Kinds of the values an operator returns (tb_result_kind). */
+enum tb_value_kind {
+  TB_VAL_NONE = 0, TB_VAL_TENSOR = 1, TB_VAL_INT = 2, TB_VAL_DOUBLE = 3, TB_VAL_BOOL = 4,
+  TB_VAL_TENSOR_LIST = 5, TB_VAL_INT_LIST = 6, TB_VAL_DOUBLE_LIST = 7, TB_VAL_STRING = 8,
+  TB_VAL_OTHER = 9
+};
+
+/* Indices of the fields tb_tensor_meta fills. */
+enum tb_meta_field {
+  TB_META_DIM = 0, TB_META_DTYPE, TB_META_DEVICE_TYPE, TB_META_DEVICE_INDEX, TB_META_LAYOUT,
+  TB_META_REQUIRES_GRAD, TB_META_IS_LEAF, TB_META_NUMEL, TB_META_ELEMENT_SIZE, TB_META_STORAGE_OFFSET,
+  TB_META_IS_CONTIGUOUS, TB_META_DATA_PTR, TB_META_IS_CONJ, TB_META_IS_NEG, TB_META_HAS_STORAGE,
+  TB_META_COUNT
+};
+
+typedef void (*tb_deleter)(int64_t context);
+
+/* errors and versions */
+const char* tb_last_error(void);
+const char* tb_torch_version(void);
+int tb_built_with_cuda(void);
+int tb_dtype_code(const char* c10_name);            /* e.g. "Float", "UInt16"; -1 if this libtorch lacks it */
+
+/* tensors */
+int tb_tensor_free(tb_tensor* t);
+int tb_tensor_share(tb_tensor* t, tb_tensor** out); /* a second handle on the same tensor */
+int tb_tensor_meta(tb_tensor* t, int64_t* out /* TB_META_COUNT */);
+int tb_tensor_shape(tb_tensor* t, int64_t* sizes, int64_t* strides, int capacity);
+int tb_tensor_item(tb_tensor* t, double* as_double, int64_t* as_long);
+int tb_tensor_same(tb_tensor* a, tb_tensor* b, int* out); /* same TensorImpl */
+int tb_storage_nbytes(tb_tensor* t, int64_t* out);
+int tb_storage_data(tb_tensor* t, int64_t* out);
+/* Wraps caller memory. The deleter (may be NULL) is called exactly once with context when libtorch
+ * no longer uses the memory — also when this call fails. */
+int tb_from_blob(void* data, int ndim, const int64_t* sizes, const int64_t* strides, int64_t storage_offset,
+                 int dtype, int device_type, int device_index, tb_deleter deleter, int64_t context,
+                 tb_tensor** out);
+
+/* operators by name */
+int tb_op_find(const char* name, const char* overload, tb_op** out);
+int tb_op_overloads(const char* name, char* buffer, int64_t capacity, int64_t* needed); /* each name followed by '\n' */
+int tb_op_schema(tb_op* op, char* buffer, int64_t capacity, int64_t* needed);
+int tb_op_num_arguments(tb_op* op, int* out);
+int tb_op_argument(tb_op* op, int index, char* name, int64_t name_capacity, char* type, int64_t type_capacity,
+                   int* has_default, int* kwarg_only);
+int tb_op_num_returns(tb_op* op, int* out);
+/* Calls op with nargs slots. When it returns exactly one tensor, *out_tensor receives it and
+ * *out_result is NULL; otherwise *out_result receives all returns (free with tb_result_free). */
+int tb_op_call(tb_op* op, const void* args, int nargs, tb_tensor** out_tensor, tb_result** out_result);
+
+int tb_result_free(tb_result* r);
+int tb_result_count(tb_result* r, int* out);
+int tb_result_kind(tb_result* r, int index, int* out);
+int tb_result_list_size(tb_result* r, int index, int64_t* out);
+int tb_result_tensor(tb_result* r, int index, int64_t element, tb_tensor** out); /* element -1: not a list */
+int tb_result_int(tb_result* r, int index, int64_t element, int64_t* out);
+int tb_result_double(tb_result* r, int index, int64_t element, double* out);
+int tb_result_string(tb_result* r, int index, char* buffer, int64_t capacity, int64_t* needed);
+
+/* autograd */
+int tb_set_requires_grad(tb_tensor* t, int requires_grad);
+int tb_backward(tb_tensor* t, tb_tensor* gradient /* nullable */, int retain_graph, int create_graph);
+int tb_grad(tb_tensor* t, tb_tensor** out /* NULL when no grad */);
+int tb_set_grad(tb_tensor* t, tb_tensor* grad /* nullable: clears */);
+int tb_grad_mode_set(int enabled, int* previous);
+int tb_grad_mode_enabled(int* out);
+int tb_manual_seed(uint64_t seed);
+
+/* autocast (hides the libtorch 1.13 vs 2.4+ API split) */
+int tb_autocast_set_enabled(int device_type, int enabled, int* previous);
+int tb_autocast_set_dtype(int device_type, int dtype, int* previous);
+int tb_autocast_nesting(int delta, int* out); /* +1 enter, -1 exit; clears the cast cache at 0 */
+
+/* devices */
+int tb_cuda_available(int* out);
+int tb_cuda_device_count(int* out);
+int tb_cuda_device_info(int index, char* name, int64_t name_capacity, int* major, int* minor,
+                        int64_t* total_memory, int64_t* free_memory);
+int tb_cudnn_version(int64_t* out); /* -1 without cuDNN */
+int tb_cuda_synchronize(int device_index);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,685 @@
+package org.tensorbridge.torch;
+
+import java.lang.System.Logger.Level;
+import java.lang.ref.Cleaner;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.tensorbridge.torch.internal.TensorHandle;
+
+/**
+ * A libtorch tensor. Close it (try-with-resources) to free it at once; a {@link Cleaner} frees tensors
+ * nobody closed and reports them ({@link #unclosedCount()}, a WARNING log). Using a closed tensor throws
+ * {@link IllegalStateException}. Every method that returns a tensor returns a new one the caller closes
+ * (views share memory with this tensor, as in PyTorch).
+ *
+ * <p>Typed methods cover the everyday operators; {@link Op} calls any other ATen operator by name.
+ */
+public final class Tensor implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Tensor.class.getName());
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final LongAdder UNCLOSED = new LongAdder();
+
+    private final Owner owner;
+    private final Cleaner.Cleanable cleanable;
+
+    /** Frees the handle once; registered with the Cleaner, so it must not reference the Tensor. */
+    private static final class Owner implements Runnable {
+        final TensorHandle handle;
+        final AtomicBoolean freed = new AtomicBoolean();
+        volatile boolean closedByUser;
+
+        Owner(TensorHandle handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public void run() {
+            if (!freed.compareAndSet(false, true)) {
+                return;
+            }
+            if (!closedByUser) {
+                UNCLOSED.increment();
+                LOG.log(Level.DEBUG, "a tensor was garbage-collected without close(); use try-with-resources");
+            }
+            try {
+                handle.free();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "freeing a tensor failed", e);
+            }
+        }
+    }
+
+    private Tensor(TensorHandle handle) {
+        this.owner = new Owner(handle);
+        this.cleanable = CLEANER.register(this, owner);
+    }
+
+    /** Takes ownership of a handle the shim returned. */
+    static Tensor own(TensorHandle handle) {
+        return new Tensor(handle);
+    }
+
+    /** The native handle, for the binding layers (bridge, ops). Throws when the tensor was closed. */
+    public TensorHandle handle() {
+        if (owner.freed.get()) {
+            throw new IllegalStateException("tensor was closed; it cannot be used any more"
+                    + " (keep it open, or clone() it before closing)");
+        }
+        return owner.handle;
+    }
+
+    /** Wraps a handle the caller owns (from a binding layer such as the bridge); the tensor then owns it. */
+    public static Tensor fromHandle(TensorHandle handle) {
+        return own(handle);
+    }
+
+    public boolean isClosed() {
+        return owner.freed.get();
+    }
+
+    /** How many tensors were freed by the garbage collector because nobody closed them. */
+    public static long unclosedCount() {
+        return UNCLOSED.sum();
+    }
+
+    @Override
+    public void close() {
+        owner.closedByUser = true;
+        cleanable.clean();
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    private long[] meta() {
+        long[] meta = new long[TensorHandle.META_COUNT];
+        handle().meta(meta);
+        return meta;
+    }
+
+    public int dim() {
+        return (int) meta()[TensorHandle.DIM];
+    }
+
+    public long[] shape() {
+        return handle().shape()[0];
+    }
+
+    public long size(int dim) {
+        long[] shape = shape();
+        return shape[dim < 0 ? dim + shape.length : dim];
+    }
+
+    /** Strides in elements, as PyTorch reports them. */
+    public long[] strides() {
+        return handle().shape()[1];
+    }
+
+    public long storageOffset() {
+        return meta()[TensorHandle.STORAGE_OFFSET];
+    }
+
+    public long numel() {
+        return meta()[TensorHandle.NUMEL];
+    }
+
+    public int elementSize() {
+        return (int) meta()[TensorHandle.ELEMENT_SIZE];
+    }
+
+    public DType dtype() {
+        return DType.fromCode((int) meta()[TensorHandle.DTYPE]);
+    }
+
+    public Device device() {
+        long[] meta = meta();
+        return new Device(DeviceType.fromCode((int) meta[TensorHandle.DEVICE_TYPE]), (int) meta[TensorHandle.DEVICE_INDEX]);
+    }
+
+    public Layout layout() {
+        return Layout.fromCode((int) meta()[TensorHandle.LAYOUT]);
+    }
+
+    public boolean requiresGrad() {
+        return meta()[TensorHandle.REQUIRES_GRAD] != 0;
+    }
+
+    public boolean isLeaf() {
+        return meta()[TensorHandle.IS_LEAF] != 0;
+    }
+
+    public boolean isContiguous() {
+        return meta()[TensorHandle.IS_CONTIGUOUS] != 0;
+    }
+
+    /** Whether the lazy conjugate bit is set (call {@code resolveConj()} to materialise it). */
+    public boolean isConj() {
+        return meta()[TensorHandle.IS_CONJ] != 0;
+    }
+
+    public boolean isNeg() {
+        return meta()[TensorHandle.IS_NEG] != 0;
+    }
+
+    /** The address of the first element (0 for tensors without storage). */
+    public long dataAddress() {
+        return meta()[TensorHandle.DATA_PTR];
+    }
+
+    /** Whether both are the same tensor object (not merely equal values). */
+    public boolean isSameTensor(Tensor other) {
+        return handle().sameTensor(other.handle());
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    public static Tensor empty(long... shape) {
+        return empty(TensorOptions.DEFAULT, shape);
+    }
+
+    public static Tensor empty(TensorOptions options, long... shape) {
+        return created(Ops.EMPTY.apply(shape, Op.kw("dtype", options.dtype()), Op.kw("device", options.device())), options);
+    }
+
+    public static Tensor zeros(long... shape) {
+        return zeros(TensorOptions.DEFAULT, shape);
+    }
+
+    public static Tensor zeros(TensorOptions options, long... shape) {
+        return created(Ops.ZEROS.apply(shape, Op.kw("dtype", options.dtype()), Op.kw("device", options.device())), options);
+    }
+
+    public static Tensor ones(long... shape) {
+        return ones(TensorOptions.DEFAULT, shape);
+    }
+
+    public static Tensor ones(TensorOptions options, long... shape) {
+        return created(Ops.ONES.apply(shape, Op.kw("dtype", options.dtype()), Op.kw("device", options.device())), options);
+    }
+
+    public static Tensor full(double value, long... shape) {
+        return full(TensorOptions.DEFAULT, value, shape);
+    }
+
+    public static Tensor full(TensorOptions options, double value, long... shape) {
+        return created(Ops.FULL.apply(shape, scalar(value, options.dtype()), Op.kw("dtype", options.dtype()),
+                Op.kw("device", options.device())), options);
+    }
+
+    /** {@code [start, end)} in steps of {@code step}, like {@code torch.arange}. */
+    public static Tensor arange(double start, double end, double step, TensorOptions options) {
+        return created(Ops.ARANGE.apply(scalar(start, options.dtype()), scalar(end, options.dtype()),
+                scalar(step, options.dtype()), Op.kw("dtype", options.dtype()), Op.kw("device", options.device())), options);
+    }
+
+    /** {@code 0, 1, ..., end - 1} as int64, like {@code torch.arange(end)}. */
+    public static Tensor arange(long end) {
+        return arange(0, end, 1, TensorOptions.of(DType.INT64));
+    }
+
+    public static Tensor linspace(double start, double end, long steps, TensorOptions options) {
+        return created(Ops.LINSPACE.apply(start, end, steps, Op.kw("dtype", options.dtype()),
+                Op.kw("device", options.device())), options);
+    }
+
+    /** Uniform on [0, 1), from libtorch's generator ({@link Torch#manualSeed(long)} makes it repeatable). */
+    public static Tensor rand(TensorOptions options, long... shape) {
+        return created(Ops.RAND.apply(shape, Op.kw("dtype", options.dtype()), Op.kw("device", options.device())), options);
+    }
+
+    public static Tensor rand(long... shape) {
+        return rand(TensorOptions.DEFAULT, shape);
+    }
+
+    /** Standard normal, from libtorch's generator. */
+    public static Tensor randn(TensorOptions options, long... shape) {
+        return created(Ops.RANDN.apply(shape, Op.kw("dtype", options.dtype()), Op.kw("device", options.device())), options);
+    }
+
+    public static Tensor randn(long... shape) {
+        return randn(TensorOptions.DEFAULT, shape);
+    }
+
+    /** Integers uniform on {@code [low, high)}; int64 unless the options say otherwise. */
+    public static Tensor randint(long low, long high, TensorOptions options, long... shape) {
+        return created(Ops.RANDINT.apply(low, high, shape, Op.kw("dtype", options.dtype()),
+                Op.kw("device", options.device())), options);
+    }
+
+    public static Tensor eye(long n, TensorOptions options) {
+        return created(Ops.EYE.apply(n, Op.kw("dtype", options.dtype()), Op.kw("device", options.device())), options);
+    }
+
+    /** A 0-dim tensor holding {@code value}. */
+    public static Tensor scalarTensor(double value, TensorOptions options) {
+        return full(options, value);
+    }
+
+    private static Object scalar(double value, DType dtype) {
+        // Integer dtypes get an int Scalar so large values stay exact.
+        return dtype.isFloatingPoint() || dtype.isComplex() || value != Math.rint(value) ? (Object) value : (Object) (long) value;
+    }
+
+    private static Tensor created(Tensor tensor, TensorOptions options) {
+        if (options.requiresGrad()) {
+            tensor.requiresGrad(true);
+        }
+        return tensor;
+    }
+
+    // ---------------------------------------------------------------- arithmetic (broadcasting)
+
+    public Tensor add(Tensor other) {
+        return Ops.ADD.apply(this, other);
+    }
+
+    /** {@code this + alpha * other}. */
+    public Tensor add(Tensor other, double alpha) {
+        return Ops.ADD.apply(this, other, alpha);
+    }
+
+    public Tensor add(double value) {
+        return Ops.ADD_SCALAR.apply(this, value);
+    }
+
+    public Tensor sub(Tensor other) {
+        return Ops.SUB.apply(this, other);
+    }
+
+    public Tensor sub(double value) {
+        return Ops.SUB_SCALAR.apply(this, value);
+    }
+
+    public Tensor mul(Tensor other) {
+        return Ops.MUL.apply(this, other);
+    }
+
+    public Tensor mul(double value) {
+        return Ops.MUL_SCALAR.apply(this, value);
+    }
+
+    /** True division (integers give floats), as {@code torch.div}. */
+    public Tensor div(Tensor other) {
+        return Ops.DIV.apply(this, other);
+    }
+
+    public Tensor div(double value) {
+        return Ops.DIV_SCALAR.apply(this, value);
+    }
+
+    public Tensor pow(double exponent) {
+        return Ops.POW_SCALAR.apply(this, exponent);
+    }
+
+    public Tensor pow(Tensor exponent) {
+        return Ops.POW.apply(this, exponent);
+    }
+
+    public Tensor neg() {
+        return Ops.NEG.apply(this);
+    }
+
+    /** In-place {@code this += other}; returns this tensor's new handle (close it or ignore it). */
+    public Tensor addInPlace(Tensor other) {
+        Ops.ADD_.apply(this, other).close();
+        return this;
+    }
+
+    public Tensor mulInPlace(double value) {
+        Ops.MUL_SCALAR_.apply(this, value).close();
+        return this;
+    }
+
+    // ---------------------------------------------------------------- math
+
+    public Tensor abs() {
+        return Ops.ABS.apply(this);
+    }
+
+    public Tensor sqrt() {
+        return Ops.SQRT.apply(this);
+    }
+
+    public Tensor exp() {
+        return Ops.EXP.apply(this);
+    }
+
+    public Tensor log() {
+        return Ops.LOG.apply(this);
+    }
+
+    public Tensor sin() {
+        return Ops.SIN.apply(this);
+    }
+
+    public Tensor cos() {
+        return Ops.COS.apply(this);
+    }
+
+    public Tensor tanh() {
+        return Ops.TANH.apply(this);
+    }
+
+    public Tensor sigmoid() {
+        return Ops.SIGMOID.apply(this);
+    }
+
+    public Tensor relu() {
+        return Ops.RELU.apply(this);
+    }
+
+    public Tensor clamp(double min, double max) {
+        return Ops.CLAMP.apply(this, min, max);
+    }
+
+    // ---------------------------------------------------------------- comparisons (bool results)
+
+    public Tensor eq(Tensor other) {
+        return Ops.EQ.apply(this, other);
+    }
+
+    public Tensor eq(double value) {
+        return Ops.EQ_SCALAR.apply(this, value);
+    }
+
+    public Tensor ne(Tensor other) {
+        return Ops.NE.apply(this, other);
+    }
+
+    public Tensor lt(Tensor other) {
+        return Ops.LT.apply(this, other);
+    }
+
+    public Tensor lt(double value) {
+        return Ops.LT_SCALAR.apply(this, value);
+    }
+
+    public Tensor le(Tensor other) {
+        return Ops.LE.apply(this, other);
+    }
+
+    public Tensor gt(Tensor other) {
+        return Ops.GT.apply(this, other);
+    }
+
+    public Tensor gt(double value) {
+        return Ops.GT_SCALAR.apply(this, value);
+    }
+
+    public Tensor ge(Tensor other) {
+        return Ops.GE.apply(this, other);
+    }
+
+    /** Whether shapes and all values are equal, like {@code torch.equal}. */
+    public boolean equal(Tensor other) {
+        try (OpResult result = Ops.EQUAL.call(this, other)) {
+            return result.boolValue(0);
+        }
+    }
+
+    /** {@code torch.allclose}. */
+    public boolean allclose(Tensor other, double rtol, double atol) {
+        try (OpResult result = Ops.ALLCLOSE.call(this, other, rtol, atol)) {
+            return result.boolValue(0);
+        }
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    public Tensor matmul(Tensor other) {
+        return Ops.MATMUL.apply(this, other);
+    }
+
+    public Tensor mm(Tensor other) {
+        return Ops.MM.apply(this, other);
+    }
+
+    public Tensor bmm(Tensor other) {
+        return Ops.BMM.apply(this, other);
+    }
+
+    public Tensor dot(Tensor other) {
+        return Ops.DOT.apply(this, other);
+    }
+
+    /** Transpose of a tensor with at most 2 dims. */
+    public Tensor t() {
+        return Ops.T.apply(this);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    public Tensor sum() {
+        return Ops.SUM.apply(this);
+    }
+
+    public Tensor sum(long[] dims, boolean keepDim) {
+        return Ops.SUM_DIM.apply(this, dims, keepDim);
+    }
+
+    public Tensor mean() {
+        return Ops.MEAN.apply(this);
+    }
+
+    public Tensor mean(long[] dims, boolean keepDim) {
+        return Ops.MEAN_DIM.apply(this, dims, keepDim);
+    }
+
+    /** Standard deviation over {@code dims} with Bessel's correction {@code correction} (1 = unbiased). */
+    public Tensor std(long[] dims, long correction, boolean keepDim) {
+        return Ops.STD.apply(this, dims, Op.kw("correction", correction), Op.kw("keepdim", keepDim));
+    }
+
+    public Tensor var(long[] dims, long correction, boolean keepDim) {
+        return Ops.VAR.apply(this, dims, Op.kw("correction", correction), Op.kw("keepdim", keepDim));
+    }
+
+    public Tensor max() {
+        return Ops.MAX.apply(this);
+    }
+
+    public Tensor min() {
+        return Ops.MIN.apply(this);
+    }
+
+    /** Maximum over {@code dim}: values and their indices, like {@code torch.max(x, dim)}. */
+    public ValuesIndices max(long dim, boolean keepDim) {
+        return ValuesIndices.of(Ops.MAX_DIM.call(this, dim, keepDim));
+    }
+
+    public ValuesIndices min(long dim, boolean keepDim) {
+        return ValuesIndices.of(Ops.MIN_DIM.call(this, dim, keepDim));
+    }
+
+    public Tensor argmax() {
+        return Ops.ARGMAX.apply(this);
+    }
+
+    public Tensor argmax(long dim, boolean keepDim) {
+        return Ops.ARGMAX.apply(this, dim, keepDim);
+    }
+
+    /** The values and indices of a reduction over a dimension; closing it closes both. */
+    public record ValuesIndices(Tensor values, Tensor indices) implements AutoCloseable {
+        static ValuesIndices of(OpResult result) {
+            try (result) {
+                return new ValuesIndices(result.takeTensor(0), result.takeTensor(1));
+            }
+        }
+
+        @Override
+        public void close() {
+            values.close();
+            indices.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- shape
+
+    public Tensor view(long... shape) {
+        return Ops.VIEW.apply(this, shape);
+    }
+
+    public Tensor reshape(long... shape) {
+        return Ops.RESHAPE.apply(this, shape);
+    }
+
+    public Tensor permute(long... dims) {
+        return Ops.PERMUTE.apply(this, dims);
+    }
+
+    public Tensor transpose(long dim0, long dim1) {
+        return Ops.TRANSPOSE.apply(this, dim0, dim1);
+    }
+
+    public Tensor contiguous() {
+        return Ops.CONTIGUOUS.apply(this);
+    }
+
+    public Tensor squeeze() {
+        return Ops.SQUEEZE.apply(this);
+    }
+
+    public Tensor squeeze(long dim) {
+        return Ops.SQUEEZE_DIM.apply(this, dim);
+    }
+
+    public Tensor unsqueeze(long dim) {
+        return Ops.UNSQUEEZE.apply(this, dim);
+    }
+
+    public Tensor flatten() {
+        return flatten(0, -1);
+    }
+
+    public Tensor flatten(long startDim, long endDim) {
+        return Ops.FLATTEN.apply(this, startDim, endDim);
+    }
+
+    public static Tensor cat(List<Tensor> tensors, long dim) {
+        return Ops.CAT.apply(tensors, dim);
+    }
+
+    public static Tensor stack(List<Tensor> tensors, long dim) {
+        return Ops.STACK.apply(tensors, dim);
+    }
+
+    /** Splits into chunks of {@code splitSize} along {@code dim} (the last may be smaller); views. */
+    public List<Tensor> split(long splitSize, long dim) {
+        try (OpResult result = Ops.SPLIT.call(this, splitSize, dim)) {
+            return result.takeTensors(0);
+        }
+    }
+
+    /** {@code this[start:end:step]} along {@code dim}; a view. */
+    public Tensor slice(long dim, long start, long end, long step) {
+        return Ops.SLICE.apply(this, dim, start, end, step);
+    }
+
+    /** {@code this.select(dim, index)}: drops {@code dim}; a view. */
+    public Tensor select(long dim, long index) {
+        return Ops.SELECT.apply(this, dim, index);
+    }
+
+    public Tensor indexSelect(long dim, Tensor index) {
+        return Ops.INDEX_SELECT.apply(this, dim, index);
+    }
+
+    public Tensor gather(long dim, Tensor index) {
+        return Ops.GATHER.apply(this, dim, index);
+    }
+
+    // ---------------------------------------------------------------- conversion and copies
+
+    public Tensor to(DType dtype) {
+        return Ops.TO_DTYPE.apply(this, dtype, false, false);
+    }
+
+    public Tensor to(Device device) {
+        return to(device, false);
+    }
+
+    /** Moves to {@code device}; {@code nonBlocking} lets a copy from pinned memory run asynchronously. */
+    public Tensor to(Device device, boolean nonBlocking) {
+        return Ops.TO_DEVICE.apply(this, device, dtype(), nonBlocking, false);
+    }
+
+    public Tensor clone() {
+        return Ops.CLONE.apply(this);
+    }
+
+    /** Copies {@code source} into this tensor (broadcasting, converting dtype and device). */
+    public Tensor copyFrom(Tensor source) {
+        Ops.COPY_.apply(this, source, false).close();
+        return this;
+    }
+
+    /** The single value of a one-element tensor, as a double. */
+    public double item() {
+        return handle().itemDouble();
+    }
+
+    /** The single value of a one-element integer tensor, exactly. */
+    public long itemLong() {
+        return handle().itemLong();
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    /** Sets whether autograd records operations on this (leaf) tensor; returns this. */
+    public Tensor requiresGrad(boolean requiresGrad) {
+        handle().setRequiresGrad(requiresGrad);
+        return this;
+    }
+
+    /** A tensor sharing this one's data, cut from the autograd graph. */
+    public Tensor detach() {
+        return Ops.DETACH.apply(this);
+    }
+
+    /** Back-propagates from this scalar tensor. */
+    public void backward() {
+        handle().backward(null, false, false);
+    }
+
+    /** Back-propagates with an explicit output gradient (for non-scalar outputs). */
+    public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+        handle().backward(gradient == null ? null : gradient.handle(), retainGraph, createGraph);
+    }
+
+    /** The accumulated gradient (a new handle the caller closes), or null when there is none. */
+    public Tensor grad() {
+        TensorHandle grad = handle().grad();
+        return grad == null ? null : own(grad);
+    }
+
+    /** Replaces the accumulated gradient; null clears it (like {@code x.grad = None}). */
+    public void setGrad(Tensor grad) {
+        handle().setGrad(grad == null ? null : grad.handle());
+    }
+
+    // ---------------------------------------------------------------- values out
+
+    /** All values in row-major order as doubles (moves to the CPU and converts when needed). */
+    public double[] toDoubleArray() {
+        try (Tensor detached = detach(); Tensor cpu = detached.to(Device.CPU); Tensor doubles = cpu.to(DType.FLOAT64);
+             Tensor flat = doubles.contiguous()) {
+            long n = flat.numel();
+            double[] values = new double[Math.toIntExact(n)];
+            java.lang.foreign.MemorySegment.copy(
+                    java.lang.foreign.MemorySegment.ofAddress(flat.dataAddress()).reinterpret(n * 8),
+                    java.lang.foreign.ValueLayout.JAVA_DOUBLE, 0, values, 0, values.length);
+            return values;
+        }
+    }
+
+    @Override
+    public String toString() {
+        if (isClosed()) {
+            return "Tensor(closed)";
+        }
+        return "Tensor(shape=" + Arrays.toString(shape()) + ", dtype=" + dtype().torchName() + ", device=" + device()
+                + (requiresGrad() ? ", requires_grad=True" : "") + ")";
+    }
+}

@@ -1,0 +1,50 @@
+package org.tensorbridge.torch.internal;
+
+import org.tensorbridge.torch.CudaUnavailableException;
+import org.tensorbridge.torch.TorchArgumentException;
+import org.tensorbridge.torch.TorchException;
+import org.tensorbridge.torch.TorchIndexException;
+import org.tensorbridge.torch.TorchNotImplementedException;
+import org.tensorbridge.torch.TorchOutOfMemoryException;
+import org.tensorbridge.torch.TorchTypeException;
+import org.tensorbridge.torch.TorchValueException;
+
+/** Turns the shim's status codes (tensorbridge.h, enum tb_status) into Java exceptions. */
+public final class Status {
+    static final int OK = 0;
+    static final int ARGUMENT = 9;
+
+    private Status() {
+    }
+
+    /** Throws the exception for {@code code} with the thread's error message; returns for TB_OK. */
+    static void check(int code) {
+        if (code != OK) {
+            throw exception(code, Native.lastError());
+        }
+    }
+
+    static TorchException exception(int code, String message) {
+        return switch (code) {
+            case 2 -> new TorchIndexException(message);
+            case 3 -> new TorchValueException(message);
+            case 4 -> new TorchTypeException(message);
+            case 5 -> new TorchNotImplementedException(message);
+            case 6 -> new TorchOutOfMemoryException(message);
+            case 7 -> new CudaUnavailableException(message + "; run `tensorbridge doctor` to see why");
+            case ARGUMENT -> new TorchArgumentException(message);
+            default -> new TorchException(message);
+        };
+    }
+
+    /** A Throwable from invokeExact itself: a bug in the binding, never a libtorch error. */
+    static RuntimeException unexpected(Throwable t) {
+        if (t instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (t instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException("native call failed unexpectedly", t);
+    }
+}

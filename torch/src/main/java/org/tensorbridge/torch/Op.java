@@ -63,7 +63,20 @@ public final class Op {
 
     public static Op of(String name, String overload) {
         String full = namespaced(name);
-        return CACHE.computeIfAbsent(full + "." + overload, key -> new Op(OpHandle.find(full, overload)));
+        return CACHE.computeIfAbsent(full + "." + overload, key -> new Op(find(full, overload)));
+    }
+
+    private static OpHandle find(String name, String overload) {
+        try {
+            return OpHandle.find(name, overload);
+        } catch (TorchException e) {
+            List<String> known = OVERLOADS.computeIfAbsent(name, OpHandle::overloads);
+            String hint = known.isEmpty()
+                    ? "libtorch " + Torch.version() + " has no operator named " + name + " (check the spelling; e.g. aten::add)"
+                    : name + " has the overloads " + known.stream().map(o -> o.isEmpty() ? "\"\" (default)" : o).toList()
+                            + "; pass one of them, or call Op.call(name, args) to let the arguments choose";
+            throw new TorchException("no operator " + name + (overload.isEmpty() ? "" : "." + overload) + ": " + hint, e);
+        }
     }
 
     /**

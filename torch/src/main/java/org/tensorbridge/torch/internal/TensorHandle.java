@@ -154,7 +154,7 @@ public final class TensorHandle {
 
     public void setGrad(TensorHandle grad) {
         try {
-            Status.check((int) Native.SET_GRAD.invokeExact(pointer, grad == null ? MemorySegment.NULL : grad.pointer));
+            Status.check((int) Native.SET_GRAD.invokeExact(pointer, (MemorySegment) (grad == null ? MemorySegment.NULL : grad.pointer)));
         } catch (Throwable t) {
             throw Status.unexpected(t);
         }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what tensorbridge needs on a Debian/Ubuntu machine, once: libtorch (libtorch-dev), Debian's
+# NumPy and PyTorch for the cross-checks (python3-numpy, python3-torch) and a C++ compiler. Java 25 is
+# expected at /usr/lib/jvm/temurin-25-jdk-amd64 (or $JAVA_HOME) and Maven on PATH.
+set -euo pipefail
+packages=(libtorch-dev python3-numpy python3-torch g++)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "tensorbridge setup: installing ${missing[*]}"
+  sudo=
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+source "$(dirname "${BASH_SOURCE[0]}")/java-env.sh"
+command -v mvn >/dev/null || { echo "tensorbridge setup: Maven (mvn) not found: apt-get install maven" >&2; exit 1; }

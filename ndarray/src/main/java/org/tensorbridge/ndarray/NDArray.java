@@ -1,0 +1,1235 @@
+package org.tensorbridge.ndarray;
+
+import static org.tensorbridge.ndarray.Elements.F32;
+import static org.tensorbridge.ndarray.Elements.F64;
+import static org.tensorbridge.ndarray.Elements.I16;
+import static org.tensorbridge.ndarray.Elements.I32;
+import static org.tensorbridge.ndarray.Elements.I64;
+import static org.tensorbridge.ndarray.Elements.I8;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A NumPy-compatible n-dimensional array over off-heap, little-endian memory ({@link NDBuffer}).
+ *
+ * <h2>Layout</h2>
+ * An array is (buffer, dtype, shape, byte strides, byte offset), exactly NumPy's model: element
+ * {@code (i0, i1, ...)} lives at {@code byteOffset + sum(ik * strides[k])} in the buffer. Strides may be
+ * negative (reversed views) or zero (broadcast views).
+ *
+ * <h2>Lifetime</h2>
+ * Arrays returned by factories and by copying operations (copy, astype, arithmetic, ...) <em>own</em> one
+ * count of their buffer and must be closed ({@link #close()}, idempotent; try-with-resources). Views
+ * (slice, get, select, transpose, reshape when it is a view, broadcastTo, ...) share the buffer, own no
+ * count and their {@code close()} does nothing; they stay usable only while the memory is alive, i.e.
+ * until the owner is closed (unless someone {@link NDBuffer#retain() retained} the buffer). After the
+ * memory is freed any access throws {@link IllegalStateException}. Methods that "may return a view"
+ * (reshape, ravel, ascontiguous) return either a view or an owned copy; closing the result is always
+ * correct. See {@link NDBuffer} for the full model, including the Cleaner safety net.
+ *
+ * <h2>Element access</h2>
+ * {@link #getDouble} reads any dtype (complex: the real part), {@link #setDouble} writes with NumPy's
+ * unsafe-cast semantics (see {@code Elements}: float to int truncates toward zero; NaN and out-of-range
+ * values give the x86 "integer indefinite" result NumPy gives, e.g. NaN to int64 is Long.MIN_VALUE, NaN
+ * to int32 Integer.MIN_VALUE, NaN to int8/int16/uint8/uint16 0).
+ *
+ * <p>Arrays are not thread-safe for concurrent writes to the same elements; reading from many threads is fine.
+ */
+public final class NDArray implements AutoCloseable {
+    private final NDBuffer buffer;
+    private final DType dtype;
+    private final long[] shape;
+    private final long[] strides;
+    private final long offset;
+    private final boolean owns;
+    private final boolean readOnly;
+    private final boolean cContig;
+    private final boolean fContig;
+    private final long size;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    NDArray(NDBuffer buffer, DType dtype, long[] shape, long[] strides, long offset, boolean owns, boolean readOnly) {
+        this.buffer = buffer;
+        this.dtype = dtype;
+        this.shape = shape;
+        this.strides = strides;
+        this.offset = offset;
+        this.owns = owns;
+        this.readOnly = readOnly || buffer.isReadOnly();
+        this.size = Shapes.size(shape);
+        this.cContig = Shapes.isC(shape, strides, dtype.byteSize());
+        this.fContig = Shapes.isF(shape, strides, dtype.byteSize());
+    }
+
+    /** A view of this array's memory with another layout (not owned). */
+    NDArray view(long[] newShape, long[] newStrides, long newOffset) {
+        return new NDArray(buffer, dtype, newShape, newStrides, newOffset, false, readOnly);
+    }
+
+    long[] shapeRef() {
+        return shape;
+    }
+
+    long[] stridesRef() {
+        return strides;
+    }
+
+    // =================================================================== factories
+
+    /** A new owned, zero-filled, C-contiguous array. */
+    public static NDArray zeros(DType dtype, long... shape) {
+        Objects.requireNonNull(dtype, "dtype");
+        long[] sh = shape.clone();
+        long n = Shapes.size(sh);
+        NDBuffer buf = NDBuffer.allocate(Math.multiplyExact(n, (long) dtype.byteSize()));
+        return new NDArray(buf, dtype, sh, Shapes.cStrides(sh, dtype.byteSize()), 0, true, false);
+    }
+
+    public static NDArray ones(DType dtype, long... shape) {
+        return full(dtype, 1.0, shape);
+    }
+
+    /** A new owned array filled with {@code value} converted to {@code dtype} (unsafe cast). */
+    public static NDArray full(DType dtype, double value, long... shape) {
+        NDArray a = zeros(dtype, shape);
+        if (value != 0 || Double.doubleToRawLongBits(value) != 0) {
+            a.fill(value);
+        }
+        return a;
+    }
+
+    /** A new owned array; its contents are unspecified (currently zero-filled). */
+    public static NDArray empty(DType dtype, long... shape) {
+        return zeros(dtype, shape);
+    }
+
+    /**
+     * A view over existing memory; strides are in BYTES (NumPy convention), offset in bytes from the start
+     * of the buffer's segment. Validates that every reachable element lies inside the buffer. The result
+     * owns one count of the buffer only if {@code ownsBuffer} (then closing it releases that count).
+     */
+    public static NDArray wrap(NDBuffer buffer, DType dtype, long[] shape, long[] byteStrides, long byteOffset,
+            boolean ownsBuffer) {
+        Objects.requireNonNull(buffer, "buffer");
+        Objects.requireNonNull(dtype, "dtype");
+        if (shape.length != byteStrides.length) {
+            throw new IllegalArgumentException("shape " + Shapes.str(shape) + " has " + shape.length
+                    + " dimensions but strides " + Arrays.toString(byteStrides) + " have " + byteStrides.length);
+        }
+        long[] sh = shape.clone();
+        long[] st = byteStrides.clone();
+        long n = Shapes.size(sh);
+        long cap = buffer.byteSize();
+        if (byteOffset < 0) {
+            throw new IllegalArgumentException("negative byte offset " + byteOffset);
+        }
+        if (n > 0) {
+            long lo = byteOffset, hi = byteOffset;
+            for (int i = 0; i < sh.length; i++) {
+                long span = Math.multiplyExact(st[i], sh[i] - 1);
+                if (span < 0) {
+                    lo += span;
+                } else {
+                    hi += span;
+                }
+            }
+            hi += dtype.byteSize();
+            if (lo < 0 || hi > cap) {
+                throw new IllegalArgumentException("array of shape " + Shapes.str(sh) + ", dtype " + dtype.numpyName()
+                        + ", byte strides " + Arrays.toString(st) + " and byte offset " + byteOffset
+                        + " reaches bytes [" + lo + ", " + hi + ") but the buffer holds " + cap + " bytes");
+            }
+        } else if (byteOffset > cap) {
+            throw new IllegalArgumentException("byte offset " + byteOffset + " is past the end of the buffer ("
+                    + cap + " bytes)");
+        }
+        return new NDArray(buffer, dtype, sh, st, byteOffset, ownsBuffer, buffer.isReadOnly());
+    }
+
+    /**
+     * A C-contiguous view over caller-managed memory ({@link NDBuffer#external}); the segment must hold at
+     * least the array's bytes. Data is read and written little-endian. Not owned: close() does nothing and
+     * the memory must outlive the array.
+     */
+    public static NDArray wrap(MemorySegment segment, DType dtype, long... shape) {
+        long n = Shapes.size(shape);
+        long need = n * dtype.byteSize();
+        if (segment.byteSize() < need) {
+            throw new IllegalArgumentException("segment of " + segment.byteSize() + " bytes is too small for shape "
+                    + Shapes.str(shape) + " of " + dtype.numpyName() + " (" + need + " bytes)");
+        }
+        NDBuffer buf = NDBuffer.external(segment);
+        return new NDArray(buf, dtype, shape.clone(), Shapes.cStrides(shape, dtype.byteSize()), 0, false,
+                segment.isReadOnly());
+    }
+
+    /**
+     * A C-contiguous view over a direct ByteBuffer's bytes from its position to its limit. The data is always
+     * interpreted little-endian, whatever {@link ByteBuffer#order()} says. Read-only buffers give read-only
+     * arrays. Not owned; the ByteBuffer is kept reachable by the array.
+     */
+    public static NDArray wrap(ByteBuffer direct, DType dtype, long... shape) {
+        if (!direct.isDirect()) {
+            throw new IllegalArgumentException("only direct ByteBuffers can be wrapped (use ByteBuffer.allocateDirect"
+                    + " or NDArray.of(...) to copy heap data)");
+        }
+        return wrap(MemorySegment.ofBuffer(direct), dtype, shape);
+    }
+
+    private static long[] shapeFor(int length, long[] shape) {
+        long[] sh = shape.length == 0 ? new long[] {length} : shape.clone();
+        if (Shapes.size(sh) != length) {
+            throw new IllegalArgumentException("cannot make an array of shape " + Shapes.str(sh) + " ("
+                    + Shapes.size(sh) + " elements) from " + length + " values");
+        }
+        return sh;
+    }
+
+    /** A new FLOAT32 array holding a copy of {@code data}; shape omitted means 1-D. */
+    public static NDArray of(float[] data, long... shape) {
+        NDArray a = zeros(DType.FLOAT32, shapeFor(data.length, shape));
+        MemorySegment.copy(data, 0, a.buffer.segment(), F32, 0, data.length);
+        return a;
+    }
+
+    public static NDArray of(double[] data, long... shape) {
+        NDArray a = zeros(DType.FLOAT64, shapeFor(data.length, shape));
+        MemorySegment.copy(data, 0, a.buffer.segment(), F64, 0, data.length);
+        return a;
+    }
+
+    public static NDArray of(int[] data, long... shape) {
+        NDArray a = zeros(DType.INT32, shapeFor(data.length, shape));
+        MemorySegment.copy(data, 0, a.buffer.segment(), I32, 0, data.length);
+        return a;
+    }
+
+    public static NDArray of(long[] data, long... shape) {
+        NDArray a = zeros(DType.INT64, shapeFor(data.length, shape));
+        MemorySegment.copy(data, 0, a.buffer.segment(), I64, 0, data.length);
+        return a;
+    }
+
+    public static NDArray of(short[] data, long... shape) {
+        NDArray a = zeros(DType.INT16, shapeFor(data.length, shape));
+        MemorySegment.copy(data, 0, a.buffer.segment(), I16, 0, data.length);
+        return a;
+    }
+
+    /** A new INT8 array. */
+    public static NDArray of(byte[] data, long... shape) {
+        NDArray a = zeros(DType.INT8, shapeFor(data.length, shape));
+        MemorySegment.copy(data, 0, a.buffer.segment(), I8, 0, data.length);
+        return a;
+    }
+
+    public static NDArray of(boolean[] data, long... shape) {
+        NDArray a = zeros(DType.BOOL, shapeFor(data.length, shape));
+        MemorySegment s = a.buffer.segment();
+        for (int i = 0; i < data.length; i++) {
+            s.set(I8, i, (byte) (data[i] ? 1 : 0));
+        }
+        return a;
+    }
+
+    /** A 0-d array (shape {@code ()}). */
+    public static NDArray scalar(DType dtype, double value) {
+        return full(dtype, value);
+    }
+
+    // =================================================================== metadata
+
+    public NDBuffer buffer() {
+        return buffer;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public int ndim() {
+        return shape.length;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** Length of {@code axis} (negative counts from the end). */
+    public long shape(int axis) {
+        return shape[Shapes.axis(axis, shape.length)];
+    }
+
+    /** Byte strides (a copy). */
+    public long[] strides() {
+        return strides.clone();
+    }
+
+    public long byteOffset() {
+        return offset;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public long nbytes() {
+        return size * dtype.byteSize();
+    }
+
+    public long itemSize() {
+        return dtype.byteSize();
+    }
+
+    /** NumPy's C_CONTIGUOUS flag (length-1 axes ignored; empty arrays are contiguous). */
+    public boolean isCContiguous() {
+        return cContig;
+    }
+
+    public boolean isFContiguous() {
+        return fContig;
+    }
+
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** Whether this array owns a count of its buffer (closing it releases the count). */
+    public boolean ownsBuffer() {
+        return owns;
+    }
+
+    /** Whether the memory is still alive (not freed). */
+    public boolean isAlive() {
+        return buffer.isAlive();
+    }
+
+    /**
+     * The bytes this array can reach, from its lowest- to its highest-addressed element. For C-contiguous
+     * arrays this is exactly {@link #nbytes()} long and starts at the first element. Read-only for read-only
+     * arrays. Empty arrays give an empty segment.
+     */
+    public MemorySegment segment() {
+        MemorySegment s = buffer.segment();
+        long lo = offset, hi = offset;
+        if (size == 0) {
+            s = s.asSlice(Math.min(offset, s.byteSize()), 0);
+        } else {
+            for (int i = 0; i < shape.length; i++) {
+                long span = strides[i] * (shape[i] - 1);
+                if (span < 0) {
+                    lo += span;
+                } else {
+                    hi += span;
+                }
+            }
+            s = s.asSlice(lo, hi + dtype.byteSize() - lo);
+        }
+        return readOnly ? s.asReadOnly() : s;
+    }
+
+    /** The element address range start relative to {@link #segment()}: offset of element (0,...,0) in it. */
+    public long firstElementOffsetInSegment() {
+        long lo = offset;
+        for (int i = 0; i < shape.length; i++) {
+            if (strides[i] < 0 && shape[i] > 0) {
+                lo += strides[i] * (shape[i] - 1);
+            }
+        }
+        return offset - lo;
+    }
+
+    /**
+     * The same bytes reinterpreted as another dtype of the same item size (NumPy's {@code a.view(dtype)}),
+     * e.g. bfloat16 as uint16. A view (not owned).
+     */
+    public NDArray viewAs(DType other) {
+        if (other.byteSize() != dtype.byteSize()) {
+            throw new IllegalArgumentException("viewAs needs a dtype of the same item size: " + dtype.numpyName()
+                    + " has " + dtype.byteSize() + " bytes, " + other.numpyName() + " has " + other.byteSize());
+        }
+        return new NDArray(buffer, other, shape, strides, offset, false, readOnly);
+    }
+
+    /** A view that refuses writes (UnsupportedOperationException). */
+    public NDArray asReadOnly() {
+        return new NDArray(buffer, dtype, shape, strides, offset, false, true);
+    }
+
+    // =================================================================== element access
+
+    long offsetOf(long[] index) {
+        if (index.length != shape.length) {
+            throw new IllegalArgumentException("expected " + shape.length + " indices for array of shape "
+                    + Shapes.str(shape) + ", got " + index.length);
+        }
+        long off = offset;
+        for (int k = 0; k < index.length; k++) {
+            long i = index[k];
+            long n = shape[k];
+            if (i < 0) {
+                i += n;
+            }
+            if (i < 0 || i >= n) {
+                throw new IndexOutOfBoundsException("index " + index[k] + " is out of bounds for axis " + k
+                        + " with size " + n);
+            }
+            off += i * strides[k];
+        }
+        return off;
+    }
+
+    void checkWritable() {
+        if (readOnly) {
+            throw new UnsupportedOperationException("array is read-only (a read-only view, a broadcast view or"
+                    + " read-only memory); copy() it to get a writable array");
+        }
+    }
+
+    /** The element as double (complex: the real part; uint64 rounded; bool 0/1). */
+    public double getDouble(long... index) {
+        return Elements.getDouble(buffer.segment(), offsetOf(index), dtype);
+    }
+
+    /** The element as long (integers exactly, uint64 as its bit pattern; floats truncated toward zero). */
+    public long getLong(long... index) {
+        return Elements.getLong(buffer.segment(), offsetOf(index), dtype);
+    }
+
+    /** The element's truth value (non-zero; NaN is true). */
+    public boolean getBoolean(long... index) {
+        return Elements.getBoolean(buffer.segment(), offsetOf(index), dtype);
+    }
+
+    /** Imaginary part of a complex element (0 for real dtypes). */
+    public double getImag(long... index) {
+        return Elements.getImag(buffer.segment(), offsetOf(index), dtype);
+    }
+
+    /** Writes {@code v} converted to the dtype (NumPy unsafe cast). */
+    public void setDouble(double v, long... index) {
+        checkWritable();
+        Elements.setDouble(buffer.segment(), offsetOf(index), dtype, v);
+    }
+
+    /** Writes {@code v}: integer dtypes keep its low bits, float dtypes get the rounded value. */
+    public void setLong(long v, long... index) {
+        checkWritable();
+        Elements.setLong(buffer.segment(), offsetOf(index), dtype, v);
+    }
+
+    public void setBoolean(boolean v, long... index) {
+        setLong(v ? 1 : 0, index);
+    }
+
+    /** Sets every element to {@code value} (converted to the dtype). */
+    public NDArray fill(double value) {
+        checkWritable();
+        if (size == 0) {
+            return this;
+        }
+        MemorySegment s = buffer.segment();
+        if (cContig) {
+            MemorySegment seg = s.asSlice(offset, nbytes());
+            switch (dtype) {
+                case FLOAT32 -> {
+                    float f = (float) value;
+                    Copier.chunked(size, (a, b) -> {
+                        for (long i = a; i < b; i++) {
+                            seg.setAtIndex(F32, i, f);
+                        }
+                    });
+                    return this;
+                }
+                case FLOAT64 -> {
+                    Copier.chunked(size, (a, b) -> {
+                        for (long i = a; i < b; i++) {
+                            seg.setAtIndex(F64, i, value);
+                        }
+                    });
+                    return this;
+                }
+                default -> {
+                    // write one element then replicate its bytes
+                    Elements.setDouble(seg, 0, dtype, value);
+                    if (dtype.byteSize() == 1) {
+                        seg.fill(seg.get(I8, 0));
+                        return this;
+                    }
+                    long filled = dtype.byteSize();
+                    long total = nbytes();
+                    while (filled < total) {
+                        long chunk = Math.min(filled, total - filled);
+                        MemorySegment.copy(seg, 0, seg, filled, chunk);
+                        filled += chunk;
+                    }
+                    return this;
+                }
+            }
+        }
+        NdIter.forEachRow(shape, new long[][] {strides}, new long[] {offset}, (offs, n, inner) -> {
+            for (long i = 0; i < n; i++) {
+                Elements.setDouble(s, offs[0] + i * inner[0], dtype, value);
+            }
+        });
+        return this;
+    }
+
+    // =================================================================== bulk copy out
+
+    private void requireDtype(DType t, String method) {
+        if (dtype != t) {
+            throw new IllegalArgumentException(method + "() needs a " + t.numpyName() + " array but this one is "
+                    + dtype.numpyName() + "; convert with astype(DType." + t + ") first");
+        }
+    }
+
+    private int javaLength() {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("array of " + size + " elements does not fit a Java array");
+        }
+        return (int) size;
+    }
+
+    private <A> A copyOut(A arr, ValueLayout layout) {
+        int n = javaLength();
+        if (n == 0) {
+            return arr;
+        }
+        MemorySegment s = buffer.segment();
+        if (cContig) {
+            MemorySegment.copy(s, layout, offset, arr, 0, n);
+        } else {
+            int[] pos = {0};
+            NdIter.forEachRow(shape, new long[][] {strides}, new long[] {offset}, (offs, cnt, inner) -> {
+                for (long i = 0; i < cnt; i++) {
+                    MemorySegment.copy(s, layout, offs[0] + i * inner[0], arr, pos[0]++, 1);
+                }
+            });
+        }
+        return arr;
+    }
+
+    public float[] toFloatArray() {
+        requireDtype(DType.FLOAT32, "toFloatArray");
+        return copyOut(new float[javaLength()], F32);
+    }
+
+    /** Values of any real dtype converted to double, in C order. */
+    public double[] toDoubleArray() {
+        if (dtype.isComplex()) {
+            throw new IllegalArgumentException("toDoubleArray() does not take complex arrays (" + dtype.numpyName()
+                    + "); take the real part explicitly with getDouble or astype(FLOAT64)");
+        }
+        if (dtype == DType.FLOAT64) {
+            return copyOut(new double[javaLength()], F64);
+        }
+        double[] out = new double[javaLength()];
+        MemorySegment s = buffer.segment();
+        int[] pos = {0};
+        NdIter.forEachRow(shape, new long[][] {strides}, new long[] {offset}, (offs, cnt, inner) -> {
+            for (long i = 0; i < cnt; i++) {
+                out[pos[0]++] = Elements.getDouble(s, offs[0] + i * inner[0], dtype);
+            }
+        });
+        return out;
+    }
+
+    public int[] toIntArray() {
+        requireDtype(DType.INT32, "toIntArray");
+        return copyOut(new int[javaLength()], I32);
+    }
+
+    public long[] toLongArray() {
+        requireDtype(DType.INT64, "toLongArray");
+        return copyOut(new long[javaLength()], I64);
+    }
+
+    public short[] toShortArray() {
+        requireDtype(DType.INT16, "toShortArray");
+        return copyOut(new short[javaLength()], I16);
+    }
+
+    /** INT8 (or UINT8: raw bytes) values. */
+    public byte[] toByteArray() {
+        if (dtype != DType.UINT8) {
+            requireDtype(DType.INT8, "toByteArray");
+        }
+        return copyOut(new byte[javaLength()], I8);
+    }
+
+    public boolean[] toBooleanArray() {
+        requireDtype(DType.BOOL, "toBooleanArray");
+        byte[] b = copyOut(new byte[javaLength()], I8);
+        boolean[] out = new boolean[b.length];
+        for (int i = 0; i < b.length; i++) {
+            out[i] = b[i] != 0;
+        }
+        return out;
+    }
+
+    // =================================================================== views
+
+    /** Start, step and length of a NumPy slice on an axis of length {@code len} (PySlice_AdjustIndices). */
+    static long[] adjustSlice(Long start, Long stop, Long step, long len) {
+        long st = step == null ? 1 : step;
+        if (st == 0) {
+            throw new IllegalArgumentException("slice step cannot be zero");
+        }
+        long a;
+        long b;
+        if (start == null) {
+            a = st < 0 ? len - 1 : 0;
+        } else {
+            a = start;
+            if (a < 0) {
+                a += len;
+                if (a < 0) {
+                    a = st < 0 ? -1 : 0;
+                }
+            } else if (a >= len) {
+                a = st < 0 ? len - 1 : len;
+            }
+        }
+        if (stop == null) {
+            b = st < 0 ? -1 : len;
+        } else {
+            b = stop;
+            if (b < 0) {
+                b += len;
+                if (b < 0) {
+                    b = st < 0 ? -1 : 0;
+                }
+            } else if (b >= len) {
+                b = st < 0 ? len - 1 : len;
+            }
+        }
+        long n;
+        if (st < 0) {
+            n = b < a ? (a - b - 1) / (-st) + 1 : 0;
+        } else {
+            n = a < b ? (b - a - 1) / st + 1 : 0;
+        }
+        return new long[] {a, st, n};
+    }
+
+    /**
+     * {@code a[..., start:stop:step, ...]} on {@code axis}, NumPy semantics including negative steps and
+     * clamping. Use {@code Long.MAX_VALUE}/{@code Long.MIN_VALUE} for an omitted bound (e.g.
+     * {@code slice(0, Long.MAX_VALUE, Long.MIN_VALUE, -1)} reverses axis 0), or {@link #get(Index...)} with nulls.
+     */
+    public NDArray slice(int axis, long start, long stop, long step) {
+        return sliceAxis(Shapes.axis(axis, shape.length), start, stop, step);
+    }
+
+    private NDArray sliceAxis(int ax, Long start, Long stop, Long step) {
+        long[] r = adjustSlice(start, stop, step, shape[ax]);
+        long[] sh = shape.clone();
+        long[] st = strides.clone();
+        sh[ax] = r[2];
+        st[ax] = strides[ax] * r[1];
+        long off = r[2] > 0 ? offset + r[0] * strides[ax] : offset;
+        return view(sh, st, off);
+    }
+
+    /** NumPy basic indexing: integers, slices, newAxis and one ellipsis. Always a view. */
+    public NDArray get(Index... indices) {
+        int consumed = 0;
+        int ellipses = 0;
+        for (Index ix : indices) {
+            switch (ix.kind) {
+                case AT, SLICE -> consumed++;
+                case ELLIPSIS -> ellipses++;
+                default -> {
+                }
+            }
+        }
+        if (ellipses > 1) {
+            throw new IllegalArgumentException("an index can only have a single ellipsis ('...')");
+        }
+        if (consumed > shape.length) {
+            throw new IndexOutOfBoundsException("too many indices for array: array is " + shape.length
+                    + "-dimensional, but " + consumed + " were indexed");
+        }
+        List<Long> sh = new ArrayList<>();
+        List<Long> st = new ArrayList<>();
+        long off = offset;
+        int axis = 0;
+        boolean sawEllipsis = false;
+        for (Index ix : indices) {
+            switch (ix.kind) {
+                case AT -> {
+                    long i = ix.at;
+                    long n = shape[axis];
+                    long j = i < 0 ? i + n : i;
+                    if (j < 0 || j >= n) {
+                        throw new IndexOutOfBoundsException("index " + i + " is out of bounds for axis " + axis
+                                + " with size " + n);
+                    }
+                    off += j * strides[axis];
+                    axis++;
+                }
+                case SLICE -> {
+                    long[] r = adjustSlice(ix.start, ix.stop, ix.step, shape[axis]);
+                    if (r[2] > 0) {
+                        off += r[0] * strides[axis];
+                    }
+                    sh.add(r[2]);
+                    st.add(strides[axis] * r[1]);
+                    axis++;
+                }
+                case NEW_AXIS -> {
+                    sh.add(1L);
+                    st.add(0L);
+                }
+                case ELLIPSIS -> {
+                    sawEllipsis = true;
+                    int take = shape.length - consumed;
+                    for (int k = 0; k < take; k++) {
+                        sh.add(shape[axis]);
+                        st.add(strides[axis]);
+                        axis++;
+                    }
+                }
+            }
+        }
+        assert sawEllipsis || axis <= shape.length;
+        while (axis < shape.length) {
+            sh.add(shape[axis]);
+            st.add(strides[axis]);
+            axis++;
+        }
+        return view(sh.stream().mapToLong(Long::longValue).toArray(), st.stream().mapToLong(Long::longValue).toArray(),
+                off);
+    }
+
+    /** {@code a[..., index, ...]} on {@code axis}: drops the axis. */
+    public NDArray select(int axis, long index) {
+        int ax = Shapes.axis(axis, shape.length);
+        long n = shape[ax];
+        long j = index < 0 ? index + n : index;
+        if (j < 0 || j >= n) {
+            throw new IndexOutOfBoundsException("index " + index + " is out of bounds for axis " + ax + " with size " + n);
+        }
+        return view(remove(shape, ax), remove(strides, ax), offset + j * strides[ax]);
+    }
+
+    private static long[] remove(long[] a, int i) {
+        long[] r = new long[a.length - 1];
+        System.arraycopy(a, 0, r, 0, i);
+        System.arraycopy(a, i + 1, r, i, a.length - i - 1);
+        return r;
+    }
+
+    private static long[] insert(long[] a, int i, long v) {
+        long[] r = new long[a.length + 1];
+        System.arraycopy(a, 0, r, 0, i);
+        r[i] = v;
+        System.arraycopy(a, i, r, i + 1, a.length - i);
+        return r;
+    }
+
+    /** Reverses the axes. */
+    public NDArray transpose() {
+        int nd = shape.length;
+        int[] axes = new int[nd];
+        for (int i = 0; i < nd; i++) {
+            axes[i] = nd - 1 - i;
+        }
+        return permute(axes);
+    }
+
+    public NDArray transpose(int... axes) {
+        return permute(axes);
+    }
+
+    /** Axis {@code i} of the result is axis {@code axes[i]} of this array. */
+    public NDArray permute(int... axes) {
+        int nd = shape.length;
+        if (axes.length != nd) {
+            throw new IllegalArgumentException("axes " + Arrays.toString(axes) + " don't match array of dimension " + nd);
+        }
+        boolean[] seen = new boolean[nd];
+        long[] sh = new long[nd];
+        long[] st = new long[nd];
+        for (int i = 0; i < nd; i++) {
+            int a = Shapes.axis(axes[i], nd);
+            if (seen[a]) {
+                throw new IllegalArgumentException("repeated axis " + axes[i] + " in transpose " + Arrays.toString(axes));
+            }
+            seen[a] = true;
+            sh[i] = shape[a];
+            st[i] = strides[a];
+        }
+        return view(sh, st, offset);
+    }
+
+    public NDArray swapaxes(int a, int b) {
+        int nd = shape.length;
+        int x = Shapes.axis(a, nd);
+        int y = Shapes.axis(b, nd);
+        int[] axes = new int[nd];
+        for (int i = 0; i < nd; i++) {
+            axes[i] = i;
+        }
+        axes[x] = y;
+        axes[y] = x;
+        return permute(axes);
+    }
+
+    /** Removes all length-1 axes. */
+    public NDArray squeeze() {
+        int keep = 0;
+        for (long d : shape) {
+            if (d != 1) {
+                keep++;
+            }
+        }
+        long[] sh = new long[keep];
+        long[] st = new long[keep];
+        int j = 0;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] != 1) {
+                sh[j] = shape[i];
+                st[j++] = strides[i];
+            }
+        }
+        return view(sh, st, offset);
+    }
+
+    public NDArray squeeze(int axis) {
+        int ax = Shapes.axis(axis, shape.length);
+        if (shape[ax] != 1) {
+            throw new IllegalArgumentException("cannot select an axis to squeeze out which has size not equal to one"
+                    + " (axis " + axis + " of shape " + Shapes.str(shape) + ")");
+        }
+        return view(remove(shape, ax), remove(strides, ax), offset);
+    }
+
+    /** Inserts a length-1 axis at {@code axis} (in the result's numbering; negative allowed, like expand_dims). */
+    public NDArray unsqueeze(int axis) {
+        int ax = Shapes.axis(axis, shape.length + 1);
+        long st = ax < shape.length ? strides[ax] * shape[ax] : dtype.byteSize();
+        return view(insert(shape, ax, 1), insert(strides, ax, st), offset);
+    }
+
+    private NDArray broadcastView(long[] target, boolean ro) {
+        int nd = target.length;
+        if (nd < shape.length) {
+            throw new IllegalArgumentException("cannot broadcast array of shape " + Shapes.str(shape)
+                    + " to shape " + Shapes.str(target) + " with fewer dimensions");
+        }
+        long[] sh = target.clone();
+        long[] st = new long[nd];
+        int lead = nd - shape.length;
+        for (int i = 0; i < nd; i++) {
+            if (sh[i] < 0) {
+                throw new IllegalArgumentException("negative dimension in broadcast shape " + Shapes.str(target));
+            }
+            if (i < lead) {
+                st[i] = 0;
+                continue;
+            }
+            long d = shape[i - lead];
+            if (d == sh[i]) {
+                st[i] = strides[i - lead];
+            } else if (d == 1) {
+                st[i] = 0;
+            } else {
+                throw new IllegalArgumentException("operands could not be broadcast: array of shape "
+                        + Shapes.str(shape) + " cannot be broadcast to shape " + Shapes.str(target)
+                        + " (axis " + (i - lead) + " has length " + d + ", not 1 or " + sh[i] + ")");
+            }
+        }
+        return new NDArray(buffer, dtype, sh, st, offset, false, ro || readOnly);
+    }
+
+    /** NumPy's broadcast_to: a read-only view with zero strides on the broadcast axes. */
+    public NDArray broadcastTo(long... shape) {
+        return broadcastView(shape, true);
+    }
+
+    /** PyTorch's expand: like {@link #broadcastTo} but writable (writes alias across broadcast axes). */
+    public NDArray expand(long... shape) {
+        return broadcastView(shape, false);
+    }
+
+    /**
+     * A view with the new shape when the layout allows (NumPy's rule, {@code _attempt_nocopy_reshape}), else
+     * a new C-contiguous owned copy. One dimension may be -1 (inferred).
+     */
+    public NDArray reshape(long... newShape) {
+        long[] sh = Shapes.resolveShape(newShape, size);
+        NDArray v = tryView(sh);
+        return v != null ? v : copyAs(sh);
+    }
+
+    private NDArray tryView(long[] sh) {
+        if (cContig) {
+            return view(sh, Shapes.cStrides(sh, dtype.byteSize()), offset);
+        }
+        long[] st = Shapes.nocopyReshape(shape, strides, sh, dtype.byteSize());
+        return st == null ? null : view(sh, st, offset);
+    }
+
+    /** A view with the new shape, or IllegalArgumentException if that needs a copy. */
+    public NDArray view(long... newShape) {
+        long[] sh = Shapes.resolveShape(newShape, size);
+        NDArray v = tryView(sh);
+        if (v == null) {
+            throw new IllegalArgumentException("cannot view array of shape " + Shapes.str(shape) + " with strides "
+                    + Arrays.toString(strides) + " as shape " + Shapes.str(sh)
+                    + " without copying; call reshape(...) (copies when needed) or copy() first");
+        }
+        return v;
+    }
+
+    /** A 1-D copy (always a new owned array). */
+    public NDArray flatten() {
+        return copyAs(new long[] {size});
+    }
+
+    /** A 1-D view when possible, else a copy. */
+    public NDArray ravel() {
+        return reshape(size);
+    }
+
+    private NDArray copyAs(long[] sh) {
+        NDArray out = empty(dtype, sh);
+        Copier.copy(this, out.view(shape.clone(), Shapes.cStrides(shape, dtype.byteSize()), 0));
+        return out;
+    }
+
+    /** A new owned C-contiguous copy. */
+    public NDArray copy() {
+        return copyAs(shape.clone());
+    }
+
+    /** This array if it is C-contiguous (no copy), else a C-contiguous copy. */
+    public NDArray ascontiguous() {
+        return cContig ? this : copy();
+    }
+
+    /**
+     * A new C-contiguous owned array of {@code target} with NumPy unsafe-cast semantics: float to int
+     * truncates toward zero (NaN/out of range as described in the class doc), float16/bfloat16 round to
+     * nearest even, complex to real drops the imaginary part, to bool is {@code != 0}.
+     */
+    public NDArray astype(DType target) {
+        NDArray out = empty(target, shape);
+        Copier.copy(this, out);
+        return out;
+    }
+
+    /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this array. */
+    public NDArray assign(NDArray src) {
+        checkWritable();
+        Copier.copy(src.shape.length == shape.length && Arrays.equals(src.shape, shape) ? src : src.broadcastTo(shape),
+                this);
+        return this;
+    }
+
+    /** The value of a one-element array (any shape), as double. */
+    public double item() {
+        if (size != 1) {
+            throw new IllegalArgumentException("item() needs an array of size 1, this one has shape " + Shapes.str(shape)
+                    + " (" + size + " elements)");
+        }
+        return getDoubleFlat();
+    }
+
+    double getDoubleFlat() {
+        return Elements.getDouble(buffer.segment(), offset, dtype);
+    }
+
+    // =================================================================== elementwise ops (new owned arrays)
+
+    private static final ElementwiseKernels.BinOp ADD = ElementwiseKernels.BinOp.ADD;
+
+    public NDArray add(NDArray other) {
+        return ElementwiseKernels.binary(this, other, ADD);
+    }
+
+    public NDArray sub(NDArray other) {
+        return ElementwiseKernels.binary(this, other, ElementwiseKernels.BinOp.SUB);
+    }
+
+    public NDArray mul(NDArray other) {
+        return ElementwiseKernels.binary(this, other, ElementwiseKernels.BinOp.MUL);
+    }
+
+    /** True division: integer and bool operands give float64. */
+    public NDArray div(NDArray other) {
+        return ElementwiseKernels.binary(this, other, ElementwiseKernels.BinOp.DIV);
+    }
+
+    public NDArray pow(NDArray other) {
+        return ElementwiseKernels.binary(this, other, ElementwiseKernels.BinOp.POW);
+    }
+
+    /** Elementwise minimum (NaN propagates). */
+    public NDArray minimum(NDArray other) {
+        return ElementwiseKernels.binary(this, other, ElementwiseKernels.BinOp.MIN);
+    }
+
+    public NDArray maximum(NDArray other) {
+        return ElementwiseKernels.binary(this, other, ElementwiseKernels.BinOp.MAX);
+    }
+
+    // scalars: a double is a (weak) Python float, a long a (weak) Python int — NumPy 2 / NEP 50
+
+    public NDArray add(double s) {
+        return ElementwiseKernels.binaryScalar(this, s, ADD, false);
+    }
+
+    public NDArray add(long s) {
+        return ElementwiseKernels.binaryScalar(this, s, ADD, false);
+    }
+
+    public NDArray sub(double s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.SUB, false);
+    }
+
+    public NDArray sub(long s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.SUB, false);
+    }
+
+    /** {@code s - this}. */
+    public NDArray rsub(double s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.SUB, true);
+    }
+
+    public NDArray mul(double s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.MUL, false);
+    }
+
+    public NDArray mul(long s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.MUL, false);
+    }
+
+    public NDArray div(double s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.DIV, false);
+    }
+
+    public NDArray div(long s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.DIV, false);
+    }
+
+    /** {@code s / this}. */
+    public NDArray rdiv(double s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.DIV, true);
+    }
+
+    public NDArray pow(double s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.POW, false);
+    }
+
+    public NDArray pow(long s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.POW, false);
+    }
+
+    public NDArray minimum(double s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.MIN, false);
+    }
+
+    public NDArray maximum(double s) {
+        return ElementwiseKernels.binaryScalar(this, s, ElementwiseKernels.BinOp.MAX, false);
+    }
+
+    /** {@code np.clip(a, lo, hi)} with Python-float bounds: {@code minimum(maximum(a, lo), hi)}. */
+    public NDArray clip(double lo, double hi) {
+        try (NDArray t = maximum(lo)) {
+            return t.minimum(hi);
+        }
+    }
+
+    public NDArray abs() {
+        return ElementwiseKernels.unary(this, ElementwiseKernels.UnOp.ABS);
+    }
+
+    public NDArray neg() {
+        return ElementwiseKernels.unary(this, ElementwiseKernels.UnOp.NEG);
+    }
+
+    /** Square root; bool/integers give the smallest float holding them (int8 -> float16, as NumPy). */
+    public NDArray sqrt() {
+        return ElementwiseKernels.unary(this, ElementwiseKernels.UnOp.SQRT);
+    }
+
+    public NDArray exp() {
+        return ElementwiseKernels.unary(this, ElementwiseKernels.UnOp.EXP);
+    }
+
+    public NDArray log() {
+        return ElementwiseKernels.unary(this, ElementwiseKernels.UnOp.LOG);
+    }
+
+    // comparisons -> BOOL
+
+    public NDArray eq(NDArray o) {
+        return ElementwiseKernels.compare(this, o, ElementwiseKernels.CmpOp.EQ);
+    }
+
+    public NDArray ne(NDArray o) {
+        return ElementwiseKernels.compare(this, o, ElementwiseKernels.CmpOp.NE);
+    }
+
+    public NDArray lt(NDArray o) {
+        return ElementwiseKernels.compare(this, o, ElementwiseKernels.CmpOp.LT);
+    }
+
+    public NDArray le(NDArray o) {
+        return ElementwiseKernels.compare(this, o, ElementwiseKernels.CmpOp.LE);
+    }
+
+    public NDArray gt(NDArray o) {
+        return ElementwiseKernels.compare(this, o, ElementwiseKernels.CmpOp.GT);
+    }
+
+    public NDArray ge(NDArray o) {
+        return ElementwiseKernels.compare(this, o, ElementwiseKernels.CmpOp.GE);
+    }
+
+    public NDArray eq(double s) {
+        return ElementwiseKernels.compareScalar(this, s, ElementwiseKernels.CmpOp.EQ);
+    }
+
+    public NDArray ne(double s) {
+        return ElementwiseKernels.compareScalar(this, s, ElementwiseKernels.CmpOp.NE);
+    }
+
+    public NDArray lt(double s) {
+        return ElementwiseKernels.compareScalar(this, s, ElementwiseKernels.CmpOp.LT);
+    }
+
+    public NDArray le(double s) {
+        return ElementwiseKernels.compareScalar(this, s, ElementwiseKernels.CmpOp.LE);
+    }
+
+    public NDArray gt(double s) {
+        return ElementwiseKernels.compareScalar(this, s, ElementwiseKernels.CmpOp.GT);
+    }
+
+    public NDArray ge(double s) {
+        return ElementwiseKernels.compareScalar(this, s, ElementwiseKernels.CmpOp.GE);
+    }
+
+    public NDArray eq(long s) {
+        return ElementwiseKernels.compareScalar(this, s, ElementwiseKernels.CmpOp.EQ);
+    }
+
+    public NDArray lt(long s) {
+        return ElementwiseKernels.compareScalar(this, s, ElementwiseKernels.CmpOp.LT);
+    }
+
+    public NDArray gt(long s) {
+        return ElementwiseKernels.compareScalar(this, s, ElementwiseKernels.CmpOp.GT);
+    }
+
+    // =================================================================== reductions (new owned arrays)
+
+    /** Sum over {@code axes} (none = all); NumPy result dtypes (ints -> int64, unsigned -> uint64). */
+    public NDArray sum(int... axes) {
+        return Reductions.reduce(this, axes, false, Reductions.Kind.SUM, 0);
+    }
+
+    public NDArray sum(int[] axes, boolean keepdims) {
+        return Reductions.reduce(this, axes, keepdims, Reductions.Kind.SUM, 0);
+    }
+
+    public NDArray mean(int... axes) {
+        return Reductions.reduce(this, axes, false, Reductions.Kind.MEAN, 0);
+    }
+
+    public NDArray mean(int[] axes, boolean keepdims) {
+        return Reductions.reduce(this, axes, keepdims, Reductions.Kind.MEAN, 0);
+    }
+
+    /** Variance with ddof 0. */
+    public NDArray var(int... axes) {
+        return Reductions.reduce(this, axes, false, Reductions.Kind.VAR, 0);
+    }
+
+    public NDArray var(int[] axes, int ddof, boolean keepdims) {
+        return Reductions.reduce(this, axes, keepdims, Reductions.Kind.VAR, ddof);
+    }
+
+    /** Standard deviation with ddof 0. */
+    public NDArray std(int... axes) {
+        return Reductions.reduce(this, axes, false, Reductions.Kind.STD, 0);
+    }
+
+    public NDArray std(int[] axes, int ddof, boolean keepdims) {
+        return Reductions.reduce(this, axes, keepdims, Reductions.Kind.STD, ddof);
+    }
+
+    public NDArray min(int... axes) {
+        return Reductions.reduce(this, axes, false, Reductions.Kind.MIN, 0);
+    }
+
+    public NDArray min(int[] axes, boolean keepdims) {
+        return Reductions.reduce(this, axes, keepdims, Reductions.Kind.MIN, 0);
+    }
+
+    public NDArray max(int... axes) {
+        return Reductions.reduce(this, axes, false, Reductions.Kind.MAX, 0);
+    }
+
+    public NDArray max(int[] axes, boolean keepdims) {
+        return Reductions.reduce(this, axes, keepdims, Reductions.Kind.MAX, 0);
+    }
+
+    /** Index of the maximum of the flattened array (int64 0-d). */
+    public NDArray argmax() {
+        return Reductions.reduce(this.ravelView(), null, false, Reductions.Kind.ARGMAX, 0);
+    }
+
+    public NDArray argmax(int axis) {
+        return argmax(axis, false);
+    }
+
+    public NDArray argmax(int axis, boolean keepdims) {
+        return Reductions.reduce(this, new int[] {axis}, keepdims, Reductions.Kind.ARGMAX, 0);
+    }
+
+    public NDArray argmin() {
+        return Reductions.reduce(this.ravelView(), null, false, Reductions.Kind.ARGMIN, 0);
+    }
+
+    public NDArray argmin(int axis) {
+        return Reductions.reduce(this, new int[] {axis}, false, Reductions.Kind.ARGMIN, 0);
+    }
+
+    /** Reduction over all axes iterates in C order, so argmax over all axes is the flat C index. */
+    private NDArray ravelView() {
+        return this;
+    }
+
+    /**
+     * Per-channel normalisation {@code (x - mean[c]) / std[c]} computed in float32 into a new float32 array
+     * ({@code c} = index along {@code channelAxis}); NCHW input uses channelAxis 1, HWC input -1.
+     */
+    public NDArray normalize(float[] mean, float[] std, int channelAxis) {
+        return Normalization.normalize(this, mean, std, channelAxis);
+    }
+
+    /** Releases this array's count of the buffer if it owns one; idempotent; no-op for views. */
+    @Override
+    public void close() {
+        if (owns && closed.compareAndSet(false, true)) {
+            buffer.release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return Formatter.repr(this);
+    }
+}

@@ -1,0 +1,277 @@
+package org.tensorbridge.ndarray;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reference-counted off-heap memory shared by arrays, views and native consumers (libtorch tensors).
+ *
+ * <h2>Lifetime model</h2>
+ * <ul>
+ *   <li>The creator of a buffer holds one count ({@link #refCount()} starts at 1).</li>
+ *   <li>{@link #retain()} adds a count, {@link #release()} removes one; when the count reaches 0 the
+ *       memory is freed: the buffer's own {@link Arena} is closed ({@link #allocate}), or the arena given
+ *       to {@link #ofArena} is closed. {@link #external} memory is never freed by us (the caller manages
+ *       it); it only stops being reachable through this buffer.</li>
+ *   <li>Arrays returned by {@link NDArray} factories <em>own</em> one count and {@link NDArray#close()}
+ *       releases it (idempotently). Views (slice, transpose, reshape-as-view, ...) reference the same
+ *       buffer but own no count; their {@code close()} is a no-op.</li>
+ *   <li>Native consumers (e.g. a libtorch tensor wrapping this memory) call {@link #retain()} when they
+ *       start using the memory and {@link #release()} from their deleter, so closing the owning array
+ *       while a tensor still uses the memory does not free it.</li>
+ *   <li>A {@link Cleaner} is registered on every buffer: if the {@code NDBuffer} object becomes unreachable
+ *       while its count is still above 0, the memory is freed anyway (safety net) and, for owned memory, a
+ *       WARNING is logged through {@link System.Logger} saying that an array was never closed.</li>
+ *   <li>Once the memory is freed, {@link #segment()} and any access through any array throw
+ *       {@link IllegalStateException}; FFM segments of a closed arena throw as well, so a use after free
+ *       is never a JVM crash.</li>
+ * </ul>
+ * All counting operations are thread-safe; {@link #release()} never throws.
+ */
+public final class NDBuffer {
+    private static final System.Logger LOG = System.getLogger(NDBuffer.class.getName());
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Alignment of memory from {@link #allocate}. */
+    public static final long ALIGNMENT = 64;
+
+    /** Everything the cleaner needs; must not reference the NDBuffer itself. */
+    private static final class State implements Runnable {
+        final AtomicInteger count = new AtomicInteger(1);
+        final AtomicBoolean freed = new AtomicBoolean();
+        final MemorySegment segment;
+        final Arena arena; // null for external memory
+        final boolean owned;
+        volatile boolean leaked = true;
+
+        State(MemorySegment segment, Arena arena, boolean owned) {
+            this.segment = segment;
+            this.arena = arena;
+            this.owned = owned;
+        }
+
+        /** Runs from release() at count 0 (leaked=false) or from the Cleaner (leaked=true). */
+        @Override
+        public void run() {
+            if (!freed.compareAndSet(false, true)) {
+                return;
+            }
+            boolean wasLeaked = leaked;
+            count.set(0);
+            if (wasLeaked && owned) {
+                LOG.log(System.Logger.Level.WARNING, "an NDArray/NDBuffer of " + segment.byteSize()
+                        + " bytes was never closed; its memory was freed by the Cleaner. Close arrays"
+                        + " (try-with-resources) or release() buffers when done.");
+            }
+            if (arena != null) {
+                try {
+                    arena.close();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "could not close the arena of an NDBuffer of "
+                            + segment.byteSize() + " bytes", e);
+                }
+            }
+        }
+    }
+
+    private final State state;
+    private final Cleaner.Cleanable cleanable;
+
+    private NDBuffer(MemorySegment segment, Arena arena, boolean owned) {
+        this.state = new State(segment, arena, owned);
+        this.cleanable = CLEANER.register(this, state);
+    }
+
+    /** Above this size, memory comes from calloc (fresh zero pages, no memset pass) when native access is on. */
+    private static final long CALLOC_THRESHOLD = 1 << 20;
+    private static final java.lang.invoke.MethodHandle CALLOC;
+    private static final java.lang.invoke.MethodHandle FREE;
+    private static final java.lang.invoke.MethodHandle MADVISE;
+
+    static {
+        java.lang.invoke.MethodHandle c = null;
+        java.lang.invoke.MethodHandle f = null;
+        java.lang.invoke.MethodHandle m = null;
+        try {
+            if (NDBuffer.class.getModule().isNativeAccessEnabled()) {
+                java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+                var lookup = linker.defaultLookup();
+                c = linker.downcallHandle(lookup.find("calloc").orElseThrow(), java.lang.foreign.FunctionDescriptor.of(
+                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG,
+                        java.lang.foreign.ValueLayout.JAVA_LONG));
+                f = linker.downcallHandle(lookup.find("free").orElseThrow(),
+                        java.lang.foreign.FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.ADDRESS));
+                m = lookup.find("madvise").map(addr -> linker.downcallHandle(addr, java.lang.foreign.FunctionDescriptor.of(
+                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG,
+                        java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT))).orElse(null);
+            }
+        } catch (Throwable t) {
+            c = null;
+            f = null;
+        }
+        CALLOC = c;
+        FREE = f;
+        MADVISE = System.getProperty("os.name", "").startsWith("Linux") ? m : null;
+    }
+
+    private static NDBuffer callocate(long byteSize) {
+        MemorySegment raw;
+        try {
+            raw = (MemorySegment) CALLOC.invokeExact(1L, byteSize + ALIGNMENT);
+        } catch (Throwable t) {
+            return null;
+        }
+        if (raw.address() == 0) {
+            throw new OutOfMemoryError("calloc of " + byteSize + " bytes failed");
+        }
+        long aligned = (raw.address() + ALIGNMENT - 1) & -ALIGNMENT;
+        if (MADVISE != null && byteSize >= (4L << 20)) {
+            // like NumPy: ask for transparent huge pages on big buffers (fewer page faults and TLB misses)
+            long start = (aligned + (2L << 20) - 1) & -(2L << 20);
+            long end = (aligned + byteSize) & -(2L << 20);
+            if (end > start) {
+                try {
+                    int ignored = (int) MADVISE.invokeExact(start, end - start, 14 /* MADV_HUGEPAGE */);
+                } catch (Throwable t) {
+                    // advisory only
+                }
+            }
+        }
+        Arena arena = Arena.ofShared();
+        MemorySegment seg = MemorySegment.ofAddress(aligned).reinterpret(byteSize, arena, ignored -> {
+            try {
+                FREE.invokeExact(raw);
+            } catch (Throwable t) {
+                LOG.log(System.Logger.Level.ERROR, "free failed", t);
+            }
+        });
+        return new NDBuffer(seg, arena, true);
+    }
+
+    /** Allocates {@code byteSize} zero-filled bytes, 64-byte aligned, in a fresh shared arena. */
+    public static NDBuffer allocate(long byteSize) {
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("negative byte size " + byteSize);
+        }
+        if (byteSize >= CALLOC_THRESHOLD && CALLOC != null) {
+            NDBuffer b = callocate(byteSize);
+            if (b != null) {
+                return b;
+            }
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            // Arena.allocate zero-fills.
+            MemorySegment seg = arena.allocate(Math.max(byteSize, 1), ALIGNMENT).asSlice(0, byteSize);
+            return new NDBuffer(seg, arena, true);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Memory whose lifetime is {@code arena} (e.g. a mmap'd file): the arena is closed when the count hits 0. */
+    public static NDBuffer ofArena(MemorySegment segment, Arena arena) {
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(arena, "arena");
+        return new NDBuffer(segment, arena, true);
+    }
+
+    /**
+     * Caller-managed memory (a user's Arena, a direct ByteBuffer, a heap segment): never freed by us. The
+     * buffer holds a strong reference to the segment (and so to a backing ByteBuffer).
+     */
+    public static NDBuffer external(MemorySegment segment) {
+        Objects.requireNonNull(segment, "segment");
+        return new NDBuffer(segment, null, false);
+    }
+
+    /** The memory. Throws IllegalStateException once the buffer was closed/freed. */
+    public MemorySegment segment() {
+        if (state.freed.get()) {
+            throw freedError();
+        }
+        return state.segment;
+    }
+
+    IllegalStateException freedError() {
+        return new IllegalStateException("NDBuffer of " + state.segment.byteSize()
+                + " bytes was closed/freed (its owning array was closed and no view or native consumer"
+                + " retained it); it can no longer be accessed");
+    }
+
+    public long byteSize() {
+        return state.segment.byteSize();
+    }
+
+    public boolean isReadOnly() {
+        return state.segment.isReadOnly();
+    }
+
+    /** True for memory we free (allocate / ofArena), false for {@link #external} memory. */
+    public boolean isOwned() {
+        return state.owned;
+    }
+
+    /** Adds one count. Throws IllegalStateException if the memory was already freed. Thread-safe. */
+    public NDBuffer retain() {
+        AtomicInteger c = state.count;
+        while (true) {
+            int n = c.get();
+            if (n <= 0 || state.freed.get()) {
+                throw freedError();
+            }
+            if (c.compareAndSet(n, n + 1)) {
+                return this;
+            }
+        }
+    }
+
+    /**
+     * Removes one count and frees the memory when it reaches 0. Thread-safe; never throws (it runs from
+     * native deleter upcalls): misuse such as releasing a freed buffer is logged instead.
+     */
+    public void release() {
+        try {
+            AtomicInteger c = state.count;
+            while (true) {
+                int n = c.get();
+                if (n <= 0) {
+                    LOG.log(System.Logger.Level.WARNING, "release() on an NDBuffer of " + state.segment.byteSize()
+                            + " bytes that was already freed (more releases than retains)");
+                    return;
+                }
+                if (c.compareAndSet(n, n - 1)) {
+                    if (n == 1) {
+                        state.leaked = false;
+                        cleanable.clean(); // runs State.run once and unregisters
+                    }
+                    return;
+                }
+            }
+        } catch (Throwable t) {
+            try {
+                LOG.log(System.Logger.Level.ERROR, "NDBuffer.release failed", t);
+            } catch (Throwable ignored) {
+                // nothing more we can do; release must never throw
+            }
+        }
+    }
+
+    public boolean isAlive() {
+        return !state.freed.get();
+    }
+
+    public int refCount() {
+        return state.count.get();
+    }
+
+    @Override
+    public String toString() {
+        return "NDBuffer[" + state.segment.byteSize() + " bytes, refCount=" + refCount()
+                + (state.owned ? "" : ", external") + (isAlive() ? "" : ", freed") + "]";
+    }
+}

@@ -1,0 +1,320 @@
+package org.tensorbridge.ndarray;
+
+import static org.tensorbridge.ndarray.Elements.F32;
+import static org.tensorbridge.ndarray.Elements.F64;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Reductions over axes with NumPy's result dtypes: sum of bool/signed ints gives int64, of unsigned ints
+ * uint64, of floats the same float type (accumulated in double, so float32 sums are at least as
+ * accurate as NumPy's pairwise float32 sums); mean/var/std of bool/ints give float64, of floats the same
+ * float type; min/max keep the dtype and propagate NaN; argmax/argmin give int64 (first occurrence; a NaN
+ * counts as the extreme, as in NumPy).
+ */
+final class Reductions {
+    private Reductions() {
+    }
+
+    enum Kind { SUM, MEAN, VAR, STD, MIN, MAX, ARGMAX, ARGMIN }
+
+    static int[] normalizeAxes(int[] axes, int ndim) {
+        if (axes == null || axes.length == 0) {
+            int[] all = new int[ndim];
+            for (int i = 0; i < ndim; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        boolean[] seen = new boolean[ndim];
+        for (int a : axes) {
+            int n = Shapes.axis(a, ndim);
+            if (seen[n]) {
+                throw new IllegalArgumentException("duplicate value in 'axis': " + Arrays.toString(axes));
+            }
+            seen[n] = true;
+        }
+        int[] out = new int[axes.length];
+        int j = 0;
+        for (int i = 0; i < ndim; i++) {
+            if (seen[i]) {
+                out[j++] = i;
+            }
+        }
+        return out;
+    }
+
+    static DType resultType(DType t, Kind k) {
+        if (t.isComplex()) {
+            throw new IllegalArgumentException(k.name().toLowerCase() + " is not supported for complex arrays");
+        }
+        return switch (k) {
+            case SUM -> t == DType.BOOL || (t.isInteger() && !t.isUnsigned()) ? DType.INT64
+                    : t.isUnsigned() ? DType.UINT64 : t;
+            case MEAN, VAR, STD -> t.isFloatingPoint() ? t : DType.FLOAT64;
+            case MIN, MAX -> t;
+            case ARGMAX, ARGMIN -> DType.INT64;
+        };
+    }
+
+    /** Reduces {@code axes} (empty = all) of {@code a}. */
+    static NDArray reduce(NDArray a, int[] axesIn, boolean keepdims, Kind kind, int ddof) {
+        int nd = a.ndim();
+        int[] axes = normalizeAxes(axesIn, nd);
+        long[] shape = a.shapeRef();
+        long[] strides = a.stridesRef();
+        boolean[] reduced = new boolean[nd];
+        for (int ax : axes) {
+            reduced[ax] = true;
+        }
+        int nk = nd - axes.length;
+        long[] keptShape = new long[nk];
+        long[] keptStrides = new long[nk];
+        long[] redShape = new long[axes.length];
+        long[] redStrides = new long[axes.length];
+        long[] outShape = new long[keepdims ? nd : nk];
+        int ki = 0, ri = 0, oi = 0;
+        for (int i = 0; i < nd; i++) {
+            if (reduced[i]) {
+                redShape[ri] = shape[i];
+                redStrides[ri++] = strides[i];
+                if (keepdims) {
+                    outShape[oi++] = 1;
+                }
+            } else {
+                keptShape[ki] = shape[i];
+                keptStrides[ki++] = strides[i];
+                outShape[oi++] = shape[i];
+            }
+        }
+        long count = Shapes.size(redShape);
+        DType rt = resultType(a.dtype(), kind);
+        if (count == 0 && (kind == Kind.MIN || kind == Kind.MAX || kind == Kind.ARGMAX || kind == Kind.ARGMIN)
+                && Shapes.size(keptShape) > 0) {
+            throw new IllegalArgumentException("zero-size array to reduction operation " + kind.name().toLowerCase()
+                    + " which has no identity (axes " + Arrays.toString(axes) + " of shape " + Shapes.str(shape) + ")");
+        }
+        NDArray out = NDArray.empty(rt, outShape);
+        if (out.size() == 0) {
+            return out;
+        }
+        NDArray flatOut = out.view(keptShape, Shapes.cStrides(keptShape, rt.byteSize()), 0);
+        MemorySegment s = a.buffer().segment();
+        MemorySegment so = out.buffer().segment();
+        DType t = a.dtype();
+        Acc acc = new Acc(t);
+        long[] pos = {0};
+        long item = rt.byteSize();
+        NdIter.RowKernel perOutput = (offs, cnt, inner) -> {
+            for (long i = 0; i < cnt; i++) {
+                long base = offs[0] + i * inner[0];
+                long oo = pos[0]++ * item;
+                acc.reset();
+                reduceInto(s, base, redShape, redStrides, acc, kind);
+                write(so, oo, rt, acc, kind, count, ddof, s, base, redShape, redStrides);
+            }
+        };
+        if (nk == 0) {
+            perOutput.row(new long[] {a.byteOffset()}, 1, new long[] {0});
+        } else {
+            // iterate kept axes in C order without coalescing across output positions: coalescing keeps C order
+            NdIter.forEachRow(keptShape, new long[][] {keptStrides}, new long[] {a.byteOffset()}, perOutput);
+        }
+        assert flatOut.size() == pos[0];
+        return out;
+    }
+
+    /** Mutable accumulator for one output element. */
+    static final class Acc {
+        final DType t;
+        final boolean intLike;
+        double sum;
+        long lsum;
+        double dmin, dmax;
+        long lmin, lmax;
+        long argIdx;
+        long seen;
+        boolean nan;
+
+        Acc(DType t) {
+            this.t = t;
+            this.intLike = t == DType.BOOL || t.isInteger();
+        }
+
+        void reset() {
+            sum = 0;
+            lsum = 0;
+            dmin = Double.POSITIVE_INFINITY;
+            dmax = Double.NEGATIVE_INFINITY;
+            lmin = 0;
+            lmax = 0;
+            argIdx = 0;
+            seen = 0;
+            nan = false;
+        }
+    }
+
+    private static void reduceInto(MemorySegment s, long base, long[] redShape, long[] redStrides, Acc acc, Kind kind) {
+        DType t = acc.t;
+        if (redShape.length == 0) {
+            visit(acc, kind, s, base, t);
+            return;
+        }
+        NdIter.forEachRow(redShape, new long[][] {redStrides}, new long[] {base}, (offs, cnt, inner) -> {
+            long o = offs[0];
+            long st = inner[0];
+            if ((kind == Kind.SUM || kind == Kind.MEAN) && (t == DType.FLOAT32 || t == DType.FLOAT64)) {
+                double sum = 0;
+                if (t == DType.FLOAT32) {
+                    if (st == 4) {
+                        MemorySegment row = s.asSlice(o, cnt * 4);
+                        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                        long i = 0;
+                        for (; i + 3 < cnt; i += 4) {
+                            s0 += row.getAtIndex(F32, i);
+                            s1 += row.getAtIndex(F32, i + 1);
+                            s2 += row.getAtIndex(F32, i + 2);
+                            s3 += row.getAtIndex(F32, i + 3);
+                        }
+                        for (; i < cnt; i++) {
+                            s0 += row.getAtIndex(F32, i);
+                        }
+                        sum = (s0 + s1) + (s2 + s3);
+                    } else {
+                        for (long i = 0; i < cnt; i++) {
+                            sum += s.get(F32, o + i * st);
+                        }
+                    }
+                } else {
+                    double c = 0;
+                    for (long i = 0; i < cnt; i++) { // Kahan-Babuska summation: float64 sums stay accurate
+                        double v = s.get(F64, o + i * st);
+                        double tt = sum + v;
+                        if (Math.abs(sum) >= Math.abs(v)) {
+                            c += (sum - tt) + v;
+                        } else {
+                            c += (v - tt) + sum;
+                        }
+                        sum = tt;
+                    }
+                    sum += c;
+                }
+                acc.sum += sum;
+                acc.seen += cnt;
+                return;
+            }
+            for (long i = 0; i < cnt; i++) {
+                visit(acc, kind, s, o + i * st, t);
+            }
+        });
+    }
+
+    private static void visit(Acc acc, Kind kind, MemorySegment s, long off, DType t) {
+        switch (kind) {
+            case SUM, MEAN, VAR, STD -> {
+                if (acc.intLike && kind == Kind.SUM) {
+                    acc.lsum += Elements.getLong(s, off, t);
+                } else {
+                    acc.sum += Elements.getDouble(s, off, t);
+                }
+            }
+            case MIN, MAX -> {
+                if (acc.intLike) {
+                    long v = Elements.getLong(s, off, t);
+                    if (acc.seen == 0) {
+                        acc.lmin = v;
+                        acc.lmax = v;
+                    } else {
+                        if (ElementwiseKernels.compareInts(v, t, acc.lmin, t) < 0) {
+                            acc.lmin = v;
+                        }
+                        if (ElementwiseKernels.compareInts(v, t, acc.lmax, t) > 0) {
+                            acc.lmax = v;
+                        }
+                    }
+                } else {
+                    double v = Elements.getDouble(s, off, t);
+                    if (v != v) {
+                        acc.nan = true;
+                    }
+                    acc.dmin = Math.min(acc.dmin, v);
+                    acc.dmax = Math.max(acc.dmax, v);
+                }
+            }
+            case ARGMAX, ARGMIN -> {
+                boolean max = kind == Kind.ARGMAX;
+                if (acc.intLike) {
+                    long v = Elements.getLong(s, off, t);
+                    if (acc.seen == 0) {
+                        acc.lmax = v;
+                        acc.argIdx = 0;
+                    } else {
+                        int c = ElementwiseKernels.compareInts(v, t, acc.lmax, t);
+                        if (max ? c > 0 : c < 0) {
+                            acc.lmax = v;
+                            acc.argIdx = acc.seen;
+                        }
+                    }
+                } else if (!acc.nan) {
+                    double v = Elements.getDouble(s, off, t);
+                    if (v != v) {
+                        acc.nan = true;
+                        acc.argIdx = acc.seen;
+                    } else if (acc.seen == 0 || (max ? v > acc.dmax : v < acc.dmax)) {
+                        acc.dmax = v;
+                        acc.argIdx = acc.seen;
+                    }
+                }
+            }
+        }
+        acc.seen++;
+    }
+
+    private static void write(MemorySegment so, long oo, DType rt, Acc acc, Kind kind, long count, int ddof,
+            MemorySegment s, long base, long[] redShape, long[] redStrides) {
+        switch (kind) {
+            case SUM -> {
+                if (acc.intLike) {
+                    Elements.setLong(so, oo, rt, acc.lsum);
+                } else {
+                    Elements.setDouble(so, oo, rt, acc.sum);
+                }
+            }
+            case MEAN -> Elements.setDouble(so, oo, rt, acc.sum / count);
+            case VAR, STD -> {
+                double mean = acc.sum / count;
+                double[] ss = {0};
+                DType t = acc.t;
+                if (redShape.length == 0) {
+                    double d = Elements.getDouble(s, base, t) - mean;
+                    ss[0] = d * d;
+                } else {
+                    NdIter.forEachRow(redShape, new long[][] {redStrides}, new long[] {base}, (offs, cnt, inner) -> {
+                        for (long i = 0; i < cnt; i++) {
+                            double d = Elements.getDouble(s, offs[0] + i * inner[0], t) - mean;
+                            ss[0] += d * d;
+                        }
+                    });
+                }
+                double var = ss[0] / Math.max(count - ddof, 0);
+                Elements.setDouble(so, oo, rt, kind == Kind.STD ? Math.sqrt(var) : var);
+            }
+            case MIN -> {
+                if (acc.intLike) {
+                    Elements.setLong(so, oo, rt, acc.lmin);
+                } else {
+                    Elements.setDouble(so, oo, rt, acc.nan ? Double.NaN : acc.dmin);
+                }
+            }
+            case MAX -> {
+                if (acc.intLike) {
+                    Elements.setLong(so, oo, rt, acc.lmax);
+                } else {
+                    Elements.setDouble(so, oo, rt, acc.nan ? Double.NaN : acc.dmax);
+                }
+            }
+            case ARGMAX, ARGMIN -> Elements.setLong(so, oo, rt, acc.argIdx);
+        }
+    }
+}

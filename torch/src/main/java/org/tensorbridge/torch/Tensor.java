@@ -1,11 +1,13 @@
 package org.tensorbridge.torch;
 
 import java.lang.System.Logger.Level;
+import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.tensorbridge.torch.internal.Deleters;
 import org.tensorbridge.torch.internal.TensorHandle;
 
 /**
@@ -266,6 +268,25 @@ public final class Tensor implements AutoCloseable {
             tensor.requiresGrad(true);
         }
         return tensor;
+    }
+
+    /**
+     * A tensor over memory libtorch does not own (like {@code torch.from_blob}): no copy. {@code strides}
+     * and {@code storageOffset} are in elements. {@code onRelease} runs exactly once when libtorch no longer
+     * uses the memory — possibly on another thread, possibly long after this tensor is closed (views keep the
+     * storage alive) — and also when this call fails. The caller keeps {@code data} valid until then.
+     */
+    public static Tensor wrap(MemorySegment data, DType dtype, long[] shape, long[] strides, long storageOffset,
+                              Device device, Runnable onRelease) {
+        if (shape.length != strides.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " and strides "
+                    + Arrays.toString(strides) + " differ in length");
+        }
+        int code = dtype.code();  // may throw: before registering the release action
+        MemorySegment stub = onRelease == null ? MemorySegment.NULL : Deleters.stub();
+        long context = onRelease == null ? 0 : Deleters.register(onRelease);
+        return own(TensorHandle.fromBlob(data, shape, strides, storageOffset, code, device.type().code(),
+                device.index(), stub, context));
     }
 
     // ---------------------------------------------------------------- arithmetic (broadcasting)

@@ -1,0 +1,254 @@
+package org.tensorbridge.bridge;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.ndarray.NDBuffer;
+import org.tensorbridge.torch.Device;
+import org.tensorbridge.torch.Op;
+import org.tensorbridge.torch.Tensor;
+import org.tensorbridge.torch.TensorOptions;
+import org.tensorbridge.torch.internal.TensorHandle;
+
+/**
+ * Exchange between {@link NDArray} and {@link Tensor}: {@code torch.from_numpy} and {@code Tensor.numpy()}
+ * for Java.
+ *
+ * <ul>
+ *   <li>{@link #fromArray(NDArray)} shares the array's memory with a new CPU tensor (never copies); any
+ *       non-negative strides, offsets, zero-size arrays, mmap'd arrays.</li>
+ *   <li>{@link #copyFromArray(NDArray)} and {@code copyFrom(float[] ...)} always copy, exactly once.</li>
+ *   <li>{@link #toArray(Tensor)} shares a CPU tensor's memory with a new array (never copies);
+ *       {@link #toArrayForce(Tensor)} detaches, moves to the CPU and resolves lazy bits first.</li>
+ * </ul>
+ *
+ * <p>Lifetimes: memory shared with libtorch stays valid until both sides are done. A shared array's buffer
+ * is retained until libtorch's deleter fires, so closing the array first frees nothing under the tensor;
+ * an array made from a tensor holds a reference to the tensor's storage until the array is closed.
+ * Memory the caller manages ({@link NDBuffer#external}) must stay valid while tensors use it.
+ */
+public final class Bridge {
+    private Bridge() {
+    }
+
+    // ================================================================== NDArray -> Tensor
+
+    /**
+     * A CPU tensor over the array's memory, like {@code torch.from_numpy}: writes through either side are seen
+     * by the other. Refused (with the fix in the message): negative strides, read-only memory, dtypes the
+     * loaded libtorch lacks, strides that are not whole elements, freed arrays.
+     */
+    public static Tensor fromArray(NDArray array) {
+        org.tensorbridge.torch.DType dtype = DTypes.toTorch(array.dtype());
+        if (!dtype.isSupported()) {
+            throw new BridgeException("arrays of dtype " + array.dtype().numpyName() + " cannot become tensors in libtorch "
+                    + org.tensorbridge.torch.Torch.version() + " (it has no " + dtype.torchName() + "; unsigned 16/32/64-bit"
+                    + " dtypes need libtorch 2.3+): convert first, e.g. array.astype(DType.INT64)");
+        }
+        if (array.isReadOnly()) {
+            throw new BridgeException("the array is read-only (e.g. a read-only mmap or asReadOnly() view) and a tensor"
+                    + " could write into it: use Bridge.copyFromArray(array), or map the file in copy-on-write mode");
+        }
+        long[] shape = array.shape();
+        long[] strides = elementStrides(array, shape);
+        NDBuffer buffer = array.buffer();
+        MemorySegment first = firstElement(array);
+        buffer.retain();  // released by libtorch's deleter (also if the wrap fails)
+        return Tensor.wrap(first, dtype, shape, strides, 0, Device.CPU, buffer::release);
+    }
+
+    // Byte strides -> element strides, refusing what PyTorch cannot represent.
+    private static long[] elementStrides(NDArray array, long[] shape) {
+        long[] byteStrides = array.strides();
+        long itemSize = array.itemSize();
+        long[] strides = new long[shape.length];
+        long contiguous = 1;
+        for (int axis = shape.length - 1; axis >= 0; axis--) {
+            if (shape[axis] <= 1) {
+                // Size-1 and size-0 axes never step: their stride is arbitrary (NumPy's ascontiguousarray can
+                // leave a negative one there), so use the contiguous stride.
+                strides[axis] = contiguous;
+            } else if (byteStrides[axis] < 0) {
+                throw new BridgeException("the array has a negative stride on axis " + axis + " (a reversed view such as"
+                        + " a[::-1]), which tensors cannot have: call array.copy() first, or use Bridge.copyFromArray(array)");
+            } else if (byteStrides[axis] % itemSize != 0) {
+                throw new BridgeException("the array's stride on axis " + axis + " (" + byteStrides[axis] + " bytes) is not"
+                        + " a whole number of " + itemSize + "-byte elements: call array.copy() first, or use"
+                        + " Bridge.copyFromArray(array)");
+            } else {
+                strides[axis] = byteStrides[axis] / itemSize;
+            }
+            contiguous *= Math.max(shape[axis], 1);
+        }
+        return strides;
+    }
+
+    private static MemorySegment firstElement(NDArray array) {
+        MemorySegment reachable = array.segment();  // throws IllegalStateException once freed
+        return reachable.asSlice(array.firstElementOffsetInSegment(), reachable.byteSize() - array.firstElementOffsetInSegment());
+    }
+
+    /** A new CPU tensor holding a copy of the array (any strides, read-only too): exactly one copy. */
+    public static Tensor copyFromArray(NDArray array) {
+        Tensor tensor = Tensor.empty(TensorOptions.of(DTypes.toTorch(array.dtype())), array.shape());
+        try (NDArray target = viewOf(tensor, array.dtype(), array.shape())) {
+            target.assign(array);
+        } catch (RuntimeException e) {
+            tensor.close();
+            throw e;
+        }
+        return tensor;
+    }
+
+    /** A new float32 tensor holding {@code data} (one copy, heap straight into tensor storage). */
+    public static Tensor copyFrom(float[] data, long... shape) {
+        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.FLOAT32, data.length, shape);
+    }
+
+    public static Tensor copyFrom(double[] data, long... shape) {
+        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.FLOAT64, data.length, shape);
+    }
+
+    public static Tensor copyFrom(int[] data, long... shape) {
+        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.INT32, data.length, shape);
+    }
+
+    public static Tensor copyFrom(long[] data, long... shape) {
+        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.INT64, data.length, shape);
+    }
+
+    public static Tensor copyFrom(short[] data, long... shape) {
+        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.INT16, data.length, shape);
+    }
+
+    /** A new int8 tensor holding {@code data}. */
+    public static Tensor copyFrom(byte[] data, long... shape) {
+        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.INT8, data.length, shape);
+    }
+
+    /** A new tensor of {@code dtype} from the bytes between the buffer's position and limit (little-endian). */
+    public static Tensor copyFrom(ByteBuffer data, org.tensorbridge.ndarray.DType dtype, long... shape) {
+        MemorySegment bytes = MemorySegment.ofBuffer(data);
+        if (bytes.byteSize() % dtype.byteSize() != 0) {
+            throw new BridgeException("the buffer holds " + bytes.byteSize() + " bytes, not a whole number of "
+                    + dtype.numpyName() + " elements");
+        }
+        return copyFromHeap(bytes, dtype, bytes.byteSize() / dtype.byteSize(), shape);
+    }
+
+    private static Tensor copyFromHeap(MemorySegment source, org.tensorbridge.ndarray.DType dtype, long length, long[] shape) {
+        long[] resolved = shape.length == 0 ? new long[] {length} : shape;
+        long elements = Arrays.stream(resolved).reduce(1, Math::multiplyExact);
+        if (elements != length) {
+            throw new BridgeException("shape " + Arrays.toString(resolved) + " holds " + elements + " elements but the data has "
+                    + length + ": pass a shape whose product is " + length);
+        }
+        Tensor tensor = Tensor.empty(TensorOptions.of(DTypes.toTorch(dtype)), resolved);
+        MemorySegment.copy(source, 0, storageOf(tensor, elements * dtype.byteSize()), 0, elements * dtype.byteSize());
+        return tensor;
+    }
+
+    // ================================================================== Tensor -> NDArray
+
+    /**
+     * An array over a CPU tensor's memory, like {@code tensor.numpy()}: writes through either side are seen by
+     * the other; the array keeps the tensor's storage alive until it is closed. Refused (with the fix):
+     * tensors that require grad, tensors not on the CPU, non-strided layouts, conjugate/negative bits,
+     * dtypes NumPy lacks, closed tensors.
+     */
+    public static NDArray toArray(Tensor tensor) {
+        if (tensor.requiresGrad()) {
+            throw new BridgeException("the tensor requires grad, so sharing its memory would bypass autograd: call"
+                    + " tensor.detach() first (Bridge.toArray(tensor.detach())), or use Bridge.toArrayForce(tensor)");
+        }
+        Device device = tensor.device();
+        if (!device.isCpu()) {
+            throw new BridgeException("the tensor is on " + device + " and an array needs host memory: call"
+                    + " tensor.to(Device.CPU) first, or use Bridge.toArrayForce(tensor), which copies it to the CPU");
+        }
+        if (tensor.layout() != org.tensorbridge.torch.Layout.STRIDED) {
+            throw new BridgeException("the tensor's layout is " + tensor.layout() + "; only strided tensors share memory:"
+                    + " convert it first (Op.call(\"aten::to_dense\", tensor)), or use Bridge.toArrayForce(tensor)");
+        }
+        if (tensor.isConj() || tensor.isNeg()) {
+            throw new BridgeException("the tensor has its lazy " + (tensor.isConj() ? "conjugate" : "negative")
+                    + " bit set: call Op.callTensor(\"aten::resolve_" + (tensor.isConj() ? "conj" : "neg")
+                    + "\", tensor) first, or use Bridge.toArrayForce(tensor)");
+        }
+        org.tensorbridge.ndarray.DType dtype = DTypes.toArray(tensor.dtype());
+        long[] shape = tensor.shape();
+        long[] strides = tensor.strides();
+        long itemSize = dtype.byteSize();
+        long span = itemSize;
+        long[] byteStrides = new long[shape.length];
+        boolean empty = false;
+        for (int axis = 0; axis < shape.length; axis++) {
+            byteStrides[axis] = strides[axis] * itemSize;
+            span += byteStrides[axis] * Math.max(shape[axis] - 1, 0);
+            empty |= shape[axis] == 0;
+        }
+        if (empty) {
+            return NDArray.zeros(dtype, shape);
+        }
+        NDBuffer buffer = holdingStorage(tensor, span);
+        return NDArray.wrap(buffer, dtype, shape, byteStrides, 0, true);
+    }
+
+    /**
+     * Always works, like {@code tensor.numpy(force=True)}: detaches, moves to the CPU, resolves lazy bits and
+     * converts dtypes NumPy lacks to float32 — in that order — then shares.
+     */
+    public static NDArray toArrayForce(Tensor tensor) {
+        try (Tensor detached = tensor.detach();
+             Tensor cpu = detached.to(Device.CPU);
+             Tensor conj = Op.callTensor("aten::resolve_conj", cpu);
+             Tensor resolved = Op.callTensor("aten::resolve_neg", conj);
+             Tensor dense = resolved.layout() == org.tensorbridge.torch.Layout.STRIDED ? resolved.detach()
+                     : Op.callTensor("aten::to_dense", resolved);
+             Tensor mapped = hasArrayDtype(dense.dtype()) ? dense.detach() : dense.to(org.tensorbridge.torch.DType.FLOAT32)) {
+            return toArray(mapped);
+        }
+    }
+
+    private static boolean hasArrayDtype(org.tensorbridge.torch.DType dtype) {
+        return switch (dtype) {
+            case COMPLEX32, FLOAT8_E4M3FN, FLOAT8_E5M2 -> false;
+            default -> true;
+        };
+    }
+
+    /**
+     * A buffer over {@code span} bytes from the tensor's first element that holds a second handle on the
+     * tensor, freed when the buffer's last holder lets go (or by the buffer's Cleaner).
+     */
+    private static NDBuffer holdingStorage(Tensor tensor, long span) {
+        TensorHandle keepAlive = tensor.handle().share();
+        Arena arena = Arena.ofShared();
+        MemorySegment memory = MemorySegment.ofAddress(tensor.dataAddress()).reinterpret(span, arena, ignored -> keepAlive.free());
+        return NDBuffer.ofArena(memory, arena);
+    }
+
+    // A non-owning C-contiguous NDArray over a fresh contiguous tensor's memory (for copies into it).
+    private static NDArray viewOf(Tensor tensor, org.tensorbridge.ndarray.DType dtype, long[] shape) {
+        long bytes = Arrays.stream(shape).reduce(1, Math::multiplyExact) * dtype.byteSize();
+        return NDArray.wrap(NDBuffer.external(storageOf(tensor, bytes)), dtype, shape, contiguousStrides(shape, dtype.byteSize()),
+                0, false);
+    }
+
+    private static MemorySegment storageOf(Tensor tensor, long bytes) {
+        return MemorySegment.ofAddress(tensor.dataAddress()).reinterpret(bytes);
+    }
+
+    private static long[] contiguousStrides(long[] shape, long itemSize) {
+        long[] strides = new long[shape.length];
+        long stride = itemSize;
+        for (int axis = shape.length - 1; axis >= 0; axis--) {
+            strides[axis] = stride;
+            stride *= Math.max(shape[axis], 1);
+        }
+        return strides;
+    }
+
+}

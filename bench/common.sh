@@ -1,12 +1,18 @@
-# Sourced by the bench scripts: builds the jars once and offers `run_java MAIN ARGS...`.
+# Sourced by the bench scripts: offers `run_java MAIN ARGS...` and $out for result files.
+# Here it builds the jars (mvn package) first. Where there is no Maven (the GPU machine), set
+# TB_CLASSPATH to the prepared jars and TB_JAVA to a java binary instead.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-source "$root/scripts/java-env.sh"
-out=$root/bench/out
+out=${TB_BENCH_OUT:-$root/bench/out}
 mkdir -p "$out"
-if [[ ! -f $root/bench/target/tensorbridge-bench-0.1.0-SNAPSHOT.jar || ${TB_REBUILD:-1} == 1 ]]; then
+if [[ -n ${TB_CLASSPATH:-} ]]; then
+  java_bin=${TB_JAVA:-java}
+  classpath=$TB_CLASSPATH
+else
+  source "$root/scripts/java-env.sh"
   (cd "$root" && mvn -B -q package -DskipTests -pl bench -am >&2)
+  java_bin=$JAVA_HOME/bin/java
+  classpath="$root/bench/target/tensorbridge-bench-0.1.0-SNAPSHOT.jar:$root/bench/target/lib/*"
 fi
 run_java() {
-  "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xss4m ${TB_JAVA_OPTS:-} \
-    -cp "$root/bench/target/tensorbridge-bench-0.1.0-SNAPSHOT.jar:$root/bench/target/lib/*" "$@"
+  "$java_bin" --enable-native-access=ALL-UNNAMED -Xss4m ${TB_JAVA_OPTS:-} -cp "$classpath" "$@"
 }

@@ -82,12 +82,25 @@ if [[ ${TB_CUDA:-1} != 0 && -e $torch_lib/libtorch_cuda.so ]]; then
   if [[ -n $cuda_include ]]; then
     cuda=yes
     flags+=(-DTB_WITH_CUDA -I"$cuda_include")
+    # pip's CUDA wheels keep cuBLAS/cuSPARSE/... headers beside torch (site-packages/nvidia/*/include).
+    for dir in "$torch_lib"/../../nvidia/*/include; do [[ -d $dir ]] && flags+=(-I"$dir"); done
     libs+=(-ltorch_cuda -lc10_cuda)
+    # The shim calls the CUDA runtime (events, memory info): link the libcudart that libtorch_cuda uses.
+    cudart=$(ldd "$torch_lib/libtorch_cuda.so" 2>/dev/null | awk '/libcudart/ {print $3; exit}')
+    [[ -n $cudart && -f $cudart ]] || cudart=$(ls "$(dirname "$cuda_include")"/lib64/libcudart.so 2>/dev/null || true)
+    if [[ -n $cudart ]]; then
+      libs+=("$cudart" -Wl,-rpath,"$(dirname "$cudart")")
+    else
+      echo "tensorbridge: libcudart not found next to libtorch_cuda or the CUDA toolkit; linking without -z defs" >&2
+      no_defs=1
+    fi
   else
     echo "tensorbridge: $torch_lib has CUDA but no CUDA headers were found (set CUDA_HOME); building CPU-only" >&2
   fi
 fi
-libs+=(-Wl,--as-needed -ldl -Wl,-rpath,"$torch_lib" -Wl,-z,defs)
+libs+=(-Wl,-rpath,"$torch_lib")
+# -z defs turns an ABI mismatch into a link error instead of a crash at load time.
+[[ -n ${no_defs:-} ]] || libs+=(-Wl,-z,defs)
 
 # Skip the compile when the sources, the compiler line and the libtorch are unchanged.
 stamp=$( { cat "$here/tensorbridge.cpp" "$here/tensorbridge.h"; echo "$cxx ${flags[*]} ${libs[*]}";

@@ -19,9 +19,11 @@
 
 #ifdef TB_WITH_CUDA
 #include <ATen/cuda/CUDAContext.h>
+#include <ATen/cuda/CUDAEvent.h>
+#include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
 #include <cuda_runtime_api.h>
-#include <dlfcn.h>
 #endif
 
 #define TB_TORCH_AT_LEAST(major, minor) \
@@ -40,6 +42,19 @@ struct tb_result {
   std::vector<c10::IValue> values;
 };
 
+#ifdef TB_WITH_CUDA
+struct tb_stream {
+  c10::cuda::CUDAStream stream;
+};
+
+struct tb_event {
+  at::cuda::CUDAEvent event;
+};
+#else
+struct tb_stream {};
+struct tb_event {};
+#endif
+
 namespace {
 
 thread_local std::string last_error;
@@ -47,6 +62,11 @@ thread_local std::string last_error;
 // A mismatch between the caller's arguments and the schema (or a bad handle), reported as
 // TB_ERR_ARGUMENT before anything ran, so a caller may try another overload.
 struct ArgumentError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A CUDA-only call where no CUDA device is usable, reported as TB_ERR_CUDA_MISSING.
+struct CudaMissing : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -75,6 +95,8 @@ int guarded(Body&& body) noexcept {
     return fail(TB_ERR_TORCH, e.what_without_backtrace());
   } catch (const ArgumentError& e) {
     return fail(TB_ERR_ARGUMENT, e.what());
+  } catch (const CudaMissing& e) {
+    return fail(TB_ERR_CUDA_MISSING, e.what());
   } catch (const std::bad_alloc&) {
     return fail(TB_ERR_OUT_OF_MEMORY, "out of host memory (std::bad_alloc)");
   } catch (const std::exception& e) {
@@ -334,15 +356,6 @@ c10::IValue element_at(tb_result* r, int index, int64_t element) {
   return list[element];
 }
 
-#ifdef TB_WITH_CUDA
-// Resolved at run time from the libcudart that libtorch_cuda already loaded, so the shim does not
-// link a second CUDA runtime.
-using MemGetInfo = int (*)(size_t*, size_t*);
-MemGetInfo cuda_mem_get_info() {
-  static MemGetInfo fn = reinterpret_cast<MemGetInfo>(dlsym(RTLD_DEFAULT, "cudaMemGetInfo"));
-  return fn;
-}
-#endif
 
 }  // namespace
 
@@ -671,12 +684,9 @@ int tb_cuda_device_info(int index, char* name, int64_t name_capacity, int* major
     *major = props->major;
     *minor = props->minor;
     *total_memory = static_cast<int64_t>(props->totalGlobalMem);
-    *free_memory = -1;
-    if (auto fn = cuda_mem_get_info()) {
-      c10::cuda::CUDAGuard guard(static_cast<c10::DeviceIndex>(index));
-      size_t free = 0, total = 0;
-      if (fn(&free, &total) == 0) *free_memory = static_cast<int64_t>(free);
-    }
+    c10::cuda::CUDAGuard guard(static_cast<c10::DeviceIndex>(index));
+    size_t free = 0, total = 0;
+    *free_memory = cudaMemGetInfo(&free, &total) == cudaSuccess ? static_cast<int64_t>(free) : -1;
   });
 #else
   (void)index; (void)name; (void)name_capacity; (void)major; (void)minor; (void)total_memory; (void)free_memory;
@@ -693,9 +703,159 @@ int tb_cudnn_version(int64_t* out) {
 
 int tb_cuda_synchronize(int device_index) {
   return guarded([&] {
-    if (!torch::cuda::is_available()) throw ArgumentError("no CUDA device is usable");
+    if (!torch::cuda::is_available()) throw CudaMissing("no CUDA device is usable (torch::cuda::is_available() is false)");
     torch::cuda::synchronize(device_index);
   });
 }
+
+// ---- the GPU data path ----
+
+#ifdef TB_WITH_CUDA
+namespace {
+void require_cuda() {
+  if (!torch::cuda::is_available()) throw CudaMissing("no CUDA device is usable (torch::cuda::is_available() is false)");
+}
+
+c10::cuda::CUDAStream& stream_of(tb_stream* s) {
+  if (s == nullptr) throw ArgumentError("null stream handle");
+  return s->stream;
+}
+
+at::cuda::CUDAEvent& event_of(tb_event* e) {
+  if (e == nullptr) throw ArgumentError("null event handle");
+  return e->event;
+}
+}  // namespace
+
+int tb_pinned_empty(int64_t nbytes, tb_tensor** out) {
+  return guarded([&] {
+    require_cuda();
+    *out = new tb_tensor{at::empty({nbytes}, at::TensorOptions().dtype(at::kByte).pinned_memory(true))};
+  });
+}
+
+int tb_stream_new(int device_index, int high_priority, tb_stream** out) {
+  return guarded([&] {
+    require_cuda();
+    *out = new tb_stream{c10::cuda::getStreamFromPool(high_priority != 0, static_cast<c10::DeviceIndex>(device_index))};
+  });
+}
+
+int tb_stream_current(int device_index, tb_stream** out) {
+  return guarded([&] {
+    require_cuda();
+    *out = new tb_stream{c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(device_index))};
+  });
+}
+
+int tb_stream_set_current(tb_stream* stream, tb_stream** previous) {
+  return guarded([&] {
+    require_cuda();
+    auto& s = stream_of(stream);
+    *previous = new tb_stream{c10::cuda::getCurrentCUDAStream(s.device_index())};
+    c10::cuda::setCurrentCUDAStream(s);
+  });
+}
+
+int tb_stream_synchronize(tb_stream* stream) {
+  return guarded([&] { stream_of(stream).synchronize(); });
+}
+
+int tb_stream_query(tb_stream* stream, int* done) {
+  return guarded([&] { *done = stream_of(stream).query(); });
+}
+
+int tb_stream_info(tb_stream* stream, int* device_index, int64_t* id) {
+  return guarded([&] {
+    *device_index = stream_of(stream).device_index();
+    *id = static_cast<int64_t>(stream_of(stream).id());
+  });
+}
+
+int tb_stream_free(tb_stream* stream) {
+  return guarded([&] { delete stream; });
+}
+
+int tb_event_new(int enable_timing, tb_event** out) {
+  return guarded([&] {
+    require_cuda();
+    *out = new tb_event{at::cuda::CUDAEvent(enable_timing ? cudaEventDefault : cudaEventDisableTiming)};
+  });
+}
+
+int tb_event_record(tb_event* event, tb_stream* stream) {
+  return guarded([&] {
+    if (stream == nullptr) event_of(event).record();
+    else event_of(event).record(stream_of(stream));
+  });
+}
+
+int tb_event_block(tb_event* event, tb_stream* stream) {
+  return guarded([&] { event_of(event).block(stream_of(stream)); });
+}
+
+int tb_event_synchronize(tb_event* event) {
+  return guarded([&] { event_of(event).synchronize(); });
+}
+
+int tb_event_query(tb_event* event, int* done) {
+  return guarded([&] { *done = event_of(event).query(); });
+}
+
+int tb_event_elapsed_ms(tb_event* start, tb_event* end, double* ms) {
+  return guarded([&] { *ms = event_of(start).elapsed_time(event_of(end)); });
+}
+
+int tb_event_free(tb_event* event) {
+  return guarded([&] { delete event; });
+}
+
+int tb_cuda_memory_stats(int device_index, int64_t* out) {
+  return guarded([&] {
+    require_cuda();
+    auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(device_index));
+    // Index 0 is StatType::AGGREGATE in every libtorch since 1.5.
+    out[0] = stats.allocated_bytes[0].current;
+    out[1] = stats.allocated_bytes[0].peak;
+    out[2] = stats.reserved_bytes[0].current;
+    out[3] = stats.reserved_bytes[0].peak;
+  });
+}
+
+int tb_cuda_empty_cache(void) {
+  return guarded([&] {
+    require_cuda();
+    c10::cuda::CUDACachingAllocator::emptyCache();
+  });
+}
+
+int tb_cuda_reset_peak_stats(int device_index) {
+  return guarded([&] {
+    require_cuda();
+    c10::cuda::CUDACachingAllocator::resetPeakStats(static_cast<c10::DeviceIndex>(device_index));
+  });
+}
+#else
+#define TB_NO_CUDA(signature) \
+  signature { return fail(TB_ERR_CUDA_MISSING, "this tensorbridge shim was built without CUDA support"); }
+TB_NO_CUDA(int tb_pinned_empty(int64_t, tb_tensor**))
+TB_NO_CUDA(int tb_stream_new(int, int, tb_stream**))
+TB_NO_CUDA(int tb_stream_current(int, tb_stream**))
+TB_NO_CUDA(int tb_stream_set_current(tb_stream*, tb_stream**))
+TB_NO_CUDA(int tb_stream_synchronize(tb_stream*))
+TB_NO_CUDA(int tb_stream_query(tb_stream*, int*))
+TB_NO_CUDA(int tb_stream_info(tb_stream*, int*, int64_t*))
+TB_NO_CUDA(int tb_stream_free(tb_stream*))
+TB_NO_CUDA(int tb_event_new(int, tb_event**))
+TB_NO_CUDA(int tb_event_record(tb_event*, tb_stream*))
+TB_NO_CUDA(int tb_event_block(tb_event*, tb_stream*))
+TB_NO_CUDA(int tb_event_synchronize(tb_event*))
+TB_NO_CUDA(int tb_event_query(tb_event*, int*))
+TB_NO_CUDA(int tb_event_elapsed_ms(tb_event*, tb_event*, double*))
+TB_NO_CUDA(int tb_event_free(tb_event*))
+TB_NO_CUDA(int tb_cuda_memory_stats(int, int64_t*))
+TB_NO_CUDA(int tb_cuda_empty_cache(void))
+TB_NO_CUDA(int tb_cuda_reset_peak_stats(int))
+#endif
 
 }  // extern "C"

@@ -20,6 +20,8 @@ extern "C" {
 typedef struct tb_tensor tb_tensor;
 typedef struct tb_op tb_op;
 typedef struct tb_result tb_result;
+typedef struct tb_stream tb_stream;
+typedef struct tb_event tb_event;
 
 enum tb_status {
   TB_OK = 0,
@@ -134,6 +136,28 @@ int tb_cuda_device_info(int index, char* name, int64_t name_capacity, int* major
                         int64_t* total_memory, int64_t* free_memory);
 int tb_cudnn_version(int64_t* out); /* -1 without cuDNN */
 int tb_cuda_synchronize(int device_index);
+
+/* The GPU data path. Every call below answers TB_ERR_CUDA_MISSING when the shim was built without CUDA
+ * or no CUDA device is usable. */
+int tb_pinned_empty(int64_t nbytes, tb_tensor** out); /* uint8 tensor in page-locked host memory */
+int tb_stream_new(int device_index, int high_priority, tb_stream** out); /* from libtorch's stream pool */
+int tb_stream_current(int device_index, tb_stream** out);
+int tb_stream_set_current(tb_stream* stream, tb_stream** previous);
+int tb_stream_synchronize(tb_stream* stream);
+int tb_stream_query(tb_stream* stream, int* done);
+int tb_stream_info(tb_stream* stream, int* device_index, int64_t* id);
+int tb_stream_free(tb_stream* stream);
+int tb_event_new(int enable_timing, tb_event** out);
+int tb_event_record(tb_event* event, tb_stream* stream);
+int tb_event_block(tb_event* event, tb_stream* stream); /* the stream waits for the event */
+int tb_event_synchronize(tb_event* event);
+int tb_event_query(tb_event* event, int* done);
+int tb_event_elapsed_ms(tb_event* start, tb_event* end, double* ms);
+int tb_event_free(tb_event* event);
+/* out[4]: allocated bytes now, allocated peak, reserved bytes now, reserved peak (caching allocator) */
+int tb_cuda_memory_stats(int device_index, int64_t* out);
+int tb_cuda_empty_cache(void);
+int tb_cuda_reset_peak_stats(int device_index);
 
 #ifdef __cplusplus
 }

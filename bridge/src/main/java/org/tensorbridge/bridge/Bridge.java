@@ -1,6 +1,5 @@
 package org.tensorbridge.bridge;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -10,7 +9,6 @@ import org.tensorbridge.torch.Device;
 import org.tensorbridge.torch.Op;
 import org.tensorbridge.torch.Tensor;
 import org.tensorbridge.torch.TensorOptions;
-import org.tensorbridge.torch.internal.TensorHandle;
 
 /**
  * Exchange between {@link NDArray} and {@link Tensor}: {@code torch.from_numpy} and {@code Tensor.numpy()}
@@ -192,8 +190,7 @@ public final class Bridge {
         if (empty) {
             return NDArray.zeros(dtype, shape);
         }
-        NDBuffer buffer = holdingStorage(tensor, span);
-        return NDArray.wrap(buffer, dtype, shape, byteStrides, 0, true);
+        return NDArray.wrap(TensorMemory.holding(tensor, span), dtype, shape, byteStrides, 0, true);
     }
 
     /**
@@ -219,36 +216,15 @@ public final class Bridge {
         };
     }
 
-    /**
-     * A buffer over {@code span} bytes from the tensor's first element that holds a second handle on the
-     * tensor, freed when the buffer's last holder lets go (or by the buffer's Cleaner).
-     */
-    private static NDBuffer holdingStorage(Tensor tensor, long span) {
-        TensorHandle keepAlive = tensor.handle().share();
-        Arena arena = Arena.ofShared();
-        MemorySegment memory = MemorySegment.ofAddress(tensor.dataAddress()).reinterpret(span, arena, ignored -> keepAlive.free());
-        return NDBuffer.ofArena(memory, arena);
-    }
-
     // A non-owning C-contiguous NDArray over a fresh contiguous tensor's memory (for copies into it).
     private static NDArray viewOf(Tensor tensor, org.tensorbridge.ndarray.DType dtype, long[] shape) {
         long bytes = Arrays.stream(shape).reduce(1, Math::multiplyExact) * dtype.byteSize();
-        return NDArray.wrap(NDBuffer.external(storageOf(tensor, bytes)), dtype, shape, contiguousStrides(shape, dtype.byteSize()),
-                0, false);
+        return NDArray.wrap(NDBuffer.external(storageOf(tensor, bytes)), dtype, shape,
+                TensorMemory.contiguousStrides(shape, dtype.byteSize()), 0, false);
     }
 
     private static MemorySegment storageOf(Tensor tensor, long bytes) {
         return MemorySegment.ofAddress(tensor.dataAddress()).reinterpret(bytes);
-    }
-
-    private static long[] contiguousStrides(long[] shape, long itemSize) {
-        long[] strides = new long[shape.length];
-        long stride = itemSize;
-        for (int axis = shape.length - 1; axis >= 0; axis--) {
-            strides[axis] = stride;
-            stride *= Math.max(shape[axis], 1);
-        }
-        return strides;
     }
 
 }

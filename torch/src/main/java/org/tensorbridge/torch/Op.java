@@ -205,7 +205,7 @@ public final class Op {
     private TorchException withContext(TorchException e) {
         String message = qualifiedName + ": " + e.getMessage();
         TorchException wrapped = switch (e) {
-            case TorchOutOfMemoryException x -> new TorchOutOfMemoryException(message);
+            case TorchOutOfMemoryException x -> new TorchOutOfMemoryException(message, CudaMemory.allStats());
             case TorchIndexException x -> new TorchIndexException(message);
             case TorchValueException x -> new TorchValueException(message);
             case TorchTypeException x -> new TorchTypeException(message);

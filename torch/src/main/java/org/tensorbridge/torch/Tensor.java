@@ -632,7 +632,15 @@ public final class Tensor implements AutoCloseable {
 
     /** Copies {@code source} into this tensor (broadcasting, converting dtype and device). */
     public Tensor copyFrom(Tensor source) {
-        Ops.COPY_.apply(this, source, false).close();
+        return copyFrom(source, false);
+    }
+
+    /**
+     * {@link #copyFrom(Tensor)}; with {@code nonBlocking} a copy between pinned host memory and CUDA runs
+     * asynchronously on the current stream — wait for it (an event, or the stream) before reading the result.
+     */
+    public Tensor copyFrom(Tensor source, boolean nonBlocking) {
+        Ops.COPY_.apply(this, source, nonBlocking).close();
         return this;
     }
 

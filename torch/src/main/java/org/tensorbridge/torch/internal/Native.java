@@ -69,6 +69,25 @@ public final class Native {
     static final MethodHandle CUDNN_VERSION = fn("tb_cudnn_version", status(ADDRESS), NORMAL);
     static final MethodHandle CUDA_SYNCHRONIZE = fn("tb_cuda_synchronize", status(JAVA_INT), NORMAL);
 
+    static final MethodHandle PINNED_EMPTY = fn("tb_pinned_empty", status(JAVA_LONG, ADDRESS), NORMAL);
+    static final MethodHandle STREAM_NEW = fn("tb_stream_new", status(JAVA_INT, JAVA_INT, ADDRESS), NORMAL);
+    static final MethodHandle STREAM_CURRENT = fn("tb_stream_current", status(JAVA_INT, ADDRESS), NORMAL);
+    static final MethodHandle STREAM_SET_CURRENT = fn("tb_stream_set_current", status(ADDRESS, ADDRESS), NORMAL);
+    static final MethodHandle STREAM_SYNCHRONIZE = fn("tb_stream_synchronize", status(ADDRESS), NORMAL);
+    static final MethodHandle STREAM_QUERY = fn("tb_stream_query", status(ADDRESS, ADDRESS), NORMAL);
+    static final MethodHandle STREAM_INFO = fn("tb_stream_info", status(ADDRESS, ADDRESS, ADDRESS), NORMAL);
+    static final MethodHandle STREAM_FREE = fn("tb_stream_free", status(ADDRESS), NORMAL);
+    static final MethodHandle EVENT_NEW = fn("tb_event_new", status(JAVA_INT, ADDRESS), NORMAL);
+    static final MethodHandle EVENT_RECORD = fn("tb_event_record", status(ADDRESS, ADDRESS), NORMAL);
+    static final MethodHandle EVENT_BLOCK = fn("tb_event_block", status(ADDRESS, ADDRESS), NORMAL);
+    static final MethodHandle EVENT_SYNCHRONIZE = fn("tb_event_synchronize", status(ADDRESS), NORMAL);
+    static final MethodHandle EVENT_QUERY = fn("tb_event_query", status(ADDRESS, ADDRESS), NORMAL);
+    static final MethodHandle EVENT_ELAPSED = fn("tb_event_elapsed_ms", status(ADDRESS, ADDRESS, ADDRESS), NORMAL);
+    static final MethodHandle EVENT_FREE = fn("tb_event_free", status(ADDRESS), NORMAL);
+    static final MethodHandle MEMORY_STATS = fn("tb_cuda_memory_stats", status(JAVA_INT, ADDRESS), NORMAL);
+    static final MethodHandle EMPTY_CACHE = fn("tb_cuda_empty_cache", status(), NORMAL);
+    static final MethodHandle RESET_PEAK = fn("tb_cuda_reset_peak_stats", status(JAVA_INT), NORMAL);
+
     /** The deleter signature of tb_from_blob: {@code void (*)(int64_t context)}. */
     public static final FunctionDescriptor DELETER = FunctionDescriptor.ofVoid(JAVA_LONG);
 

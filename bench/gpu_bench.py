@@ -1,0 +1,63 @@
+"""PyTorch's side of GpuBench: the same copies with copy_(non_blocking=True), the same RESULT names."""
+import sys
+import time
+
+import numpy as np
+import torch
+
+MB = 1 << 20
+
+
+def median_seconds(rounds, reps, fn):
+    for _ in range(reps):
+        fn()
+    per_call = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        per_call.append((time.perf_counter() - start) / reps)
+    per_call.sort()
+    return per_call[rounds // 2]
+
+
+def copy(name, nbytes, reps, dst, src):
+    def step():
+        dst.copy_(src, non_blocking=True)
+        torch.cuda.synchronize()
+    seconds = median_seconds(5, reps, step)
+    print(f"RESULT {name} {seconds:.6e}")
+    print(f"# {name} {nbytes / seconds / 1e9:.1f} GB/s")
+
+
+def main():
+    max_bytes = (int(sys.argv[1]) if len(sys.argv) > 1 else 1024) * MB
+    print(f"# torch {torch.__version__} on {torch.cuda.get_device_name(0)}")
+    nbytes = MB
+    while nbytes <= max_bytes:
+        size = f"{nbytes // (1024 * MB)}GB" if nbytes >= 1024 * MB else f"{nbytes // MB}MB"
+        reps = max(3, min(100, (256 * MB) // nbytes))
+        n = nbytes // 4
+        pinned = torch.ones(n, pin_memory=True)
+        pageable = torch.ones(n)
+        device = torch.empty(n, device="cuda")
+        copy(f"h2d_pinned_{size}", nbytes, reps, device, pinned)
+        copy(f"h2d_pageable_{size}", nbytes, reps, device, pageable)
+        copy(f"d2h_pinned_{size}", nbytes, reps, pinned, device)
+        copy(f"d2h_pageable_{size}", nbytes, reps, pageable, device)
+        del pinned, pageable, device
+        nbytes *= 16
+    n = 32 * MB // 4
+    batch = torch.empty(n, pin_memory=True)
+    batch_np = batch.numpy()
+    source = np.full(n, 3, dtype=np.float32)
+
+    def pipeline():
+        np.copyto(batch_np, source)
+        batch.to("cuda", non_blocking=True)
+        torch.cuda.synchronize()
+    print(f"RESULT pipeline_32MB_pinned {median_seconds(7, 20, pipeline):.6e}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+package org.tensorbridge.bridge;
+
+import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.torch.CudaEvent;
+import org.tensorbridge.torch.CudaStream;
+import org.tensorbridge.torch.Device;
+import org.tensorbridge.torch.Tensor;
+
+/**
+ * Asynchronous copies between host arrays and CUDA, ordered by a stream. The results cannot be misused
+ * before the copy is complete: a device tensor is only usable in stream order (as in PyTorch), the host
+ * buffer of an upload stays reserved until {@link Transfer#awaitHostReusable()}, and a download hands out its
+ * array only from {@link PendingArray#await()} — the classic {@code non_blocking} D2H bug cannot happen.
+ */
+public final class DeviceCopies {
+    private DeviceCopies() {
+    }
+
+    /**
+     * Starts copying {@code host} (pinned for a truly asynchronous copy; pageable works, synchronously) to
+     * {@code device} on {@code stream}. Work queued later on {@code stream} sees the data; for other
+     * streams, wait for {@link Transfer#copied()}.
+     */
+    public static Transfer toDevice(NDArray host, Device device, CudaStream stream) {
+        Tensor shared = Bridge.fromArray(host);
+        try (CudaStream.Scope scope = stream.makeCurrent()) {
+            Tensor onDevice = shared.to(device, true);
+            CudaEvent copied = CudaEvent.create().record(stream);
+            return new Transfer(onDevice, copied, shared);
+        } catch (RuntimeException e) {
+            shared.close();
+            throw e;
+        }
+    }
+
+    /** An upload in flight: the device tensor, and the event that marks the end of the copy. */
+    public static final class Transfer implements AutoCloseable {
+        private final Tensor tensor;
+        private final CudaEvent copied;
+        private Tensor hostView;
+
+        Transfer(Tensor tensor, CudaEvent copied, Tensor hostView) {
+            this.tensor = tensor;
+            this.copied = copied;
+            this.hostView = hostView;
+        }
+
+        /** The device tensor (owned by this transfer unless taken with {@link #takeTensor()}). */
+        public Tensor tensor() {
+            return tensor;
+        }
+
+        public CudaEvent copied() {
+            return copied;
+        }
+
+        /** Blocks until the copy has read the host array, which may then be refilled. */
+        public void awaitHostReusable() {
+            if (hostView != null) {
+                copied.synchronize();
+                hostView.close();
+                hostView = null;
+            }
+        }
+
+        /** Hands the device tensor to the caller (who closes it); the transfer still guards the host array. */
+        public Tensor takeTensor() {
+            return tensor.detach();
+        }
+
+        @Override
+        public void close() {
+            awaitHostReusable();
+            copied.close();
+            tensor.close();
+        }
+    }
+
+    /**
+     * Starts copying a CUDA tensor into a new pinned host array on {@code stream}; the array is available
+     * from {@link PendingArray#await()} once the copy is complete.
+     */
+    public static PendingArray toHost(Tensor deviceTensor, CudaStream stream) {
+        NDArray pinned = PinnedMemory.allocate(DTypes.toArray(deviceTensor.dtype()), deviceTensor.shape());
+        Tensor hostView = null;
+        try (CudaStream.Scope scope = stream.makeCurrent()) {
+            hostView = Bridge.fromArray(pinned);
+            hostView.copyFrom(deviceTensor, true);
+            return new PendingArray(pinned, hostView, CudaEvent.create().record(stream));
+        } catch (RuntimeException e) {
+            if (hostView != null) {
+                hostView.close();
+            }
+            pinned.close();
+            throw e;
+        }
+    }
+
+    /** A download in flight. */
+    public static final class PendingArray implements AutoCloseable {
+        private NDArray array;
+        private final Tensor hostView;
+        private final CudaEvent done;
+
+        PendingArray(NDArray array, Tensor hostView, CudaEvent done) {
+            this.array = array;
+            this.hostView = hostView;
+            this.done = done;
+        }
+
+        public boolean isDone() {
+            return done.isDone();
+        }
+
+        /** Waits for the copy and hands the array to the caller, who closes it. Only once. */
+        public NDArray await() {
+            if (array == null) {
+                throw new IllegalStateException("await() was already called; the array belongs to its first caller");
+            }
+            done.synchronize();
+            NDArray result = array;
+            array = null;
+            hostView.close();
+            done.close();
+            return result;
+        }
+
+        /** Waits for the copy (the memory must not be freed under it) and frees the array if not taken. */
+        @Override
+        public void close() {
+            if (array != null) {
+                await().close();
+            }
+        }
+    }
+}

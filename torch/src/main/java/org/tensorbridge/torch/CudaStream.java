@@ -1,0 +1,104 @@
+package org.tensorbridge.torch;
+
+import java.lang.foreign.MemorySegment;
+import org.tensorbridge.torch.internal.Gpu;
+
+/**
+ * A CUDA stream from libtorch's pool: kernels and copies issued while it is current run in order on it,
+ * concurrently with other streams.
+ * <pre>{@code
+ * try (CudaStream copies = CudaStream.create(0); var scope = copies.makeCurrent()) {
+ *     gpu = batch.to(Device.cuda(0), true);   // async on `copies`
+ * }
+ * }</pre>
+ */
+public final class CudaStream implements AutoCloseable {
+    private final MemorySegment pointer;
+    private boolean closed;
+
+    private CudaStream(MemorySegment pointer) {
+        this.pointer = pointer;
+    }
+
+    /** A stream from the pool of {@code cuda:deviceIndex}. */
+    public static CudaStream create(int deviceIndex) {
+        return new CudaStream(Gpu.newStream(deviceIndex, false));
+    }
+
+    public static CudaStream createHighPriority(int deviceIndex) {
+        return new CudaStream(Gpu.newStream(deviceIndex, true));
+    }
+
+    /** The current stream of {@code cuda:deviceIndex} on this thread (the default stream unless changed). */
+    public static CudaStream current(int deviceIndex) {
+        return new CudaStream(Gpu.currentStream(deviceIndex));
+    }
+
+    /** Makes this stream current on its device until the returned scope is closed (on this thread). */
+    public Scope makeCurrent() {
+        return new Scope(new CudaStream(Gpu.setCurrentStream(pointer())));
+    }
+
+    /** Restores the previously current stream when closed. */
+    public static final class Scope implements AutoCloseable {
+        private final CudaStream previous;
+        private boolean closed;
+
+        private Scope(CudaStream previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                Gpu.freeStream(Gpu.setCurrentStream(previous.pointer()));
+                previous.close();
+            }
+        }
+    }
+
+    /** Blocks the calling thread until all work queued on this stream has finished. */
+    public void synchronize() {
+        Gpu.synchronizeStream(pointer());
+    }
+
+    /** Whether all work queued on this stream has finished. */
+    public boolean isDone() {
+        return Gpu.queryStream(pointer());
+    }
+
+    /** Makes this stream wait (on the GPU, without blocking the host) for {@code event}. */
+    public void waitFor(CudaEvent event) {
+        event.blockStream(this);
+    }
+
+    public int deviceIndex() {
+        return (int) Gpu.streamInfo(pointer())[0];
+    }
+
+    public long id() {
+        return Gpu.streamInfo(pointer())[1];
+    }
+
+    MemorySegment pointer() {
+        if (closed) {
+            throw new IllegalStateException("stream handle was closed");
+        }
+        return pointer;
+    }
+
+    /** Frees this handle; the pooled stream itself lives on in libtorch. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            Gpu.freeStream(pointer);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return closed ? "CudaStream(closed)" : "CudaStream(cuda:" + deviceIndex() + ", id " + id() + ")";
+    }
+}

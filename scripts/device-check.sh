@@ -9,7 +9,7 @@ log() { echo "== $*" | tee -a "$OUT/summary.txt"; }
 tar xJf .device/jre.tar.xz -C /tmp
 export TB_JAVA=/tmp/jre/bin/java
 PY=/opt/torch/.venv/bin/python
-[[ -x $PY ]] || PY=$(command -v python3)
+[[ -x $PY ]] || PY=/usr/bin/python3
 export PYTHON=$PY
 log "python: $PY ($($PY -c 'import torch; print(torch.__version__, torch.cuda.get_device_name(0))' 2>&1))"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader >> "$OUT/summary.txt" 2>&1
@@ -19,13 +19,14 @@ bash torch/native/build.sh /tmp/tb-native > "$OUT/build.txt" 2>&1; echo "exit $?
 tail -3 "$OUT/build.txt" | tee -a "$OUT/summary.txt"
 export TENSORBRIDGE_LIBRARY=/tmp/tb-native/libtensorbridge.so
 export TB_CLASSPATH=".device/lib/*"
+jars=$(ls .device/lib/*.jar | paste -sd:)  # JUnit's launcher does not expand "*" in class paths
 
 log "doctor"
 $TB_JAVA --enable-native-access=ALL-UNNAMED -cp "$TB_CLASSPATH" org.tensorbridge.cli.Main doctor --require-cuda 2>&1 | tee -a "$OUT/summary.txt"
 
 log "CUDA-tagged tests"
 timeout 240 $TB_JAVA --enable-native-access=ALL-UNNAMED -jar .device/junit-platform-console-standalone.jar execute \
-  --class-path "$TB_CLASSPATH:.device/tests/torch:.device/tests/bridge" --scan-class-path .device/tests/torch:.device/tests/bridge \
+  --class-path "$jars:.device/tests/torch:.device/tests/bridge" --scan-class-path .device/tests/torch:.device/tests/bridge \
   --include-tag cuda --details=tree --disable-banner > "$OUT/tests.txt" 2>&1
 echo "exit $?" >> "$OUT/tests.txt"
 grep -E "tests (successful|failed|aborted|skipped)|exit" "$OUT/tests.txt" | tee -a "$OUT/summary.txt"

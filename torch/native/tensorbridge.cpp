@@ -279,7 +279,11 @@ c10::IValue decode(const tb_op* op, size_t index, const c10::Argument& arg, cons
 void build_stack(const tb_op* op, const Slot* slots, int nargs, std::vector<c10::IValue>& stack) {
   const auto& arguments = op->schema->arguments();
   const size_t n = arguments.size();
-  std::vector<const Slot*> placed(n, nullptr);
+  // Schemas have a handful of arguments: keep the hot path free of heap allocations.
+  constexpr size_t kInline = 32;
+  const Slot* inline_placed[kInline] = {};
+  std::vector<const Slot*> heap_placed(n > kInline ? n : 0, nullptr);
+  const Slot** placed = n > kInline ? heap_placed.data() : inline_placed;
   size_t positional = 0;
   for (int i = 0; i < nargs; i++) {
     const Slot& s = slots[i];

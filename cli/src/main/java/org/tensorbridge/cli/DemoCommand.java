@@ -1,6 +1,9 @@
 package org.tensorbridge.cli;
 
 import java.io.PrintStream;
+import org.tensorbridge.bridge.Bridge;
+import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.ndarray.NDRandom;
 import org.tensorbridge.torch.DType;
 import org.tensorbridge.torch.Device;
 import org.tensorbridge.torch.GradMode;
@@ -11,7 +14,8 @@ import org.tensorbridge.torch.Torch;
 /**
  * {@code tensorbridge demo}: the main job until the data and training layers land. On the best device
  * (CUDA when usable, else CPU) it trains a logistic-regression classifier with autograd and plain SGD on
- * the built-in dataset — two Gaussian blobs, generated from a fixed seed — and prints loss and accuracy.
+ * the built-in dataset — two Gaussian blobs prepared in Java from a fixed seed and shared with libtorch
+ * without a copy — and prints loss and accuracy.
  */
 final class DemoCommand implements Main.Command {
     private static final int SAMPLES = 4096;
@@ -22,8 +26,8 @@ final class DemoCommand implements Main.Command {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         Device device = Device.best();
         out.println("tensorbridge demo: libtorch " + Torch.version() + " on " + device);
-        Torch.manualSeed(7);
         TensorOptions options = TensorOptions.of(DType.FLOAT32).device(device);
+        Torch.manualSeed(7);
         try (Blobs data = Blobs.generate(options);
              Tensor w = Tensor.zeros(options.requiresGrad(true), FEATURES, 1);
              Tensor b = Tensor.zeros(options.requiresGrad(true), 1)) {
@@ -79,13 +83,22 @@ final class DemoCommand implements Main.Command {
         }
     }
 
-    /** Two overlapping Gaussian blobs in FEATURES dimensions, centred at -0.5 and +0.5 (labels 0 and 1). */
+    /**
+     * Two overlapping Gaussian blobs in FEATURES dimensions, centred at -0.5 and +0.5 (labels 0 and 1),
+     * prepared in Java as NDArrays from a fixed seed and shared with libtorch without a copy.
+     */
     private record Blobs(Tensor x, Tensor y) implements AutoCloseable {
         static Blobs generate(TensorOptions options) {
-            try (Tensor noise = Tensor.randn(options, SAMPLES, FEATURES);
-                 Tensor labels = Tensor.randint(0, 2, options.dtype(DType.FLOAT32), SAMPLES, 1);
-                 Tensor centres = labels.sub(0.5)) {
-                return new Blobs(noise.add(centres), labels.clone());
+            NDRandom random = new NDRandom(7);
+            try (NDArray normal = random.normal(0, 1, SAMPLES, FEATURES);
+                 NDArray noise = normal.astype(org.tensorbridge.ndarray.DType.FLOAT32);
+                 NDArray classes = random.integers(0, 2, SAMPLES, 1);
+                 NDArray labels = classes.astype(org.tensorbridge.ndarray.DType.FLOAT32);
+                 NDArray centres = labels.sub(0.5);
+                 NDArray features = noise.add(centres);
+                 Tensor x = Bridge.fromArray(features);
+                 Tensor y = Bridge.fromArray(labels)) {
+                return new Blobs(x.to(options.device()), y.to(options.device()));
             }
         }
 

@@ -16,7 +16,8 @@ public final class Main {
 
     private static final Map<String, Command> COMMANDS = new TreeMap<>(Map.of(
             "doctor", new DoctorCommand(),
-            "demo", new DemoCommand()));
+            "demo", new DemoCommand(),
+            "inspect", new InspectCommand()));
 
     private Main() {
     }

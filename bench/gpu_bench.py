@@ -1,24 +1,12 @@
 """PyTorch's side of GpuBench: the same copies with copy_(non_blocking=True), the same RESULT names."""
 import sys
-import time
 
 import numpy as np
 import torch
 
+from benchlib import median_seconds, report
+
 MB = 1 << 20
-
-
-def median_seconds(rounds, reps, fn):
-    for _ in range(reps):
-        fn()
-    per_call = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        per_call.append((time.perf_counter() - start) / reps)
-    per_call.sort()
-    return per_call[rounds // 2]
 
 
 def copy(name, nbytes, reps, dst, src):
@@ -26,7 +14,7 @@ def copy(name, nbytes, reps, dst, src):
         dst.copy_(src, non_blocking=True)
         torch.cuda.synchronize()
     seconds = median_seconds(5, reps, step)
-    print(f"RESULT {name} {seconds:.6e}")
+    report(name, seconds)
     print(f"# {name} {nbytes / seconds / 1e9:.1f} GB/s")
 
 
@@ -56,7 +44,7 @@ def main():
         np.copyto(batch_np, source)
         batch.to("cuda", non_blocking=True)
         torch.cuda.synchronize()
-    print(f"RESULT pipeline_32MB_pinned {median_seconds(7, 20, pipeline):.6e}")
+    report("pipeline_32MB_pinned", median_seconds(7, 20, pipeline))
 
 
 if __name__ == "__main__":

@@ -10,25 +10,10 @@ import os
 import statistics
 import struct
 import sys
-import time
 
 import numpy as np
 
-
-def median_seconds(rounds, reps, fn):
-    for _ in range(reps):
-        fn()
-    per_call = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        per_call.append((time.perf_counter() - t0) / reps)
-    return sorted(per_call)[rounds // 2]
-
-
-def report(name, seconds):
-    print(f"RESULT {name} {seconds:.6e}", flush=True)
+from benchlib import median_seconds, report
 
 
 def main():

@@ -2,26 +2,10 @@
 """NumPy baseline for NdarrayBench: same cases, same RESULT names. Usage: ndarray_bench.py [scale] [rounds]"""
 import math
 import sys
-import time
 
 import numpy as np
 
-
-def median_seconds(rounds, reps, fn):
-    for _ in range(reps):
-        fn()
-    times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        times.append((time.perf_counter() - t0) / reps)
-    times.sort()
-    return times[rounds // 2]
-
-
-def report(name, seconds):
-    print(f"RESULT {name} {seconds:.6e}", flush=True)
+from benchlib import median_seconds, report
 
 
 def main():

@@ -1,28 +1,15 @@
 """Python's cost for the calls TorchCallBench measures (Debian's python3-torch; same machine, same run)."""
 import sys
-import time
 
 import numpy as np
 import torch
 
-
-def median_seconds(rounds, reps, fn):
-    for _ in range(reps):
-        fn()
-    per_call = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        per_call.append((time.perf_counter() - start) / reps)
-    per_call.sort()
-    return per_call[rounds // 2]
+from benchlib import median_seconds, report
 
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
-    torch.set_num_threads(1)
     a, b = torch.ones(4), torch.ones(4)
     add = torch.ops.aten.add.Tensor
     arr = np.zeros(1024, dtype=np.float32)
@@ -31,7 +18,7 @@ def main():
                      ("op_add_resolved", lambda: torch.ops.aten.add(a, b)),
                      ("tensor_add_typed", lambda: torch.add(a, b)),
                      ("from_blob_wrap_free", lambda: torch.from_numpy(arr))]:
-        print(f"RESULT {name} {median_seconds(rounds, reps, fn):.6e}")
+        report(name, median_seconds(rounds, reps, fn))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.ndarray.Strides;
 import org.tensorbridge.ndarray.NDBuffer;
 import org.tensorbridge.torch.Device;
 import org.tensorbridge.torch.Op;
@@ -220,7 +221,7 @@ public final class Bridge {
     private static NDArray viewOf(Tensor tensor, org.tensorbridge.ndarray.DType dtype, long[] shape) {
         long bytes = Arrays.stream(shape).reduce(1, Math::multiplyExact) * dtype.byteSize();
         return NDArray.wrap(NDBuffer.external(storageOf(tensor, bytes)), dtype, shape,
-                TensorMemory.contiguousStrides(shape, dtype.byteSize()), 0, false);
+                Strides.cOrder(shape, dtype.byteSize()), 0, false);
     }
 
     private static MemorySegment storageOf(Tensor tensor, long bytes) {

@@ -3,6 +3,7 @@ package org.tensorbridge.bridge;
 import java.util.Arrays;
 import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.ndarray.Strides;
 import org.tensorbridge.ndarray.NDBuffer;
 import org.tensorbridge.torch.Tensor;
 import org.tensorbridge.torch.internal.Gpu;
@@ -29,7 +30,7 @@ public final class PinnedMemory {
         long bytes = Math.multiplyExact(elements, (long) dtype.byteSize());
         try (Tensor raw = Tensor.fromHandle(Gpu.pinnedEmpty(Math.max(bytes, 1)))) {
             NDBuffer buffer = TensorMemory.holding(raw, Math.max(bytes, 1));
-            return NDArray.wrap(buffer, dtype, shape, TensorMemory.contiguousStrides(shape, dtype.byteSize()), 0, true);
+            return NDArray.wrap(buffer, dtype, shape, Strides.cOrder(shape, dtype.byteSize()), 0, true);
         }
     }
 

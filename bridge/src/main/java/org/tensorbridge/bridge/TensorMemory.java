@@ -22,14 +22,4 @@ final class TensorMemory {
         MemorySegment memory = MemorySegment.ofAddress(tensor.dataAddress()).reinterpret(span, arena, ignored -> keepAlive.free());
         return NDBuffer.ofArena(memory, arena);
     }
-
-    static long[] contiguousStrides(long[] shape, long itemSize) {
-        long[] strides = new long[shape.length];
-        long stride = itemSize;
-        for (int axis = shape.length - 1; axis >= 0; axis--) {
-            strides[axis] = stride;
-            stride *= Math.max(shape[axis], 1);
-        }
-        return strides;
-    }
 }

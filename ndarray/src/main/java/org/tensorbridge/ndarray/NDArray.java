@@ -89,7 +89,7 @@ public final class NDArray implements AutoCloseable {
         long[] sh = shape.clone();
         long n = Shapes.size(sh);
         NDBuffer buf = NDBuffer.allocate(Math.multiplyExact(n, (long) dtype.byteSize()));
-        return new NDArray(buf, dtype, sh, Shapes.cStrides(sh, dtype.byteSize()), 0, true, false);
+        return new NDArray(buf, dtype, sh, Strides.cOrder(sh, dtype.byteSize()), 0, true, false);
     }
 
     public static NDArray ones(DType dtype, long... shape) {
@@ -166,7 +166,7 @@ public final class NDArray implements AutoCloseable {
                     + Shapes.str(shape) + " of " + dtype.numpyName() + " (" + need + " bytes)");
         }
         NDBuffer buf = NDBuffer.external(segment);
-        return new NDArray(buf, dtype, shape.clone(), Shapes.cStrides(shape, dtype.byteSize()), 0, false,
+        return new NDArray(buf, dtype, shape.clone(), Strides.cOrder(shape, dtype.byteSize()), 0, false,
                 segment.isReadOnly());
     }
 
@@ -873,7 +873,7 @@ public final class NDArray implements AutoCloseable {
 
     private NDArray tryView(long[] sh) {
         if (cContig) {
-            return view(sh, Shapes.cStrides(sh, dtype.byteSize()), offset);
+            return view(sh, Strides.cOrder(sh, dtype.byteSize()), offset);
         }
         long[] st = Shapes.nocopyReshape(shape, strides, sh, dtype.byteSize());
         return st == null ? null : view(sh, st, offset);
@@ -903,7 +903,7 @@ public final class NDArray implements AutoCloseable {
 
     private NDArray copyAs(long[] sh) {
         NDArray out = empty(dtype, sh);
-        Copier.copy(this, out.view(shape.clone(), Shapes.cStrides(shape, dtype.byteSize()), 0));
+        Copier.copy(this, out.view(shape.clone(), Strides.cOrder(shape, dtype.byteSize()), 0));
         return out;
     }
 

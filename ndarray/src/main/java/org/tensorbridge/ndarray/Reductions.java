@@ -99,7 +99,7 @@ final class Reductions {
         if (out.size() == 0) {
             return out;
         }
-        NDArray flatOut = out.view(keptShape, Shapes.cStrides(keptShape, rt.byteSize()), 0);
+        NDArray flatOut = out.view(keptShape, Strides.cOrder(keptShape, rt.byteSize()), 0);
         MemorySegment s = a.buffer().segment();
         MemorySegment so = out.buffer().segment();
         DType t = a.dtype();

@@ -18,16 +18,6 @@ final class Shapes {
         return n;
     }
 
-    static long[] cStrides(long[] shape, long itemSize) {
-        long[] st = new long[shape.length];
-        long s = itemSize;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            st[i] = s;
-            s *= Math.max(shape[i], 1);
-        }
-        return st;
-    }
-
     static int axis(int axis, int ndim) {
         int a = axis < 0 ? axis + ndim : axis;
         if (a < 0 || a >= ndim) {
@@ -114,7 +104,7 @@ final class Shapes {
             size *= d;
         }
         if (size == 0) {
-            return cStrides(newShape, itemSize);
+            return Strides.cOrder(newShape, itemSize);
         }
         // drop axes of length 1
         int oldnd = 0;

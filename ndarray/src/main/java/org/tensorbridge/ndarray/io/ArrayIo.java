@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.ndarray.Strides;
 import org.tensorbridge.ndarray.NDBuffer;
 
 /** Shared helpers of the file formats: strides, byte swapping, chunked channel I/O, building arrays. */
@@ -23,26 +24,6 @@ final class ArrayIo {
     static final int CHUNK = 1 << 26;
 
     private ArrayIo() {
-    }
-
-    static long[] cStrides(long[] shape, long itemSize) {
-        long[] s = new long[shape.length];
-        long acc = itemSize;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            s[i] = acc;
-            acc *= Math.max(shape[i], 1);
-        }
-        return s;
-    }
-
-    static long[] fStrides(long[] shape, long itemSize) {
-        long[] s = new long[shape.length];
-        long acc = itemSize;
-        for (int i = 0; i < shape.length; i++) {
-            s[i] = acc;
-            acc *= Math.max(shape[i], 1);
-        }
-        return s;
     }
 
     /** Converts big-endian elements in place to little-endian (complex types swap each component). */
@@ -116,7 +97,7 @@ final class ArrayIo {
         long[] shape = h.shape();
         long item = h.dtype().byteSize();
         try {
-            return NDArray.wrap(buf, h.dtype(), shape, h.fortranOrder() ? fStrides(shape, item) : cStrides(shape, item),
+            return NDArray.wrap(buf, h.dtype(), shape, h.fortranOrder() ? Strides.fOrder(shape, item) : Strides.cOrder(shape, item),
                     0, true);
         } catch (RuntimeException e) {
             buf.release();

@@ -8,6 +8,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.ndarray.Strides;
 import org.tensorbridge.ndarray.NDBuffer;
 
 /**
@@ -93,7 +94,7 @@ public final class NpyFile {
             long item = h.dtype().byteSize();
             try {
                 return NDArray.wrap(buf, h.dtype(), shape,
-                        h.fortranOrder() ? ArrayIo.fStrides(shape, item) : ArrayIo.cStrides(shape, item),
+                        h.fortranOrder() ? Strides.fOrder(shape, item) : Strides.cOrder(shape, item),
                         h.dataOffset(), true);
             } catch (RuntimeException e) {
                 buf.release();

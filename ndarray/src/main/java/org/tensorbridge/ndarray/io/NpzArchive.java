@@ -13,6 +13,7 @@ import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.ndarray.Strides;
 import org.tensorbridge.ndarray.NDBuffer;
 
 /**
@@ -112,7 +113,7 @@ public final class NpzArchive implements AutoCloseable {
                 file.retain();
                 try {
                     return NDArray.wrap(file, h.dtype(), shape,
-                            h.fortranOrder() ? ArrayIo.fStrides(shape, item) : ArrayIo.cStrides(shape, item), abs, true);
+                            h.fortranOrder() ? Strides.fOrder(shape, item) : Strides.cOrder(shape, item), abs, true);
                 } catch (RuntimeException ex) {
                     file.release();
                     throw ex;

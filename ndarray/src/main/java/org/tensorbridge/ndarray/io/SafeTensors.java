@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.ndarray.Strides;
 import org.tensorbridge.ndarray.NDBuffer;
 
 /**
@@ -121,7 +122,7 @@ public final class SafeTensors implements AutoCloseable {
         if (isMemoryMapped(name)) {
             file.retain();
             try {
-                return NDArray.wrap(file, t.dtype(), shape, ArrayIo.cStrides(shape, item), abs, true);
+                return NDArray.wrap(file, t.dtype(), shape, Strides.cOrder(shape, item), abs, true);
             } catch (RuntimeException e) {
                 file.release();
                 throw e;
@@ -134,7 +135,7 @@ public final class SafeTensors implements AutoCloseable {
         }
         NDBuffer buf = ArrayIo.copyBytes(file.segment(), abs, t.end() - t.begin(), mode == MmapMode.READ_ONLY);
         try {
-            return NDArray.wrap(buf, t.dtype(), shape, ArrayIo.cStrides(shape, item), 0, true);
+            return NDArray.wrap(buf, t.dtype(), shape, Strides.cOrder(shape, item), 0, true);
         } catch (RuntimeException | Error e) {
             buf.release();
             throw e;

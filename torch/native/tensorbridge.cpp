@@ -7,6 +7,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/GradMode.h>
+#include <c10/util/Logging.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
@@ -65,6 +66,11 @@ struct ArgumentError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A value of the wrong kind (e.g. item() of a complex tensor), reported as TB_ERR_TYPE.
+struct TypeMismatch : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // A CUDA-only call where no CUDA device is usable, reported as TB_ERR_CUDA_MISSING.
 struct CudaMissing : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -95,6 +101,8 @@ int guarded(Body&& body) noexcept {
     return fail(TB_ERR_TORCH, e.what_without_backtrace());
   } catch (const ArgumentError& e) {
     return fail(TB_ERR_ARGUMENT, e.what());
+  } catch (const TypeMismatch& e) {
+    return fail(TB_ERR_TYPE, e.what());
   } catch (const CudaMissing& e) {
     return fail(TB_ERR_CUDA_MISSING, e.what());
   } catch (const std::bad_alloc&) {
@@ -166,9 +174,14 @@ const char* tag_name(int64_t tag) {
   }
 }
 
+// "aten::add.Tensor": the name messages use.
+std::string label(const tb_op* op) {
+  const auto& overload = op->schema->overload_name();
+  return op->schema->name() + (overload.empty() ? "" : "." + overload);
+}
+
 [[noreturn]] void mismatch(const tb_op* op, size_t index, const c10::Argument& arg, int64_t tag) {
-  throw ArgumentError(op->schema->operator_name().name + (op->schema->overload_name().empty() ? "" : "." +
-      op->schema->overload_name()) + ": argument " + std::to_string(index) + " '" + arg.name() + "' expects " +
+  throw ArgumentError(label(op) + ": argument " + std::to_string(index) + " '" + arg.name() + "' expects " +
       arg.type()->str() + " but got " + tag_name(tag) + "; schema: " + c10::toString(*op->schema));
 }
 
@@ -288,9 +301,10 @@ void build_stack(const tb_op* op, const Slot* slots, int nargs, std::vector<c10:
   for (int i = 0; i < nargs; i++) {
     const Slot& s = slots[i];
     if (s.name == nullptr) {
-      if (positional >= n) {
-        throw ArgumentError(op->schema->name() + " takes " + std::to_string(n) + " arguments but got more; schema: " +
-                            c10::toString(*op->schema));
+      if (positional >= n || arguments[positional].kwarg_only()) {
+        throw ArgumentError(label(op) + " takes " + std::to_string(positional) + " positional arguments but got more" +
+                            (positional < n ? " (pass '" + arguments[positional].name() + "' and later ones by keyword)" : "") +
+                            "; schema: " + c10::toString(*op->schema));
       }
       placed[positional++] = &s;
       continue;
@@ -298,11 +312,11 @@ void build_stack(const tb_op* op, const Slot* slots, int nargs, std::vector<c10:
     size_t j = 0;
     while (j < n && arguments[j].name() != s.name) j++;
     if (j == n) {
-      throw ArgumentError(op->schema->name() + " has no argument named '" + s.name + "'; schema: " +
+      throw ArgumentError(label(op) + " has no argument named '" + s.name + "'; schema: " +
                           c10::toString(*op->schema));
     }
     if (placed[j] != nullptr) {
-      throw ArgumentError(op->schema->name() + " got argument '" + s.name + "' twice; schema: " +
+      throw ArgumentError(label(op) + " got argument '" + s.name + "' twice; schema: " +
                           c10::toString(*op->schema));
     }
     placed[j] = &s;
@@ -313,7 +327,7 @@ void build_stack(const tb_op* op, const Slot* slots, int nargs, std::vector<c10:
     if (placed[j] == nullptr || placed[j]->tag == TB_ARG_DEFAULT) {
       // callBoxed does not fill defaults; the schema carries them.
       if (!arg.default_value()) {
-        throw ArgumentError(op->schema->name() + " is missing required argument " + std::to_string(j) + " '" +
+        throw ArgumentError(label(op) + " is missing required argument " + std::to_string(j) + " '" +
                             arg.name() + "' (" + arg.type()->str() + "); schema: " + c10::toString(*op->schema));
       }
       stack.push_back(*arg.default_value());
@@ -360,6 +374,15 @@ c10::IValue element_at(tb_result* r, int index, int64_t element) {
   return list[element];
 }
 
+
+#if !TB_TORCH_AT_LEAST(2, 4)
+// libtorch before 2.4 symbolises a C++ backtrace for every c10::Error (milliseconds each), which the shim
+// drops anyway (what_without_backtrace). Install a fetcher that returns nothing when the shim loads.
+[[maybe_unused]] const bool cheap_errors = [] {
+  c10::SetStackTraceFetcher([] { return std::string(); });
+  return true;
+}();
+#endif
 
 }  // namespace
 
@@ -429,7 +452,7 @@ int tb_tensor_shape(tb_tensor* t, int64_t* sizes, int64_t* strides, int capacity
 int tb_tensor_item(tb_tensor* t, double* as_double, int64_t* as_long) {
   return guarded([&] {
     at::Scalar s = deref(t).item();
-    if (s.isComplex()) throw ArgumentError("item() of a complex tensor: take real() or imag() first");
+    if (s.isComplex()) throw TypeMismatch("item() of a complex tensor: take its real or imaginary part first (aten::real / aten::imag)");
     *as_double = s.toDouble();
     *as_long = s.isFloatingPoint() ? static_cast<int64_t>(s.toDouble()) : s.toLong();
   });

@@ -85,6 +85,9 @@ public final class Op {
      */
     public static OpResult call(String name, Object... args) {
         String full = namespaced(name);
+        if (full.indexOf('.', full.indexOf("::") + 2) >= 0) {
+            return of(full).call(args);  // the overload is named: nothing to choose
+        }
         String key = full + signature(args);
         Op cached = RESOLVED.get(key);
         if (cached != null) {
@@ -201,8 +204,14 @@ public final class Op {
         }
     }
 
-    // Prefixes libtorch's message with the operator, keeping the exception's type.
+    // Prefixes libtorch's message with the operator, keeping the exception's type; a call that needs CUDA
+    // where there is none says so instead of listing the dispatcher's backends.
     private TorchException withContext(TorchException e) {
+        if (e.getMessage().contains("'CUDA' backend") && !Torch.cudaAvailable()) {
+            return new CudaUnavailableException(qualifiedName + " was asked to run on CUDA, but no CUDA device is usable"
+                    + " here (libtorch " + Torch.version() + ", shim built with CUDA: " + (Torch.builtWithCuda() ? "yes" : "no")
+                    + "); use Device.best() to fall back to the CPU, and run `tensorbridge doctor` to see why");
+        }
         String message = qualifiedName + ": " + e.getMessage();
         TorchException wrapped = switch (e) {
             case TorchOutOfMemoryException x -> new TorchOutOfMemoryException(message, CudaMemory.allStats());

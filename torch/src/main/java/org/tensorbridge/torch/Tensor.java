@@ -297,10 +297,15 @@ public final class Tensor implements AutoCloseable {
 
     /** {@code this + alpha * other}. */
     public Tensor add(Tensor other, double alpha) {
-        return Ops.ADD.apply(this, other, alpha);
+        return Ops.ADD.apply(this, other, Op.kw("alpha", alpha));
     }
 
     public Tensor add(double value) {
+        return Ops.ADD_SCALAR.apply(this, value);
+    }
+
+    /** With an integer scalar: integer tensors stay integer, as with a Python int in PyTorch. */
+    public Tensor add(long value) {
         return Ops.ADD_SCALAR.apply(this, value);
     }
 
@@ -312,11 +317,21 @@ public final class Tensor implements AutoCloseable {
         return Ops.SUB_SCALAR.apply(this, value);
     }
 
+    /** With an integer scalar: integer tensors stay integer, as with a Python int in PyTorch. */
+    public Tensor sub(long value) {
+        return Ops.SUB_SCALAR.apply(this, value);
+    }
+
     public Tensor mul(Tensor other) {
         return Ops.MUL.apply(this, other);
     }
 
     public Tensor mul(double value) {
+        return Ops.MUL_SCALAR.apply(this, value);
+    }
+
+    /** With an integer scalar: integer tensors stay integer, as with a Python int in PyTorch. */
+    public Tensor mul(long value) {
         return Ops.MUL_SCALAR.apply(this, value);
     }
 

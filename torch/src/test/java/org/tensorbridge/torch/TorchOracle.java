@@ -45,6 +45,8 @@ final class TorchOracle {
                     print(name + '\\tL\\t' + str(len(v)))
                     for i, e in enumerate(v):
                         emit(name + '#' + str(i), e)
+                elif isinstance(v, str):
+                    print(name + '\\tX\\t' + v.encode('unicode_escape').decode())
                 elif v is None:
                     print(name + '\\tN')
                 else:
@@ -102,6 +104,7 @@ final class TorchOracle {
                 case "T" -> new Expected(f[0], 'T', f[2], longs(f[3]), longs(f[4]), Long.parseLong(f[5]),
                         f[6].equals("1"), f[7].equals("1"), Python.parseDoubles(f[8]), 0, null);
                 case "L" -> new Expected(f[0], 'L', null, null, null, 0, false, false, null, Integer.parseInt(f[2]), null);
+                case "X" -> new Expected(f[0], 'X', null, null, null, 0, false, false, null, 0, f[2]);
                 case "N" -> new Expected(f[0], 'N', null, null, null, 0, false, false, null, 0, null);
                 case "S" -> new Expected(f[0], 'S', null, null, null, 0, false, false, Python.parseDoubles(f[3]), 0, f[2]);
                 default -> throw new AssertionError("unparseable line from Python: " + line);
@@ -212,6 +215,33 @@ final class TorchOracle {
             }
         }
 
+        /** Like {@link #check} but exact, and also strides, storage offset, contiguity and requires_grad. */
+        void checkLayout(String name, Object actual) {
+            try {
+                switch (actual) {
+                    case Tensor t -> assertSameLayout(name, t);
+                    case List<?> list -> {
+                        assertEquals(get(name).count(), list.size(), name + ": number of results");
+                        for (int i = 0; i < list.size(); i++) {
+                            checkLayout(name + "#" + i, list.get(i));
+                        }
+                    }
+                    default -> fail(name + ": cannot compare the layout of a " + actual.getClass());
+                }
+            } finally {
+                closeAll(actual);
+            }
+        }
+
+        /** A string PyTorch printed (e.g. a schema). */
+        String text(String name) {
+            Expected e = get(name);
+            if (e.kind() != 'X') {
+                fail(name + " is not a string in PyTorch but " + e.kind());
+            }
+            return e.scalarType();
+        }
+
         void assertScalar(String name, double actual, double tol) {
             double expected = get(name).scalar();
             assertEquals(expected, actual, tol, name);
@@ -315,6 +345,12 @@ final class TorchOracle {
     TorchOracle expect(List<Case> cases) {
         cases.forEach(c -> expect(c.name(), c.py()));
         return this;
+    }
+
+    /** One dynamic test per case, comparing strides, storage offset and contiguity too (exact values). */
+    static Stream<DynamicTest> layoutTests(Results results, List<Case> cases) {
+        return cases.stream().map(c -> DynamicTest.dynamicTest(c.name() + ": " + c.py(),
+                () -> results.checkLayout(c.name(), c.java().get())));
     }
 
     /** One dynamic test per case. */

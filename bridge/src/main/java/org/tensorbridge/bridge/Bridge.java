@@ -40,12 +40,7 @@ public final class Bridge {
      * loaded libtorch lacks, strides that are not whole elements, freed arrays.
      */
     public static Tensor fromArray(NDArray array) {
-        org.tensorbridge.torch.DType dtype = DTypes.toTorch(array.dtype());
-        if (!dtype.isSupported()) {
-            throw new BridgeException("arrays of dtype " + array.dtype().numpyName() + " cannot become tensors in libtorch "
-                    + org.tensorbridge.torch.Torch.version() + " (it has no " + dtype.torchName() + "; unsigned 16/32/64-bit"
-                    + " dtypes need libtorch 2.3+): convert first, e.g. array.astype(DType.INT64)");
-        }
+        org.tensorbridge.torch.DType dtype = DTypes.supportedTorch(array.dtype());
         if (array.isReadOnly()) {
             throw new BridgeException("the array is read-only (e.g. a read-only mmap or asReadOnly() view) and a tensor"
                     + " could write into it: use Bridge.copyFromArray(array), or map the file in copy-on-write mode");
@@ -54,6 +49,10 @@ public final class Bridge {
         long[] strides = elementStrides(array, shape);
         NDBuffer buffer = array.buffer();
         MemorySegment first = firstElement(array);
+        if (!first.isNative()) {
+            throw new BridgeException("the array lives on the Java heap (it wraps a Java array or a heap ByteBuffer), which"
+                    + " libtorch cannot address: use Bridge.copyFromArray(array), or allocate the array off-heap");
+        }
         buffer.retain();  // released by libtorch's deleter (also if the wrap fails)
         return Tensor.wrap(first, dtype, shape, strides, 0, Device.CPU, buffer::release);
     }
@@ -91,7 +90,7 @@ public final class Bridge {
 
     /** A new CPU tensor holding a copy of the array (any strides, read-only too): exactly one copy. */
     public static Tensor copyFromArray(NDArray array) {
-        Tensor tensor = Tensor.empty(TensorOptions.of(DTypes.toTorch(array.dtype())), array.shape());
+        Tensor tensor = Tensor.empty(TensorOptions.of(DTypes.supportedTorch(array.dtype())), array.shape());
         try (NDArray target = viewOf(tensor, array.dtype(), array.shape())) {
             target.assign(array);
         } catch (RuntimeException e) {
@@ -144,7 +143,7 @@ public final class Bridge {
             throw new BridgeException("shape " + Arrays.toString(resolved) + " holds " + elements + " elements but the data has "
                     + length + ": pass a shape whose product is " + length);
         }
-        Tensor tensor = Tensor.empty(TensorOptions.of(DTypes.toTorch(dtype)), resolved);
+        Tensor tensor = Tensor.empty(TensorOptions.of(DTypes.supportedTorch(dtype)), resolved);
         MemorySegment.copy(source, 0, storageOf(tensor, elements * dtype.byteSize()), 0, elements * dtype.byteSize());
         return tensor;
     }
@@ -196,18 +195,28 @@ public final class Bridge {
 
     /**
      * Always works, like {@code tensor.numpy(force=True)}: detaches, moves to the CPU, resolves lazy bits and
-     * converts dtypes NumPy lacks to float32 — in that order — then shares.
+     * widens dtypes NumPy lacks (complex32 to complex64, float8 to float32) — in that order — then shares.
      */
     public static NDArray toArrayForce(Tensor tensor) {
+        if (tensor.device().type() == org.tensorbridge.torch.DeviceType.META) {
+            throw new BridgeException("the tensor is on the meta device, which holds shapes but no data: there is nothing"
+                    + " to copy; create it on a real device (e.g. Device.CPU)");
+        }
         try (Tensor detached = tensor.detach();
              Tensor cpu = detached.to(Device.CPU);
              Tensor conj = Op.callTensor("aten::resolve_conj", cpu);
              Tensor resolved = Op.callTensor("aten::resolve_neg", conj);
              Tensor dense = resolved.layout() == org.tensorbridge.torch.Layout.STRIDED ? resolved.detach()
                      : Op.callTensor("aten::to_dense", resolved);
-             Tensor mapped = hasArrayDtype(dense.dtype()) ? dense.detach() : dense.to(org.tensorbridge.torch.DType.FLOAT32)) {
+             Tensor mapped = hasArrayDtype(dense.dtype()) ? dense.detach() : dense.to(arrayCompatible(dense.dtype()))) {
             return toArray(mapped);
         }
+    }
+
+    // complex32 widens to complex64 (keeping the imaginary part); float8 widens to float32.
+    private static org.tensorbridge.torch.DType arrayCompatible(org.tensorbridge.torch.DType dtype) {
+        return dtype == org.tensorbridge.torch.DType.COMPLEX32 ? org.tensorbridge.torch.DType.COMPLEX64
+                : org.tensorbridge.torch.DType.FLOAT32;
     }
 
     private static boolean hasArrayDtype(org.tensorbridge.torch.DType dtype) {

@@ -25,6 +25,17 @@ final class DTypes {
         };
     }
 
+    /** {@link #toTorch}, refusing dtypes the loaded libtorch lacks with the fix in the message. */
+    static org.tensorbridge.torch.DType supportedTorch(org.tensorbridge.ndarray.DType dtype) {
+        org.tensorbridge.torch.DType torch = toTorch(dtype);
+        if (!torch.isSupported()) {
+            throw new BridgeException("arrays of dtype " + dtype.numpyName() + " cannot become tensors in libtorch "
+                    + org.tensorbridge.torch.Torch.version() + " (it has no " + torch.torchName() + "; unsigned 16/32/64-bit"
+                    + " dtypes need libtorch 2.3+): convert first, e.g. array.astype(DType.INT64)");
+        }
+        return torch;
+    }
+
     /** The NDArray dtype of a tensor dtype; throws for dtypes NumPy lacks (complex32, float8). */
     static org.tensorbridge.ndarray.DType toArray(org.tensorbridge.torch.DType dtype) {
         return switch (dtype) {

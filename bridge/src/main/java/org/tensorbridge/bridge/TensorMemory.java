@@ -13,13 +13,18 @@ final class TensorMemory {
 
     /**
      * A buffer over {@code span} bytes from the tensor's first element that holds a second handle on the
-     * tensor, freed when the buffer's last holder lets go (or by the buffer's Cleaner) — so the storage
-     * outlives the tensor for as long as any array uses it.
+     * tensor, freed after the buffer's last holder lets go (or by the buffer's Cleaner) — so the storage
+     * outlives the tensor for as long as any array uses it. Large storage is let go as soon as the buffer's
+     * arena closes; small storage when the GC finds the buffer unreachable.
      */
     static NDBuffer holding(Tensor tensor, long span) {
         TensorHandle keepAlive = tensor.handle().share();
+        MemorySegment start = MemorySegment.ofAddress(tensor.dataAddress());
+        if (keepAlive.storageBytes() < NDBuffer.SMALL) {
+            // Small storage: let the GC free the handle, as tensor.numpy() lets Python's refcount do.
+            return NDBuffer.ofAutoScope(start.reinterpret(span, Arena.ofAuto(), ignored -> keepAlive.free()));
+        }
         Arena arena = Arena.ofShared();
-        MemorySegment memory = MemorySegment.ofAddress(tensor.dataAddress()).reinterpret(span, arena, ignored -> keepAlive.free());
-        return NDBuffer.ofArena(memory, arena);
+        return NDBuffer.ofArena(start.reinterpret(span, arena, ignored -> keepAlive.free()), arena);
     }
 }

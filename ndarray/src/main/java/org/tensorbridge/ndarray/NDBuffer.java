@@ -14,9 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>The creator of a buffer holds one count ({@link #refCount()} starts at 1).</li>
  *   <li>{@link #retain()} adds a count, {@link #release()} removes one; when the count reaches 0 the
- *       memory is freed: the buffer's own {@link Arena} is closed ({@link #allocate}), or the arena given
- *       to {@link #ofArena} is closed. {@link #external} memory is never freed by us (the caller manages
- *       it); it only stops being reachable through this buffer.</li>
+ *       buffer is freed: from then on every access through it throws. The memory itself goes back soon
+ *       after — small buffers ({@link #SMALL}) live in automatic arenas that the GC reclaims, larger ones
+ *       and those of {@link #ofArena} in shared arenas that a background thread closes (closing a shared
+ *       arena costs a JVM-wide handshake; {@link #awaitPendingFrees} waits for it). Either way a stale
+ *       segment can never reach freed memory. {@link #external} memory is never freed by us (the caller
+ *       manages it); it only stops being reachable through this buffer.</li>
  *   <li>Arrays returned by {@link NDArray} factories <em>own</em> one count and {@link NDArray#close()}
  *       releases it (idempotently). Views (slice, transpose, reshape-as-view, ...) reference the same
  *       buffer but own no count; their {@code close()} is a no-op.</li>
@@ -43,14 +46,16 @@ public final class NDBuffer {
         final AtomicInteger count = new AtomicInteger(1);
         final AtomicBoolean freed = new AtomicBoolean();
         final MemorySegment segment;
-        final Arena arena; // null for external memory
+        final Arena arena; // null for external memory and for memory the GC reclaims
         final boolean owned;
+        final boolean reclaimedByGc;
         volatile boolean leaked = true;
 
-        State(MemorySegment segment, Arena arena, boolean owned) {
+        State(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc) {
             this.segment = segment;
             this.arena = arena;
             this.owned = owned;
+            this.reclaimedByGc = reclaimedByGc;
         }
 
         /** Runs from release() at count 0 (leaked=false) or from the Cleaner (leaked=true). */
@@ -67,12 +72,9 @@ public final class NDBuffer {
                         + " (try-with-resources) or release() buffers when done.");
             }
             if (arena != null) {
-                try {
-                    arena.close();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "could not close the arena of an NDBuffer of "
-                            + segment.byteSize() + " bytes", e);
-                }
+                ArenaCloser.close(arena);
+            } else if (reclaimedByGc) {
+                GcReclaim.released(segment.byteSize());
             }
         }
     }
@@ -81,9 +83,19 @@ public final class NDBuffer {
     private final Cleaner.Cleanable cleanable;
 
     private NDBuffer(MemorySegment segment, Arena arena, boolean owned) {
-        this.state = new State(segment, arena, owned);
+        this(segment, arena, owned, false);
+    }
+
+    private NDBuffer(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc) {
+        this.state = new State(segment, arena, owned, reclaimedByGc);
         this.cleanable = CLEANER.register(this, state);
     }
+
+    /**
+     * Below this size, buffers live in automatic arenas (reclaimed by the GC after release); from it on, in
+     * shared arenas closed off-thread after release ({@link ArenaCloser}).
+     */
+    public static final long SMALL = 1 << 20;
 
     /** Above this size, memory comes from calloc (fresh zero pages, no memset pass) when native access is on. */
     private static final long CALLOC_THRESHOLD = 1 << 20;
@@ -156,6 +168,11 @@ public final class NDBuffer {
         if (byteSize < 0) {
             throw new IllegalArgumentException("negative byte size " + byteSize);
         }
+        if (byteSize < SMALL) {
+            // Arena.allocate zero-fills; the automatic arena returns the memory once the GC finds it unreachable.
+            MemorySegment seg = Arena.ofAuto().allocate(Math.max(byteSize, 1), ALIGNMENT).asSlice(0, byteSize);
+            return new NDBuffer(seg, null, true, true);
+        }
         if (byteSize >= CALLOC_THRESHOLD && CALLOC != null) {
             NDBuffer b = callocate(byteSize);
             if (b != null) {
@@ -171,6 +188,17 @@ public final class NDBuffer {
             arena.close();
             throw e;
         }
+    }
+
+    /**
+     * Memory whose scope is automatic ({@code Arena.ofAuto()}, possibly with a cleanup action): when the count
+     * hits 0 the buffer refuses access at once, and the GC returns the memory once nothing references it —
+     * so a stale segment can never reach freed memory. For small buffers, where closing a shared arena
+     * (a JVM-wide handshake, about 100 µs) would cost far more than the memory.
+     */
+    public static NDBuffer ofAutoScope(MemorySegment segment) {
+        Objects.requireNonNull(segment, "segment");
+        return new NDBuffer(segment, null, true, true);
     }
 
     /** Memory whose lifetime is {@code arena} (e.g. a mmap'd file): the arena is closed when the count hits 0. */
@@ -259,6 +287,17 @@ public final class NDBuffer {
                 // nothing more we can do; release must never throw
             }
         }
+    }
+
+    /**
+     * Waits until the memory of every buffer freed so far has been returned (buffers are marked freed at once,
+     * but their arenas close on a background thread, since closing a shared arena costs a JVM-wide handshake).
+     * Useful before measuring memory, or when a freed buffer was keeping other memory (e.g. a tensor) alive.
+     *
+     * @return false if memory was still pending after {@code timeout}
+     */
+    public static boolean awaitPendingFrees(java.time.Duration timeout) {
+        return ArenaCloser.awaitEmpty(timeout);
     }
 
     public boolean isAlive() {

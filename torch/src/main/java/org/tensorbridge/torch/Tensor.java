@@ -282,11 +282,23 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " and strides "
                     + Arrays.toString(strides) + " differ in length");
         }
+        if (!data.isNative()) {
+            throw new IllegalArgumentException("libtorch can only wrap native memory, not a heap segment: copy the data"
+                    + " into an off-heap segment (or use a copying factory) first");
+        }
         int code = dtype.code();  // may throw: before registering the release action
         MemorySegment stub = onRelease == null ? MemorySegment.NULL : Deleters.stub();
         long context = onRelease == null ? 0 : Deleters.register(onRelease);
-        return own(TensorHandle.fromBlob(data, shape, strides, storageOffset, code, device.type().code(),
-                device.index(), stub, context));
+        try {
+            return own(TensorHandle.fromBlob(data, shape, strides, storageOffset, code, device.type().code(),
+                    device.index(), stub, context));
+        } catch (RuntimeException | Error e) {
+            // The shim fires the deleter itself when it fails; this covers failures before it was reached.
+            if (onRelease != null) {
+                Deleters.releaseNow(context);
+            }
+            throw e;
+        }
     }
 
     // ---------------------------------------------------------------- arithmetic (broadcasting)

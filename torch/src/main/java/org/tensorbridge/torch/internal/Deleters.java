@@ -42,6 +42,11 @@ public final class Deleters {
         return STUB;
     }
 
+    /** Runs the action registered under {@code id} now, if libtorch never took it (a failed wrap). */
+    public static void releaseNow(long id) {
+        release(id);
+    }
+
     /** How many wrapped memory regions libtorch still holds. */
     public static int pending() {
         return PENDING.size();

@@ -13,8 +13,11 @@ final class GcReclaim {
     private GcReclaim() {
     }
 
-    static void released(long bytes) {
-        long total = RELEASED.addAndGet(bytes);
+    static void released(java.lang.foreign.MemorySegment segment) {
+        if (segment.isMapped()) {
+            return;  // a file mapping costs address space, not memory
+        }
+        long total = RELEASED.addAndGet(segment.byteSize());
         if (total >= TRIGGER_BYTES && RELEASED.compareAndSet(total, 0)) {
             System.gc();
         }

@@ -74,7 +74,7 @@ public final class NDBuffer {
             if (arena != null) {
                 ArenaCloser.close(arena);
             } else if (reclaimedByGc) {
-                GcReclaim.released(segment.byteSize());
+                GcReclaim.released(segment);
             }
         }
     }

@@ -139,6 +139,9 @@ class LifetimeTest {
         NDArray a = NDArray.wrap(b, DType.INT64, new long[] {8}, new long[] {8}, 0, true);
         a.setLong(42, 7);
         a.close();
+        assertThrows(IllegalStateException.class, b::segment);  // refused at once
+        // the arena itself closes on the background closer thread (a shared close is a JVM-wide handshake)
+        assertTrue(NDBuffer.awaitPendingFrees(java.time.Duration.ofSeconds(5)));
         assertFalse(seg.scope().isAlive());
     }
 

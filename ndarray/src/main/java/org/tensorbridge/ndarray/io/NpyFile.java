@@ -62,48 +62,43 @@ public final class NpyFile {
     }
 
     /**
-     * Memory-maps the file in NumPy's {@code mmap_mode} ({@code r}, {@code c}, {@code r+}). The returned array
-     * owns the mapping; close it to unmap. See the class comment for big-endian files.
+     * Memory-maps the file in NumPy's {@code mmap_mode} ({@code r}, {@code c}, {@code r+}) in O(1). The returned
+     * array owns the mapping: after close it refuses access, and the mapping is released once unreachable (like
+     * NumPy's memmap, by the garbage collector). See the class comment for big-endian files.
      */
     public static NDArray mmap(Path path, MmapMode mode) throws IOException {
-        Arena arena = Arena.ofShared();
-        boolean handedOver = false;
+        // An automatic arena: closing a shared one costs a JVM-wide handshake (~100 µs, more than the whole
+        // open), so the mapping goes when the GC finds it unreachable — as MappedByteBuffer's does. Closing
+        // the array refuses further access at once; a mapping costs address space, not memory.
+        MemorySegment file;
+        try (FileChannel ch = FileChannel.open(path, mode.openOptions())) {
+            file = ch.map(mode.mapMode(), 0, ch.size(), Arena.ofAuto());
+        }
+        NpyHeader h = NpyHeader.parse(file, path);
+        checkDataPresent(h, file.byteSize(), path);
+        boolean aligned = h.dataOffset() % h.dtype().byteSize() == 0;
+        if (h.bigEndian() || !aligned) {
+            String why = h.bigEndian() ? "big-endian data ('" + h.descr() + "')"
+                    : "data at offset " + h.dataOffset() + ", not a multiple of the element size "
+                            + h.dtype().byteSize();
+            if (mode == MmapMode.READ_WRITE) {
+                throw ArrayFileFormatException.in(path, "cannot memory-map " + why + " in read-write (r+) mode:"
+                        + " arrays are little-endian and aligned in memory, so writes could not reach the file."
+                        + " Use mode READ_ONLY/COPY_ON_WRITE (which return a converted copy) or re-save the"
+                        + " file little-endian with NumPy (arr.astype('<" + h.descr().substring(1) + "'))");
+            }
+            return ArrayIo.copyOut(file, h.dataOffset(), h, mode == MmapMode.READ_ONLY);
+        }
+        NDBuffer buf = NDBuffer.ofAutoScope(file);
+        long[] shape = h.shape();
+        long item = h.dtype().byteSize();
         try {
-            MemorySegment file;
-            try (FileChannel ch = FileChannel.open(path, mode.openOptions())) {
-                file = ch.map(mode.mapMode(), 0, ch.size(), arena);
-            }
-            NpyHeader h = NpyHeader.parse(file, path);
-            checkDataPresent(h, file.byteSize(), path);
-            boolean aligned = h.dataOffset() % h.dtype().byteSize() == 0;
-            if (h.bigEndian() || !aligned) {
-                String why = h.bigEndian() ? "big-endian data ('" + h.descr() + "')"
-                        : "data at offset " + h.dataOffset() + ", not a multiple of the element size "
-                                + h.dtype().byteSize();
-                if (mode == MmapMode.READ_WRITE) {
-                    throw ArrayFileFormatException.in(path, "cannot memory-map " + why + " in read-write (r+) mode:"
-                            + " arrays are little-endian and aligned in memory, so writes could not reach the file."
-                            + " Use mode READ_ONLY/COPY_ON_WRITE (which return a converted copy) or re-save the"
-                            + " file little-endian with NumPy (arr.astype('<" + h.descr().substring(1) + "'))");
-                }
-                return ArrayIo.copyOut(file, h.dataOffset(), h, mode == MmapMode.READ_ONLY);
-            }
-            NDBuffer buf = NDBuffer.ofArena(file, arena);
-            handedOver = true;
-            long[] shape = h.shape();
-            long item = h.dtype().byteSize();
-            try {
-                return NDArray.wrap(buf, h.dtype(), shape,
-                        h.fortranOrder() ? Strides.fOrder(shape, item) : Strides.cOrder(shape, item),
-                        h.dataOffset(), true);
-            } catch (RuntimeException e) {
-                buf.release();
-                throw e;
-            }
-        } finally {
-            if (!handedOver) {
-                arena.close();
-            }
+            return NDArray.wrap(buf, h.dtype(), shape,
+                    h.fortranOrder() ? Strides.fOrder(shape, item) : Strides.cOrder(shape, item),
+                    h.dataOffset(), true);
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
         }
     }
 

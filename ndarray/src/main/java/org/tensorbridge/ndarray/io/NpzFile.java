@@ -50,14 +50,10 @@ public final class NpzFile {
                     + " update the zip CRCs. Use READ_ONLY or COPY_ON_WRITE, or save separate .npy files");
         }
         MmapMode m = mode == null ? MmapMode.READ_ONLY : mode;
-        Arena arena = Arena.ofShared();
         NDBuffer buf;
         try (FileChannel ch = FileChannel.open(path, m.openOptions())) {
-            MemorySegment seg = ch.map(m.mapMode(), 0, ch.size(), arena);
-            buf = NDBuffer.ofArena(seg, arena);
-        } catch (IOException | RuntimeException | Error e) {
-            arena.close();
-            throw e;
+            // Released by the GC once unreachable, like NpyFile.mmap's mapping (see there why).
+            buf = NDBuffer.ofAutoScope(ch.map(m.mapMode(), 0, ch.size(), Arena.ofAuto()));
         }
         try {
             return new NpzArchive(path, buf, mode);

@@ -28,9 +28,40 @@ public final class Python {
         return new Python("/usr/bin/python3");
     }
 
-    /** The default {@code python3} on PATH (pyenv here), which has NumPy 2.x and no torch. */
+    /**
+     * An interpreter with NumPy 2.x (no torch): {@code python3} on PATH when its NumPy is 2.x (pyenv's on these
+     * machines), else pyenv's default interpreter by its absolute path — so the NumPy 2 checks do not quietly
+     * run against Debian's NumPy 1.x when PATH lacks pyenv's shims.
+     */
     public static Python numpy2() {
-        return new Python("python3");
+        return NUMPY2;
+    }
+
+    private static final Python NUMPY2 = findNumpy2();
+
+    private static Python findNumpy2() {
+        String home = System.getenv().getOrDefault("PYENV_ROOT", System.getProperty("user.home") + "/.pyenv");
+        for (String candidate : List.of("python3", home + "/shims/python3")) {
+            if (numpyMajor(candidate) >= 2) {
+                return new Python(candidate);
+            }
+        }
+        throw new AssertionError("no python3 with NumPy 2.x found (tried python3 on PATH and " + home
+                + "/shims/python3): the NumPy 2 cross-checks need one (e.g. pyenv's python with `pip install numpy`)");
+    }
+
+    private static int numpyMajor(String executable) {
+        try {
+            Process process = new ProcessBuilder(executable, "-c", "import numpy; print(numpy.__version__.split('.')[0])")
+                    .redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0 ? Integer.parseInt(out) : -1;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     public String executable() {

@@ -26,6 +26,15 @@ final class ArrayIo {
     private ArrayIo() {
     }
 
+    /** The character at {@code pos} as an error message names it: 'x', a code point, or the end of the header. */
+    static String describeCharAt(String text, int pos) {
+        if (pos >= text.length()) {
+            return "end of header";
+        }
+        char c = text.charAt(pos);
+        return c >= 0x20 && c < 0x7f ? "'" + c + "'" : String.format("character U+%04X", (int) c);
+    }
+
     /** Converts big-endian elements in place to little-endian (complex types swap each component). */
     static void swapToLittleEndian(MemorySegment seg, DType dtype) {
         int comp = dtype.isComplex() ? dtype.byteSize() / 2 : dtype.byteSize();

@@ -68,11 +68,7 @@ final class PyLiteral {
     }
 
     private String describe() {
-        if (pos >= text.length()) {
-            return "end of header";
-        }
-        char c = text.charAt(pos);
-        return c >= 0x20 && c < 0x7f ? "'" + c + "'" : String.format("character U+%04X", (int) c);
+        return ArrayIo.describeCharAt(text, pos);
     }
 
     private void skipWs() {

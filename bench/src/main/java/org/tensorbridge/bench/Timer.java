@@ -3,7 +3,7 @@ package org.tensorbridge.bench;
 import java.util.Arrays;
 
 /**
- * The one timing loop every benchmark uses: warm up, then time {@code rounds} rounds of {@code reps}
+ * The one timing loop every benchmark uses: warm up (one round, at least 0.5 s), then time {@code rounds} rounds of {@code reps}
  * calls each and report the median per-call time, because the machines are noisy.
  */
 public final class Timer {
@@ -16,10 +16,16 @@ public final class Timer {
         void run() throws Exception;
     }
 
-    /** Median seconds per call over {@code rounds} rounds of {@code reps} calls, after one warm-up round. */
+    /**
+     * Median seconds per call over {@code rounds} rounds of {@code reps} calls, after a warm-up of one round
+     * and at least half a second, so that the JIT has compiled the path before it is measured.
+     */
     public static double medianSeconds(int rounds, int reps, Action action) throws Exception {
-        for (int i = 0; i < reps; i++) {
+        long warmUntil = System.nanoTime() + 500_000_000L;
+        int warmed = 0;
+        while (warmed < reps || System.nanoTime() < warmUntil) {
             action.run();
+            warmed++;
         }
         double[] perCall = new double[rounds];
         for (int r = 0; r < rounds; r++) {

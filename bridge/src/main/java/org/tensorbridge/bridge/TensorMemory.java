@@ -18,7 +18,7 @@ final class TensorMemory {
      * arena closes; small storage when the GC finds the buffer unreachable.
      */
     static NDBuffer holding(Tensor tensor, long span) {
-        TensorHandle keepAlive = tensor.handle().share();
+        TensorHandle keepAlive = tensor.shareHandle();
         MemorySegment start = MemorySegment.ofAddress(tensor.dataAddress());
         if (keepAlive.storageBytes() < NDBuffer.SMALL) {
             // Small storage: let the GC free the handle, as tensor.numpy() lets Python's refcount do.

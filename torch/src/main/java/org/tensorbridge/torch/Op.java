@@ -185,13 +185,14 @@ public final class Op {
             payload += payloadOf(value);
             slots++;
         }
+        Uses uses = new Uses();
         try (ArgWriter writer = new ArgWriter(slots, payload)) {
             for (Object arg : args) {
                 if (arg instanceof Keyword keyword) {
                     writer.name(keyword.name());
-                    write(writer, keyword.value());
+                    write(writer, keyword.value(), uses);
                 } else {
-                    write(writer, arg);
+                    write(writer, arg, uses);
                 }
             }
             try {
@@ -200,6 +201,29 @@ public final class Op {
                 throw e;  // the shim's message already names the operator and its schema
             } catch (TorchException e) {
                 throw withContext(e);
+            }
+        } finally {
+            uses.end();
+        }
+    }
+
+    /** The tensors an operator call is using: none of them can be freed before the call returns. */
+    private static final class Uses {
+        private Tensor[] tensors = new Tensor[4];
+        private int count;
+
+        TensorHandle begin(Tensor tensor) {
+            TensorHandle handle = tensor.beginUse();
+            if (count == tensors.length) {
+                tensors = java.util.Arrays.copyOf(tensors, count * 2);
+            }
+            tensors[count++] = tensor;
+            return handle;
+        }
+
+        void end() {
+            for (int i = 0; i < count; i++) {
+                tensors[i].endUse();
             }
         }
     }
@@ -241,10 +265,10 @@ public final class Op {
         };
     }
 
-    private static void write(ArgWriter writer, Object value) {
+    private static void write(ArgWriter writer, Object value, Uses uses) {
         switch (value) {
             case null -> writer.none();
-            case Tensor t -> writer.tensor(t.handle());
+            case Tensor t -> writer.tensor(uses.begin(t));
             case Integer i -> writer.intValue(i);
             case Long l -> writer.intValue(l);
             case Short s -> writer.intValue(s);
@@ -257,8 +281,8 @@ public final class Op {
             case double[] a -> writer.doubleList(a);
             case float[] a -> writer.doubleList(toDoubles(a));
             case boolean[] a -> writer.boolList(a);
-            case Tensor[] a -> writeTensors(writer, a);
-            case Collection<?> c -> writeTensors(writer, c.toArray(new Tensor[0]));
+            case Tensor[] a -> writeTensors(writer, a, uses);
+            case Collection<?> c -> writeTensors(writer, c.toArray(new Tensor[0]), uses);
             case DType d -> writer.scalarType(d.code());
             case Device d -> writer.device(d.type().code(), d.index());
             case Layout l -> writer.layout(l.code());
@@ -275,12 +299,12 @@ public final class Op {
         }
     }
 
-    private static void writeTensors(ArgWriter writer, Tensor[] tensors) {
+    private static void writeTensors(ArgWriter writer, Tensor[] tensors, Uses uses) {
         TensorHandle[] handles = new TensorHandle[tensors.length];
         boolean optional = false;
         for (int i = 0; i < tensors.length; i++) {
             optional |= tensors[i] == null;
-            handles[i] = tensors[i] == null ? null : tensors[i].handle();
+            handles[i] = tensors[i] == null ? null : uses.begin(tensors[i]);
         }
         writer.tensorList(handles, optional);
     }

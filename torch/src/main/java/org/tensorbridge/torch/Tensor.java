@@ -6,6 +6,8 @@ import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.concurrent.atomic.LongAdder;
 import org.tensorbridge.torch.internal.Deleters;
 import org.tensorbridge.torch.internal.TensorHandle;
@@ -26,9 +28,15 @@ public final class Tensor implements AutoCloseable {
     private final Owner owner;
     private final Cleaner.Cleanable cleanable;
 
-    /** Frees the handle once; registered with the Cleaner, so it must not reference the Tensor. */
+    /**
+     * Owns the handle: counts the native calls in flight on it, so that closing a tensor while another thread
+     * is inside a call on it frees it only when that call returns (never under it). Registered with the
+     * Cleaner, so it must not reference the Tensor.
+     */
     private static final class Owner implements Runnable {
+        private static final int CLOSED = 1 << 30;
         final TensorHandle handle;
+        final AtomicInteger state = new AtomicInteger();  // CLOSED bit + calls in flight
         final AtomicBoolean freed = new AtomicBoolean();
         volatile boolean closedByUser;
 
@@ -36,14 +44,55 @@ public final class Tensor implements AutoCloseable {
             this.handle = handle;
         }
 
+        TensorHandle acquire() {
+            while (true) {
+                int s = state.get();
+                if ((s & CLOSED) != 0) {
+                    throw new IllegalStateException("tensor was closed; it cannot be used any more"
+                            + " (keep it open, or clone() it before closing)");
+                }
+                if (state.compareAndSet(s, s + 1)) {
+                    return handle;
+                }
+            }
+        }
+
+        void release() {
+            if (state.decrementAndGet() == CLOSED) {
+                free();
+            }
+        }
+
+        /** Marks the tensor closed; true when it was freed now, false when a call in flight will free it. */
+        boolean close() {
+            while (true) {
+                int s = state.get();
+                if ((s & CLOSED) != 0) {
+                    return freed.get();
+                }
+                if (state.compareAndSet(s, s | CLOSED)) {
+                    if (s == 0) {
+                        free();
+                        return true;
+                    }
+                    return false;
+                }
+            }
+        }
+
+        /** The Cleaner's action: the tensor is unreachable, so no call can be in flight. */
         @Override
         public void run() {
-            if (!freed.compareAndSet(false, true)) {
-                return;
-            }
-            if (!closedByUser) {
+            if (!closedByUser && !freed.get()) {
                 UNCLOSED.increment();
                 LOG.log(Level.DEBUG, "a tensor was garbage-collected without close(); use try-with-resources");
+            }
+            free();
+        }
+
+        private void free() {
+            if (!freed.compareAndSet(false, true)) {
+                return;
             }
             try {
                 handle.free();
@@ -63,13 +112,34 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(handle);
     }
 
-    /** The native handle, for the binding layers (bridge, ops). Throws when the tensor was closed. */
-    public TensorHandle handle() {
-        if (owner.freed.get()) {
-            throw new IllegalStateException("tensor was closed; it cannot be used any more"
-                    + " (keep it open, or clone() it before closing)");
+    /**
+     * Starts a native call on this tensor: returns its handle and keeps it from being freed until
+     * {@link #endUse()}. Throws when the tensor was closed. Every acquire needs exactly one endUse.
+     */
+    TensorHandle beginUse() {
+        return owner.acquire();
+    }
+
+    void endUse() {
+        owner.release();
+    }
+
+    /** Runs {@code call} on this tensor's handle, which stays valid for the call even if another thread closes it. */
+    private <R> R with(Function<TensorHandle, R> call) {
+        TensorHandle handle = owner.acquire();
+        try {
+            return call.apply(handle);
+        } finally {
+            owner.release();
         }
-        return owner.handle;
+    }
+
+    /**
+     * A second native handle on this tensor (the same TensorImpl), owned by the caller, who frees it; for the
+     * layers above (the bridge keeps one to hold a tensor's storage alive).
+     */
+    public TensorHandle shareHandle() {
+        return with(TensorHandle::share);
     }
 
     /** Wraps a handle the caller owns (from a binding layer such as the bridge); the tensor then owns it. */
@@ -78,7 +148,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public boolean isClosed() {
-        return owner.freed.get();
+        return (owner.state.get() & Owner.CLOSED) != 0;
     }
 
     /** How many tensors were freed by the garbage collector because nobody closed them. */
@@ -86,17 +156,26 @@ public final class Tensor implements AutoCloseable {
         return UNCLOSED.sum();
     }
 
+    /**
+     * Frees the tensor (idempotent). If another thread is inside a call on it, the memory is freed when that
+     * call returns; any later use throws {@link IllegalStateException}.
+     */
     @Override
     public void close() {
         owner.closedByUser = true;
-        cleanable.clean();
+        if (owner.close()) {
+            cleanable.clean();
+        }
     }
 
     // ---------------------------------------------------------------- metadata
 
     private long[] meta() {
         long[] meta = new long[TensorHandle.META_COUNT];
-        handle().meta(meta);
+        with(handle -> {
+            handle.meta(meta);
+            return null;
+        });
         return meta;
     }
 
@@ -105,7 +184,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public long[] shape() {
-        return handle().shape()[0];
+        return with(TensorHandle::shape)[0];
     }
 
     public long size(int dim) {
@@ -115,7 +194,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Strides in elements, as PyTorch reports them. */
     public long[] strides() {
-        return handle().shape()[1];
+        return with(TensorHandle::shape)[1];
     }
 
     public long storageOffset() {
@@ -171,7 +250,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Whether both are the same tensor object (not merely equal values). */
     public boolean isSameTensor(Tensor other) {
-        return handle().sameTensor(other.handle());
+        return with(mine -> other.with(mine::sameTensor));
     }
 
     // ---------------------------------------------------------------- creation
@@ -673,19 +752,22 @@ public final class Tensor implements AutoCloseable {
 
     /** The single value of a one-element tensor, as a double. */
     public double item() {
-        return handle().itemDouble();
+        return with(TensorHandle::itemDouble);
     }
 
     /** The single value of a one-element integer tensor, exactly. */
     public long itemLong() {
-        return handle().itemLong();
+        return with(TensorHandle::itemLong);
     }
 
     // ---------------------------------------------------------------- autograd
 
     /** Sets whether autograd records operations on this (leaf) tensor; returns this. */
     public Tensor requiresGrad(boolean requiresGrad) {
-        handle().setRequiresGrad(requiresGrad);
+        with(handle -> {
+            handle.setRequiresGrad(requiresGrad);
+            return null;
+        });
         return this;
     }
 
@@ -696,23 +778,34 @@ public final class Tensor implements AutoCloseable {
 
     /** Back-propagates from this scalar tensor. */
     public void backward() {
-        handle().backward(null, false, false);
+        backward(null, false, false);
     }
 
     /** Back-propagates with an explicit output gradient (for non-scalar outputs). */
     public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
-        handle().backward(gradient == null ? null : gradient.handle(), retainGraph, createGraph);
+        with(handle -> gradient == null ? backward(handle, null, retainGraph, createGraph)
+                : gradient.with(grad -> backward(handle, grad, retainGraph, createGraph)));
     }
 
     /** The accumulated gradient (a new handle the caller closes), or null when there is none. */
     public Tensor grad() {
-        TensorHandle grad = handle().grad();
+        TensorHandle grad = with(TensorHandle::grad);
         return grad == null ? null : own(grad);
     }
 
     /** Replaces the accumulated gradient; null clears it (like {@code x.grad = None}). */
     public void setGrad(Tensor grad) {
-        handle().setGrad(grad == null ? null : grad.handle());
+        with(handle -> grad == null ? setGrad(handle, null) : grad.with(g -> setGrad(handle, g)));
+    }
+
+    private static Void backward(TensorHandle tensor, TensorHandle gradient, boolean retainGraph, boolean createGraph) {
+        tensor.backward(gradient, retainGraph, createGraph);
+        return null;
+    }
+
+    private static Void setGrad(TensorHandle tensor, TensorHandle grad) {
+        tensor.setGrad(grad);
+        return null;
     }
 
     // ---------------------------------------------------------------- values out

@@ -194,39 +194,35 @@ public final class NDArray implements AutoCloseable {
 
     /** A new FLOAT32 array holding a copy of {@code data}; shape omitted means 1-D. */
     public static NDArray of(float[] data, long... shape) {
-        NDArray a = zeros(DType.FLOAT32, shapeFor(data.length, shape));
-        MemorySegment.copy(data, 0, a.buffer.segment(), F32, 0, data.length);
-        return a;
+        return copyOf(data, F32, DType.FLOAT32, data.length, shape);
     }
 
     public static NDArray of(double[] data, long... shape) {
-        NDArray a = zeros(DType.FLOAT64, shapeFor(data.length, shape));
-        MemorySegment.copy(data, 0, a.buffer.segment(), F64, 0, data.length);
-        return a;
+        return copyOf(data, F64, DType.FLOAT64, data.length, shape);
     }
 
     public static NDArray of(int[] data, long... shape) {
-        NDArray a = zeros(DType.INT32, shapeFor(data.length, shape));
-        MemorySegment.copy(data, 0, a.buffer.segment(), I32, 0, data.length);
-        return a;
+        return copyOf(data, I32, DType.INT32, data.length, shape);
     }
 
     public static NDArray of(long[] data, long... shape) {
-        NDArray a = zeros(DType.INT64, shapeFor(data.length, shape));
-        MemorySegment.copy(data, 0, a.buffer.segment(), I64, 0, data.length);
-        return a;
+        return copyOf(data, I64, DType.INT64, data.length, shape);
     }
 
     public static NDArray of(short[] data, long... shape) {
-        NDArray a = zeros(DType.INT16, shapeFor(data.length, shape));
-        MemorySegment.copy(data, 0, a.buffer.segment(), I16, 0, data.length);
-        return a;
+        return copyOf(data, I16, DType.INT16, data.length, shape);
     }
 
     /** A new INT8 array. */
     public static NDArray of(byte[] data, long... shape) {
-        NDArray a = zeros(DType.INT8, shapeFor(data.length, shape));
-        MemorySegment.copy(data, 0, a.buffer.segment(), I8, 0, data.length);
+        return copyOf(data, I8, DType.INT8, data.length, shape);
+    }
+
+    // One copy from a Java array into a new C-contiguous array (layout: the element as stored, little-endian).
+    private static NDArray copyOf(Object javaArray, java.lang.foreign.ValueLayout layout, DType dtype, int length,
+                                  long[] shape) {
+        NDArray a = empty(dtype, shapeFor(length, shape));
+        MemorySegment.copy(javaArray, 0, a.buffer.segment(), layout, 0, length);
         return a;
     }
 

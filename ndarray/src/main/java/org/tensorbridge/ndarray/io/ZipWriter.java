@@ -138,13 +138,7 @@ final class ZipWriter implements Closeable {
             }
             d.finish();
             while (!d.finished()) {
-                out.clear();
-                d.deflate(out);
-                out.flip();
-                written += out.remaining();
-                while (out.hasRemaining()) {
-                    ch.write(out);
-                }
+                written += deflateOnce(d, out);
             }
             return written;
         } finally {
@@ -155,15 +149,21 @@ final class ZipWriter implements Closeable {
     private long drain(Deflater d, ByteBuffer out) throws IOException {
         long written = 0;
         while (!d.needsInput()) {
-            out.clear();
-            d.deflate(out);
-            out.flip();
-            written += out.remaining();
-            while (out.hasRemaining()) {
-                ch.write(out);
-            }
+            written += deflateOnce(d, out);
         }
         return written;
+    }
+
+    // Deflates what fits in `out` and writes it to the channel; returns the bytes written.
+    private long deflateOnce(Deflater d, ByteBuffer out) throws IOException {
+        out.clear();
+        d.deflate(out);
+        out.flip();
+        long n = out.remaining();
+        while (out.hasRemaining()) {
+            ch.write(out);
+        }
+        return n;
     }
 
     /** Writes the central directory and end records. Does not close the channel. */

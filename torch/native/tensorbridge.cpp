@@ -76,8 +76,12 @@ struct CudaMissing : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-int fail(int code, const char* message) {
-  last_error = message;
+int fail(int code, const char* message) noexcept {
+  try {
+    last_error = message;
+  } catch (...) {
+    // out of memory for the message itself: the status code still says what kind of error it was
+  }
   return code;
 }
 
@@ -292,7 +296,7 @@ c10::IValue decode(const tb_op* op, size_t index, const c10::Argument& arg, cons
 void build_stack(const tb_op* op, const Slot* slots, int nargs, std::vector<c10::IValue>& stack) {
   const auto& arguments = op->schema->arguments();
   const size_t n = arguments.size();
-  // Schemas have a handful of arguments: keep the hot path free of heap allocations.
+  // Schemas have a handful of arguments: placing them needs no heap allocation.
   constexpr size_t kInline = 32;
   const Slot* inline_placed[kInline] = {};
   std::vector<const Slot*> heap_placed(n > kInline ? n : 0, nullptr);
@@ -454,7 +458,13 @@ int tb_tensor_item(tb_tensor* t, double* as_double, int64_t* as_long) {
     at::Scalar s = deref(t).item();
     if (s.isComplex()) throw TypeMismatch("item() of a complex tensor: take its real or imaginary part first (aten::real / aten::imag)");
     *as_double = s.toDouble();
-    *as_long = s.isFloatingPoint() ? static_cast<int64_t>(s.toDouble()) : s.toLong();
+    if (!s.isFloatingPoint()) {
+      *as_long = s.toLong();
+    } else {
+      // Casting NaN, infinities or out-of-range doubles to int64 is undefined: report 0 for those.
+      double d = *as_double;
+      *as_long = (d >= -9.2233720368547758e18 && d < 9.2233720368547758e18) ? static_cast<int64_t>(d) : 0;
+    }
   });
 }
 
@@ -779,8 +789,9 @@ int tb_stream_set_current(tb_stream* stream, tb_stream** previous) {
   return guarded([&] {
     require_cuda();
     auto& s = stream_of(stream);
-    *previous = new tb_stream{c10::cuda::getCurrentCUDAStream(s.device_index())};
+    auto saved = std::make_unique<tb_stream>(tb_stream{c10::cuda::getCurrentCUDAStream(s.device_index())});
     c10::cuda::setCurrentCUDAStream(s);
+    *previous = saved.release();
   });
 }
 

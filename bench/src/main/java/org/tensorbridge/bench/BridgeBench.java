@@ -33,11 +33,6 @@ public final class BridgeBench {
         System.out.println("# java " + Runtime.version() + ", libtorch " + org.tensorbridge.torch.Torch.version()
                 + ", " + Runtime.getRuntime().availableProcessors() + " cores; libtorch threads: its default");
 
-        // JIT warm-up of both paths, so the first size measured is not the one that pays for compilation
-        try (NDArray array = NDArray.zeros(DType.FLOAT32, 256); Tensor tensor = Tensor.zeros(256)) {
-            Timer.medianSeconds(3, reps, () -> Bridge.fromArray(array).close());
-            Timer.medianSeconds(3, Math.max(reps / 10, 1), () -> Bridge.toArray(tensor).close());
-        }
         for (long bytes : SIZES) {
             try (NDArray array = NDArray.zeros(DType.FLOAT32, bytes / 4)) {
                 Timer.report("share_from_array_" + label(bytes),

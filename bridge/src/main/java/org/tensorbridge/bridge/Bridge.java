@@ -7,6 +7,7 @@ import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.Strides;
 import org.tensorbridge.ndarray.NDBuffer;
 import org.tensorbridge.torch.Device;
+import org.tensorbridge.torch.Layout;
 import org.tensorbridge.torch.Op;
 import org.tensorbridge.torch.Tensor;
 import org.tensorbridge.torch.TensorOptions;
@@ -48,7 +49,8 @@ public final class Bridge {
         long[] shape = array.shape();
         long[] strides = elementStrides(array, shape);
         NDBuffer buffer = array.buffer();
-        MemorySegment first = firstElement(array);
+        // Strides were checked non-negative, so the reachable segment starts at the first element.
+        MemorySegment first = array.segment();  // throws IllegalStateException once freed
         if (!first.isNative()) {
             throw new BridgeException("the array lives on the Java heap (it wraps a Java array or a heap ByteBuffer), which"
                     + " libtorch cannot address: use Bridge.copyFromArray(array), or allocate the array off-heap");
@@ -81,11 +83,6 @@ public final class Bridge {
             contiguous *= Math.max(shape[axis], 1);
         }
         return strides;
-    }
-
-    private static MemorySegment firstElement(NDArray array) {
-        MemorySegment reachable = array.segment();  // throws IllegalStateException once freed
-        return reachable.asSlice(array.firstElementOffsetInSegment(), reachable.byteSize() - array.firstElementOffsetInSegment());
     }
 
     /** A new CPU tensor holding a copy of the array (any strides, read-only too): exactly one copy. */
@@ -138,7 +135,7 @@ public final class Bridge {
 
     private static Tensor copyFromHeap(MemorySegment source, org.tensorbridge.ndarray.DType dtype, long length, long[] shape) {
         long[] resolved = shape.length == 0 ? new long[] {length} : shape;
-        long elements = Arrays.stream(resolved).reduce(1, Math::multiplyExact);
+        long elements = Strides.elementCount(resolved);
         if (elements != length) {
             throw new BridgeException("shape " + Arrays.toString(resolved) + " holds " + elements + " elements but the data has "
                     + length + ": pass a shape whose product is " + length);
@@ -157,59 +154,77 @@ public final class Bridge {
      * dtypes NumPy lacks, closed tensors.
      */
     public static NDArray toArray(Tensor tensor) {
-        if (tensor.requiresGrad()) {
+        Tensor.Info info = tensor.info();
+        if (info.requiresGrad()) {
             throw new BridgeException("the tensor requires grad, so sharing its memory would bypass autograd: call"
                     + " tensor.detach() first (Bridge.toArray(tensor.detach())), or use Bridge.toArrayForce(tensor)");
         }
-        Device device = tensor.device();
-        if (!device.isCpu()) {
-            throw new BridgeException("the tensor is on " + device + " and an array needs host memory: call"
+        if (!info.device().isCpu()) {
+            throw new BridgeException("the tensor is on " + info.device() + " and an array needs host memory: call"
                     + " tensor.to(Device.CPU) first, or use Bridge.toArrayForce(tensor), which copies it to the CPU");
         }
-        if (tensor.layout() != org.tensorbridge.torch.Layout.STRIDED) {
-            throw new BridgeException("the tensor's layout is " + tensor.layout() + "; only strided tensors share memory:"
+        if (info.layout() != Layout.STRIDED) {
+            throw new BridgeException("the tensor's layout is " + info.layout() + "; only strided tensors share memory:"
                     + " convert it first (Op.call(\"aten::to_dense\", tensor)), or use Bridge.toArrayForce(tensor)");
         }
-        if (tensor.isConj() || tensor.isNeg()) {
-            throw new BridgeException("the tensor has its lazy " + (tensor.isConj() ? "conjugate" : "negative")
-                    + " bit set: call Op.callTensor(\"aten::resolve_" + (tensor.isConj() ? "conj" : "neg")
-                    + "\", tensor) first, or use Bridge.toArrayForce(tensor)");
+        if (info.isConj() || info.isNeg()) {
+            String bit = info.isConj() ? "conj" : "neg";
+            throw new BridgeException("the tensor has its lazy " + (info.isConj() ? "conjugate" : "negative")
+                    + " bit set: call tensor.resolve" + (info.isConj() ? "Conj" : "Neg") + "() first (aten::resolve_" + bit
+                    + "), or use Bridge.toArrayForce(tensor)");
         }
-        org.tensorbridge.ndarray.DType dtype = DTypes.toArray(tensor.dtype());
-        long[] shape = tensor.shape();
-        long[] strides = tensor.strides();
+        org.tensorbridge.ndarray.DType dtype = DTypes.toArray(info.dtype());
+        long[] shape = info.shape();
         long itemSize = dtype.byteSize();
         long span = itemSize;
         long[] byteStrides = new long[shape.length];
         boolean empty = false;
         for (int axis = 0; axis < shape.length; axis++) {
-            byteStrides[axis] = strides[axis] * itemSize;
+            byteStrides[axis] = info.strides()[axis] * itemSize;
             span += byteStrides[axis] * Math.max(shape[axis] - 1, 0);
             empty |= shape[axis] == 0;
         }
         if (empty) {
             return NDArray.zeros(dtype, shape);
         }
-        return NDArray.wrap(TensorMemory.holding(tensor, span), dtype, shape, byteStrides, 0, true);
+        return NDArray.wrap(TensorMemory.holding(tensor, info.dataAddress(), span), dtype, shape, byteStrides, 0, true);
     }
 
     /**
      * Always works, like {@code tensor.numpy(force=True)}: detaches, moves to the CPU, resolves lazy bits and
-     * widens dtypes NumPy lacks (complex32 to complex64, float8 to float32) — in that order — then shares.
+     * widens dtypes NumPy lacks (complex32 to complex64, float8 to float32) — in that order, each step only
+     * when needed — then shares.
      */
     public static NDArray toArrayForce(Tensor tensor) {
-        if (tensor.device().type() == org.tensorbridge.torch.DeviceType.META) {
+        Tensor.Info info = tensor.info();
+        if (info.device().type() == org.tensorbridge.torch.DeviceType.META) {
             throw new BridgeException("the tensor is on the meta device, which holds shapes but no data: there is nothing"
                     + " to copy; create it on a real device (e.g. Device.CPU)");
         }
-        try (Tensor detached = tensor.detach();
-             Tensor cpu = detached.to(Device.CPU);
-             Tensor conj = Op.callTensor("aten::resolve_conj", cpu);
-             Tensor resolved = Op.callTensor("aten::resolve_neg", conj);
-             Tensor dense = resolved.layout() == org.tensorbridge.torch.Layout.STRIDED ? resolved.detach()
-                     : Op.callTensor("aten::to_dense", resolved);
-             Tensor mapped = hasArrayDtype(dense.dtype()) ? dense.detach() : dense.to(arrayCompatible(dense.dtype()))) {
-            return toArray(mapped);
+        Tensor current = tensor.detach();
+        try {
+            current = step(current, !info.device().isCpu(), t -> t.to(Device.CPU));
+            current = step(current, info.isConj(), Tensor::resolveConj);
+            current = step(current, info.isNeg(), Tensor::resolveNeg);
+            current = step(current, info.layout() != Layout.STRIDED, TO_DENSE::apply);
+            current = step(current, !hasArrayDtype(info.dtype()), t -> t.to(arrayCompatible(info.dtype())));
+            return toArray(current);
+        } finally {
+            current.close();
+        }
+    }
+
+    private static final Op TO_DENSE = Op.of("aten::to_dense");
+
+    // Applies `convert` when needed, closing the tensor it replaces.
+    private static Tensor step(Tensor tensor, boolean needed, java.util.function.UnaryOperator<Tensor> convert) {
+        if (!needed) {
+            return tensor;
+        }
+        try {
+            return convert.apply(tensor);
+        } finally {
+            tensor.close();
         }
     }
 
@@ -228,7 +243,7 @@ public final class Bridge {
 
     // A non-owning C-contiguous NDArray over a fresh contiguous tensor's memory (for copies into it).
     private static NDArray viewOf(Tensor tensor, org.tensorbridge.ndarray.DType dtype, long[] shape) {
-        long bytes = Arrays.stream(shape).reduce(1, Math::multiplyExact) * dtype.byteSize();
+        long bytes = Strides.elementCount(shape) * dtype.byteSize();
         return NDArray.wrap(NDBuffer.external(storageOf(tensor, bytes)), dtype, shape,
                 Strides.cOrder(shape, dtype.byteSize()), 0, false);
     }

@@ -23,12 +23,14 @@ public final class DeviceCopies {
      */
     public static Transfer toDevice(NDArray host, Device device, CudaStream stream) {
         Tensor shared = Bridge.fromArray(host);
+        Tensor onDevice = null;
+        CudaEvent copied = null;
         try (CudaStream.Scope scope = stream.makeCurrent()) {
-            Tensor onDevice = shared.to(device, true);
-            CudaEvent copied = CudaEvent.create().record(stream);
+            onDevice = shared.to(device, true);
+            copied = CudaEvent.create().record(stream);
             return new Transfer(onDevice, copied, shared);
         } catch (RuntimeException e) {
-            shared.close();
+            closeAll(copied, onDevice, shared);
             throw e;
         }
     }
@@ -83,15 +85,17 @@ public final class DeviceCopies {
     public static PendingArray toHost(Tensor deviceTensor, CudaStream stream) {
         NDArray pinned = PinnedMemory.allocate(DTypes.toArray(deviceTensor.dtype()), deviceTensor.shape());
         Tensor hostView = null;
+        CudaEvent done = null;
         try (CudaStream.Scope scope = stream.makeCurrent()) {
             hostView = Bridge.fromArray(pinned);
             hostView.copyFrom(deviceTensor, true);
-            return new PendingArray(pinned, hostView, CudaEvent.create().record(stream));
+            done = CudaEvent.create().record(stream);
+            return new PendingArray(pinned, hostView, done);
         } catch (RuntimeException e) {
-            if (hostView != null) {
-                hostView.close();
+            if (done == null && hostView != null) {
+                stream.synchronize();  // a copy may be in flight into `pinned`: let it finish before freeing
             }
-            pinned.close();
+            closeAll(done, hostView, pinned);
             throw e;
         }
     }
@@ -130,6 +134,19 @@ public final class DeviceCopies {
         public void close() {
             if (array != null) {
                 await().close();
+            }
+        }
+    }
+
+    // Closes what a failed start managed to create (nulls skipped), keeping the first failure.
+    private static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable resource : resources) {
+            if (resource != null) {
+                try {
+                    resource.close();
+                } catch (Exception ignored) {
+                    // the caller rethrows the original failure
+                }
             }
         }
     }

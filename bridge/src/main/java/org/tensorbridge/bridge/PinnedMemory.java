@@ -1,6 +1,5 @@
 package org.tensorbridge.bridge;
 
-import java.util.Arrays;
 import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.Strides;
@@ -26,10 +25,10 @@ public final class PinnedMemory {
 
     /** An uninitialised C-contiguous array in pinned memory: fill it before use. */
     public static NDArray allocate(DType dtype, long... shape) {
-        long elements = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        long elements = Strides.elementCount(shape);
         long bytes = Math.multiplyExact(elements, (long) dtype.byteSize());
         try (Tensor raw = Tensor.fromHandle(Gpu.pinnedEmpty(Math.max(bytes, 1)))) {
-            NDBuffer buffer = TensorMemory.holding(raw, Math.max(bytes, 1));
+            NDBuffer buffer = TensorMemory.holding(raw, raw.dataAddress(), Math.max(bytes, 1));
             return NDArray.wrap(buffer, dtype, shape, Strides.cOrder(shape, dtype.byteSize()), 0, true);
         }
     }

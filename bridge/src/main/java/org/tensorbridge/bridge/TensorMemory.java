@@ -17,9 +17,9 @@ final class TensorMemory {
      * outlives the tensor for as long as any array uses it. Large storage is let go as soon as the buffer's
      * arena closes; small storage when the GC finds the buffer unreachable.
      */
-    static NDBuffer holding(Tensor tensor, long span) {
+    static NDBuffer holding(Tensor tensor, long dataAddress, long span) {
         TensorHandle keepAlive = tensor.shareHandle();
-        MemorySegment start = MemorySegment.ofAddress(tensor.dataAddress());
+        MemorySegment start = MemorySegment.ofAddress(dataAddress);
         if (keepAlive.storageBytes() < NDBuffer.SMALL) {
             // Small storage: let the GC free the handle, as tensor.numpy() lets Python's refcount do.
             return NDBuffer.ofAutoScope(start.reinterpret(span, Arena.ofAuto(), ignored -> keepAlive.free()));

@@ -5,6 +5,11 @@ public final class Strides {
     private Strides() {
     }
 
+    /** The number of elements of {@code shape}; refuses negative sizes and overflow. */
+    public static long elementCount(long[] shape) {
+        return Shapes.size(shape);
+    }
+
     /** Row-major (C order): the last axis varies fastest. */
     public static long[] cOrder(long[] shape, long itemSize) {
         long[] strides = new long[shape.length];

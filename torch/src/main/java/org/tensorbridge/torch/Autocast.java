@@ -8,14 +8,13 @@ import org.tensorbridge.torch.internal.Runtime;
  * Works the same on libtorch 1.13 and 2.x (the shim hides their different APIs). Closing restores the
  * previous state and, when the outermost scope ends, drops autocast's cache of cast weights.
  */
-public final class Autocast implements AutoCloseable {
+public final class Autocast extends ThreadBoundScope {
     private final DeviceType deviceType;
     private final boolean previousEnabled;
     private final int previousDtype;
-    private final Thread owner = Thread.currentThread();
-    private boolean closed;
 
     private Autocast(DeviceType deviceType, DType dtype) {
+        super("autocast");
         if (deviceType != DeviceType.CPU && deviceType != DeviceType.CUDA) {
             throw new IllegalArgumentException("autocast supports cpu and cuda, not " + deviceType.torchName());
         }
@@ -34,14 +33,7 @@ public final class Autocast implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        if (Thread.currentThread() != owner) {
-            throw new IllegalStateException("autocast is per thread: close this scope on " + owner.getName());
-        }
-        closed = true;
+    void restore() {
         Runtime.autocastNesting(-1);
         Runtime.setAutocastEnabled(deviceType.code(), previousEnabled);
         Runtime.setAutocastDtype(deviceType.code(), previousDtype);

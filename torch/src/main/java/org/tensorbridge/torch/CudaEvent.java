@@ -1,6 +1,8 @@
 package org.tensorbridge.torch;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.tensorbridge.torch.internal.Gpu;
 
 /**
@@ -10,11 +12,13 @@ import org.tensorbridge.torch.internal.Gpu;
 public final class CudaEvent implements AutoCloseable {
     private final MemorySegment pointer;
     private final boolean timing;
-    private boolean closed;
+    private final Cleaner.Cleanable release;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private CudaEvent(MemorySegment pointer, boolean timing) {
         this.pointer = pointer;
         this.timing = timing;
+        this.release = NativeRelease.register(this, pointer, Gpu::freeEvent);
     }
 
     /** An event for ordering only (cheaper). */
@@ -61,7 +65,7 @@ public final class CudaEvent implements AutoCloseable {
     }
 
     private MemorySegment pointer() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException("event was closed");
         }
         return pointer;
@@ -69,9 +73,8 @@ public final class CudaEvent implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            Gpu.freeEvent(pointer);
+        if (closed.compareAndSet(false, true)) {
+            release.clean();
         }
     }
 }

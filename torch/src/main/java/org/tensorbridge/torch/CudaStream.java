@@ -1,6 +1,8 @@
 package org.tensorbridge.torch;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.tensorbridge.torch.internal.Gpu;
 
 /**
@@ -14,10 +16,12 @@ import org.tensorbridge.torch.internal.Gpu;
  */
 public final class CudaStream implements AutoCloseable {
     private final MemorySegment pointer;
-    private boolean closed;
+    private final Cleaner.Cleanable release;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private CudaStream(MemorySegment pointer) {
         this.pointer = pointer;
+        this.release = NativeRelease.register(this, pointer, Gpu::freeStream);
     }
 
     /** A stream from the pool of {@code cuda:deviceIndex}. */
@@ -39,22 +43,19 @@ public final class CudaStream implements AutoCloseable {
         return new Scope(new CudaStream(Gpu.setCurrentStream(pointer())));
     }
 
-    /** Restores the previously current stream when closed. */
-    public static final class Scope implements AutoCloseable {
+    /** Restores the previously current stream when closed, on the thread that made this one current. */
+    public static final class Scope extends ThreadBoundScope {
         private final CudaStream previous;
-        private boolean closed;
 
         private Scope(CudaStream previous) {
+            super("the current CUDA stream");
             this.previous = previous;
         }
 
         @Override
-        public void close() {
-            if (!closed) {
-                closed = true;
-                Gpu.freeStream(Gpu.setCurrentStream(previous.pointer()));
-                previous.close();
-            }
+        void restore() {
+            Gpu.freeStream(Gpu.setCurrentStream(previous.pointer()));
+            previous.close();
         }
     }
 
@@ -82,7 +83,7 @@ public final class CudaStream implements AutoCloseable {
     }
 
     MemorySegment pointer() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException("stream handle was closed");
         }
         return pointer;
@@ -91,14 +92,13 @@ public final class CudaStream implements AutoCloseable {
     /** Frees this handle; the pooled stream itself lives on in libtorch. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            Gpu.freeStream(pointer);
+        if (closed.compareAndSet(false, true)) {
+            release.clean();
         }
     }
 
     @Override
     public String toString() {
-        return closed ? "CudaStream(closed)" : "CudaStream(cuda:" + deviceIndex() + ", id " + id() + ")";
+        return closed.get() ? "CudaStream(closed)" : "CudaStream(cuda:" + deviceIndex() + ", id " + id() + ")";
     }
 }

@@ -7,12 +7,11 @@ import org.tensorbridge.torch.internal.Runtime;
  * <pre>{@code try (var scope = GradMode.disabled()) { ...inference... }}</pre>
  * Like libtorch's grad mode it is per thread: close the scope on the thread that opened it.
  */
-public final class GradMode implements AutoCloseable {
+public final class GradMode extends ThreadBoundScope {
     private final boolean previous;
-    private final Thread owner = Thread.currentThread();
-    private boolean closed;
 
     private GradMode(boolean enabled) {
+        super("grad mode");
         this.previous = Runtime.setGradEnabled(enabled);
     }
 
@@ -31,14 +30,7 @@ public final class GradMode implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        if (Thread.currentThread() != owner) {
-            throw new IllegalStateException("grad mode is per thread: close this scope on " + owner.getName());
-        }
-        closed = true;
+    void restore() {
         Runtime.setGradEnabled(previous);
     }
 }

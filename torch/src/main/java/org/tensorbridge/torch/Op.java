@@ -43,7 +43,7 @@ public final class Op {
 
     private Op(OpHandle handle) {
         this.handle = handle;
-        this.qualifiedName = handle.overload().isEmpty() ? handle.name() : handle.name() + "." + handle.overload();
+        this.qualifiedName = handle.label();
     }
 
     /** A keyword argument. */
@@ -197,10 +197,8 @@ public final class Op {
             }
             try {
                 return handle.call(writer);
-            } catch (TorchArgumentException e) {
-                throw e;  // the shim's message already names the operator and its schema
             } catch (TorchException e) {
-                throw withContext(e);
+                throw explainMissingCuda(e);
             }
         } finally {
             uses.end();
@@ -228,27 +226,14 @@ public final class Op {
         }
     }
 
-    // Prefixes libtorch's message with the operator, keeping the exception's type; a call that needs CUDA
-    // where there is none says so instead of listing the dispatcher's backends.
-    private TorchException withContext(TorchException e) {
+    // A call that needs CUDA where there is none says so, instead of listing the dispatcher's backends.
+    private TorchException explainMissingCuda(TorchException e) {
         if (e.getMessage().contains("'CUDA' backend") && !Torch.cudaAvailable()) {
             return new CudaUnavailableException(qualifiedName + " was asked to run on CUDA, but no CUDA device is usable"
                     + " here (libtorch " + Torch.version() + ", shim built with CUDA: " + (Torch.builtWithCuda() ? "yes" : "no")
                     + "); use Device.best() to fall back to the CPU, and run `tensorbridge doctor` to see why");
         }
-        String message = qualifiedName + ": " + e.getMessage();
-        TorchException wrapped = switch (e) {
-            case TorchOutOfMemoryException x -> new TorchOutOfMemoryException(message, CudaMemory.allStats());
-            case TorchIndexException x -> new TorchIndexException(message);
-            case TorchValueException x -> new TorchValueException(message);
-            case TorchTypeException x -> new TorchTypeException(message);
-            case TorchNotImplementedException x -> new TorchNotImplementedException(message);
-            case TorchArgumentException x -> new TorchArgumentException(message);
-            case CudaUnavailableException x -> new CudaUnavailableException(message);
-            default -> new TorchException(message);
-        };
-        wrapped.setStackTrace(e.getStackTrace());
-        return wrapped;
+        return e;
     }
 
     private static long payloadOf(Object value) {

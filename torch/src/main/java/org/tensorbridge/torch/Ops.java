@@ -92,7 +92,9 @@ final class Ops {
     static final Op GATHER = Op.of("aten::gather", "");
 
     static final Op TO_DTYPE = Op.of("aten::to", "dtype");
-    static final Op TO_DEVICE = Op.of("aten::to", "device");
+    static final Op TO_DEVICE = Op.of("aten::to", "dtype_layout");  // device by keyword: no dtype lookup
+    static final Op RESOLVE_CONJ = Op.of("aten::resolve_conj", "");
+    static final Op RESOLVE_NEG = Op.of("aten::resolve_neg", "");
     static final Op CLONE = Op.of("aten::clone", "");
     static final Op COPY_ = Op.of("aten::copy_", "");
     static final Op DETACH = Op.of("aten::detach", "");

@@ -3,6 +3,7 @@ package org.tensorbridge.torch;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -80,14 +81,18 @@ public final class Tensor implements AutoCloseable {
             }
         }
 
-        /** The Cleaner's action: the tensor is unreachable, so no call can be in flight. */
+        /**
+         * The Cleaner's action (or the tail of a user's close). It goes through {@link #close()} like any
+         * close: a call still in flight on the handle frees it when it returns.
+         */
         @Override
         public void run() {
-            if (!closedByUser && !freed.get()) {
+            if (!closedByUser && (state.get() & CLOSED) == 0) {
                 UNCLOSED.increment();
-                LOG.log(Level.DEBUG, "a tensor was garbage-collected without close(); use try-with-resources");
+                LOG.log(Level.WARNING, "a tensor was garbage-collected without close(); its memory was freed by the"
+                        + " Cleaner. Close tensors (try-with-resources) when done");
             }
-            free();
+            close();
         }
 
         private void free() {
@@ -131,6 +136,7 @@ public final class Tensor implements AutoCloseable {
             return call.apply(handle);
         } finally {
             owner.release();
+            Reference.reachabilityFence(this);  // no Cleaner run while the call is in flight
         }
     }
 
@@ -177,6 +183,28 @@ public final class Tensor implements AutoCloseable {
             return null;
         });
         return meta;
+    }
+
+    /**
+     * One consistent snapshot of the metadata, in two native calls (the single getters make one each).
+     *
+     * @param strides in elements; {@code dataAddress} is the first element's (0 without storage)
+     */
+    public record Info(DType dtype, Device device, Layout layout, boolean requiresGrad, boolean isConj, boolean isNeg,
+                       long[] shape, long[] strides, long storageOffset, long dataAddress) {
+    }
+
+    public Info info() {
+        return with(handle -> {
+            long[] m = new long[TensorHandle.META_COUNT];
+            handle.meta(m);
+            long[][] shape = handle.shape((int) m[TensorHandle.DIM]);
+            return new Info(DType.fromCode((int) m[TensorHandle.DTYPE]),
+                    new Device(DeviceType.fromCode((int) m[TensorHandle.DEVICE_TYPE]), (int) m[TensorHandle.DEVICE_INDEX]),
+                    Layout.fromCode((int) m[TensorHandle.LAYOUT]), m[TensorHandle.REQUIRES_GRAD] != 0,
+                    m[TensorHandle.IS_CONJ] != 0, m[TensorHandle.IS_NEG] != 0, shape[0], shape[1],
+                    m[TensorHandle.STORAGE_OFFSET], m[TensorHandle.DATA_PTR]);
+        });
     }
 
     public int dim() {
@@ -357,24 +385,34 @@ public final class Tensor implements AutoCloseable {
      */
     public static Tensor wrap(MemorySegment data, DType dtype, long[] shape, long[] strides, long storageOffset,
                               Device device, Runnable onRelease) {
-        if (shape.length != strides.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " and strides "
-                    + Arrays.toString(strides) + " differ in length");
-        }
-        if (!data.isNative()) {
-            throw new IllegalArgumentException("libtorch can only wrap native memory, not a heap segment: copy the data"
-                    + " into an off-heap segment (or use a copying factory) first");
-        }
-        int code = dtype.code();  // may throw: before registering the release action
-        MemorySegment stub = onRelease == null ? MemorySegment.NULL : Deleters.stub();
-        long context = onRelease == null ? 0 : Deleters.register(onRelease);
+        long context = 0;
+        boolean registered = false;
         try {
+            if (shape.length != strides.length) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " and strides "
+                        + Arrays.toString(strides) + " differ in length");
+            }
+            if (!data.isNative()) {
+                throw new IllegalArgumentException("libtorch can only wrap native memory, not a heap segment: copy the"
+                        + " data into an off-heap segment (or use a copying factory) first");
+            }
+            int code = dtype.code();
+            MemorySegment stub = onRelease == null ? MemorySegment.NULL : Deleters.stub();
+            if (onRelease != null) {
+                context = Deleters.register(onRelease);
+                registered = true;
+            }
             return own(TensorHandle.fromBlob(data, shape, strides, storageOffset, code, device.type().code(),
                     device.index(), stub, context));
         } catch (RuntimeException | Error e) {
-            // The shim fires the deleter itself when it fails; this covers failures before it was reached.
+            // The shim fires the deleter itself when it fails (then releaseNow finds nothing to run); this
+            // keeps the promise for failures before the shim was reached.
             if (onRelease != null) {
-                Deleters.releaseNow(context);
+                if (registered) {
+                    Deleters.releaseNow(context);
+                } else {
+                    onRelease.run();
+                }
             }
             throw e;
         }
@@ -729,7 +767,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Moves to {@code device}; {@code nonBlocking} lets a copy from pinned memory run asynchronously. */
     public Tensor to(Device device, boolean nonBlocking) {
-        return Ops.TO_DEVICE.apply(this, device, dtype(), nonBlocking, false);
+        return Ops.TO_DEVICE.apply(this, Op.kw("device", device), Op.kw("non_blocking", nonBlocking));
     }
 
     public Tensor clone() {
@@ -769,6 +807,16 @@ public final class Tensor implements AutoCloseable {
             return null;
         });
         return this;
+    }
+
+    /** Materialises a lazy conjugate bit (a copy when set, this tensor's data otherwise). */
+    public Tensor resolveConj() {
+        return Ops.RESOLVE_CONJ.apply(this);
+    }
+
+    /** Materialises a lazy negative bit (a copy when set, this tensor's data otherwise). */
+    public Tensor resolveNeg() {
+        return Ops.RESOLVE_NEG.apply(this);
     }
 
     /** A tensor sharing this one's data, cut from the autograd graph. */

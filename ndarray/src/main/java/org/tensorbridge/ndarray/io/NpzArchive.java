@@ -28,7 +28,7 @@ import org.tensorbridge.ndarray.NDBuffer;
  * <p>Arrays returned by {@link #get} are owned by the caller (close them); a zero-copy array keeps the mapping
  * alive after the archive is closed.
  */
-public final class NpzArchive implements AutoCloseable {
+public final class NpzArchive implements ArrayArchive {
     /** Deflate cannot expand data by more than about 1032:1; a larger declared ratio is a lie. */
     private static final long MAX_DEFLATE_RATIO = 1032;
 

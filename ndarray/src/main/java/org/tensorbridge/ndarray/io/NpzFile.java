@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.NDBuffer;
@@ -22,15 +21,8 @@ public final class NpzFile {
 
     /** Reads every array into fresh owning arrays (names without {@code .npy}, in archive order). */
     public static Map<String, NDArray> read(Path path) throws IOException {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        try (NpzArchive a = open(path, null)) {
-            for (String name : a.names()) {
-                out.put(name, a.get(name));
-            }
-            return out;
-        } catch (IOException | RuntimeException | Error e) {
-            out.values().forEach(NDArray::close);
-            throw e;
+        try (NpzArchive archive = open(path, null)) {
+            return archive.readAll();
         }
     }
 

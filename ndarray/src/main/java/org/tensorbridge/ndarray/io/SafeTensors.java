@@ -23,7 +23,7 @@ import org.tensorbridge.ndarray.NDBuffer;
  * <p>Arrays returned by {@link #get} are owned by the caller (close them); a zero-copy array keeps the mapping
  * alive after this object is closed.
  */
-public final class SafeTensors implements AutoCloseable {
+public final class SafeTensors implements ArrayArchive {
 
     /**
      * One tensor's header entry.

@@ -107,15 +107,8 @@ public final class SafeTensorsFile {
 
     /** Reads every tensor into fresh owning arrays, in data-offset order. */
     public static Map<String, NDArray> read(Path path) throws IOException {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        try (SafeTensors st = open(path, null)) {
-            for (String name : st.names()) {
-                out.put(name, st.get(name));
-            }
-            return out;
-        } catch (IOException | RuntimeException | Error e) {
-            out.values().forEach(NDArray::close);
-            throw e;
+        try (SafeTensors file = open(path, null)) {
+            return file.readAll();
         }
     }
 

@@ -52,6 +52,11 @@ public final class OpHandle {
         return name;
     }
 
+    /** "aten::add.Tensor", as messages name the operator. */
+    public String label() {
+        return overload.isEmpty() ? name : name + "." + overload;
+    }
+
     public String overload() {
         return overload;
     }
@@ -99,7 +104,9 @@ public final class OpHandle {
         try {
             int status = (int) Native.OP_CALL.invokeExact(pointer, args.slots(), args.count(), outputs, outputs.asSlice(8));
             if (status != Status.OK) {
-                throw Status.exception(status, Native.lastError());
+                // Argument errors already name the operator and its schema; libtorch's own do not.
+                String message = Native.lastError();
+                throw Status.exception(status, status == Status.ARGUMENT ? message : label() + ": " + message);
             }
         } catch (Throwable t) {
             throw Status.unexpected(t);

@@ -30,7 +30,7 @@ public final class Status {
             case 3 -> new TorchValueException(message);
             case 4 -> new TorchTypeException(message);
             case 5 -> new TorchNotImplementedException(message);
-            case 6 -> new TorchOutOfMemoryException(message);
+            case 6 -> new TorchOutOfMemoryException(message, org.tensorbridge.torch.CudaMemory.allStats());
             case 7 -> new CudaUnavailableException(message + "; run `tensorbridge doctor` to see why");
             case ARGUMENT -> new TorchArgumentException(message);
             default -> new TorchException(message);

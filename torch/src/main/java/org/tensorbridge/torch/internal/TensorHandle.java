@@ -63,7 +63,11 @@ public final class TensorHandle {
     public long[][] shape() {
         long[] meta = new long[META_COUNT];
         meta(meta);
-        int dim = (int) meta[DIM];
+        return shape((int) meta[DIM]);
+    }
+
+    /** {@link #shape()} when the number of dimensions is known (one native call instead of two). */
+    public long[][] shape(int dim) {
         MemorySegment buffer = Scratch.get(2L * MAX_DIMS * 8);
         MemorySegment sizes = buffer.asSlice(0, MAX_DIMS * 8L);
         MemorySegment strides = buffer.asSlice(MAX_DIMS * 8L, MAX_DIMS * 8L);

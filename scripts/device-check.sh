@@ -11,7 +11,7 @@ export TB_JAVA=/tmp/jre/bin/java
 PY=/opt/torch/.venv/bin/python
 [[ -x $PY ]] || PY=/usr/bin/python3
 export PYTHON=$PY
-log "python: $PY ($($PY -c 'import torch; print(torch.__version__, torch.cuda.get_device_name(0))' 2>&1))"
+log "python: $PY ($(cd / && $PY -c 'import torch; print(torch.__version__, torch.cuda.get_device_name(0))' 2>&1))"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader >> "$OUT/summary.txt" 2>&1
 
 log "build shim"

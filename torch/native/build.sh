@@ -37,11 +37,12 @@ fi
 if [[ -z $torch_include ]]; then
   for py in ${PYTHON:-} python3 /usr/bin/python3; do
     command -v "$py" >/dev/null 2>&1 || continue
-    dir=$("$py" -c 'import torch, os; print(os.path.dirname(torch.__file__))' 2>/dev/null) || {
+    # From / so that this repository's torch/ folder cannot pass for the torch package.
+    dir=$(cd / && "$py" -c 'import torch, os; print(os.path.dirname(torch.__file__))' 2>/dev/null) || {
       tried+=("$py: cannot import torch -> pip install torch, or set PYTHON to an interpreter that has it"); continue; }
     if have_libtorch "$dir/include" "$dir/lib"; then
       torch_include=$dir/include torch_lib=$dir/lib source="python torch ($py: $dir)"
-      abi=$("$py" -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))' 2>/dev/null || echo 1)
+      abi=$(cd / && "$py" -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))' 2>/dev/null || echo 1)
       break
     fi
     tried+=("$py: torch at $dir has no include/ and lib/libtorch.so (a distribution build) -> see the next option")

@@ -3,6 +3,7 @@ package org.tensorbridge.bridge;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.tensorbridge.ndarray.HugePages;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.Strides;
 import org.tensorbridge.ndarray.NDBuffer;
@@ -248,8 +249,12 @@ public final class Bridge {
                 Strides.cOrder(shape, dtype.byteSize()), 0, false);
     }
 
+    // The memory of a fresh contiguous tensor about to be filled: advise huge pages first, since the page
+    // faults of a first write otherwise cost more than the copy itself.
     private static MemorySegment storageOf(Tensor tensor, long bytes) {
-        return MemorySegment.ofAddress(tensor.dataAddress()).reinterpret(bytes);
+        long address = tensor.dataAddress();
+        HugePages.advise(address, bytes);
+        return MemorySegment.ofAddress(address).reinterpret(bytes);
     }
 
 }

@@ -101,12 +101,10 @@ public final class NDBuffer {
     private static final long CALLOC_THRESHOLD = 1 << 20;
     private static final java.lang.invoke.MethodHandle CALLOC;
     private static final java.lang.invoke.MethodHandle FREE;
-    private static final java.lang.invoke.MethodHandle MADVISE;
 
     static {
         java.lang.invoke.MethodHandle c = null;
         java.lang.invoke.MethodHandle f = null;
-        java.lang.invoke.MethodHandle m = null;
         try {
             if (NDBuffer.class.getModule().isNativeAccessEnabled()) {
                 java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
@@ -116,9 +114,6 @@ public final class NDBuffer {
                         java.lang.foreign.ValueLayout.JAVA_LONG));
                 f = linker.downcallHandle(lookup.find("free").orElseThrow(),
                         java.lang.foreign.FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.ADDRESS));
-                m = lookup.find("madvise").map(addr -> linker.downcallHandle(addr, java.lang.foreign.FunctionDescriptor.of(
-                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG,
-                        java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT))).orElse(null);
             }
         } catch (Throwable t) {
             c = null;
@@ -126,7 +121,6 @@ public final class NDBuffer {
         }
         CALLOC = c;
         FREE = f;
-        MADVISE = System.getProperty("os.name", "").startsWith("Linux") ? m : null;
     }
 
     private static NDBuffer callocate(long byteSize) {
@@ -140,18 +134,7 @@ public final class NDBuffer {
             throw new OutOfMemoryError("calloc of " + byteSize + " bytes failed");
         }
         long aligned = (raw.address() + ALIGNMENT - 1) & -ALIGNMENT;
-        if (MADVISE != null && byteSize >= (4L << 20)) {
-            // like NumPy: ask for transparent huge pages on big buffers (fewer page faults and TLB misses)
-            long start = (aligned + (2L << 20) - 1) & -(2L << 20);
-            long end = (aligned + byteSize) & -(2L << 20);
-            if (end > start) {
-                try {
-                    int ignored = (int) MADVISE.invokeExact(start, end - start, 14 /* MADV_HUGEPAGE */);
-                } catch (Throwable t) {
-                    // advisory only
-                }
-            }
-        }
+        HugePages.advise(aligned, byteSize);  // like NumPy: fewer page faults and TLB misses on big buffers
         Arena arena = Arena.ofShared();
         MemorySegment seg = MemorySegment.ofAddress(aligned).reinterpret(byteSize, arena, ignored -> {
             try {

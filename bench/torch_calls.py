@@ -14,6 +14,14 @@ def main():
     add = torch.ops.aten.add.Tensor
     arr = np.zeros(1024, dtype=np.float32)
     print(f"# python torch {torch.__version__}, numpy {np.__version__}", file=sys.stderr)
+    m = torch.ones(2, 3)
+
+    def failing_mm():
+        try:
+            torch.mm(m, m)
+        except RuntimeError:
+            pass
+    report("libtorch_error_mm", median_seconds(rounds, max(reps // 100, 10), failing_mm))
     for name, fn in [("op_add_by_name", lambda: add(a, b)),
                      ("op_add_resolved", lambda: torch.ops.aten.add(a, b)),
                      ("tensor_add_typed", lambda: torch.add(a, b)),

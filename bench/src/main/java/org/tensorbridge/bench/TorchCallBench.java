@@ -24,6 +24,15 @@ public final class TorchCallBench {
             Timer.report("op_add_by_name", Timer.medianSeconds(rounds, reps, () -> add.apply(a, b).close()));
             Timer.report("op_add_resolved", Timer.medianSeconds(rounds, reps, () -> Op.callTensor("aten::add", a, b).close()));
             Timer.report("tensor_add_typed", Timer.medianSeconds(rounds, reps, () -> a.add(b).close()));
+            try (Tensor m = Tensor.ones(2, 3)) {
+                Timer.report("libtorch_error_mm", Timer.medianSeconds(rounds, Math.max(reps / 100, 10), () -> {
+                    try {
+                        m.mm(m).close();
+                    } catch (org.tensorbridge.torch.TorchException expected) {
+                        // the cost of a libtorch error, turned into a Java exception
+                    }
+                }));
+            }
             MemorySegment data = arena.allocate(4 * 1024, 64);
             long[] shape = {1024};
             long[] strides = {1};

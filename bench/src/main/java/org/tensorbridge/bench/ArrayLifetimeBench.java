@@ -1,0 +1,32 @@
+package org.tensorbridge.bench;
+
+import java.lang.foreign.Arena;
+import org.tensorbridge.ndarray.DType;
+import org.tensorbridge.ndarray.NDArray;
+
+/**
+ * What an array's lifetime costs: a small NDArray op with its result closed (NumPy: the same op, its
+ * result dropped), and — as the reason behind NDBuffer's design — a shared arena's create+close, which
+ * NumPy has no counterpart for. bench/array_lifetime.sh runs both sides.
+ */
+public final class ArrayLifetimeBench {
+    private ArrayLifetimeBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 9;
+        try (NDArray small = NDArray.ones(DType.FLOAT32, 100)) {
+            Timer.report("small_add_close_100xf32", Timer.medianSeconds(rounds, 20_000, () -> small.add(1.0).close()));
+        }
+        Timer.report("shared_arena_create_close", Timer.medianSeconds(rounds, 2_000, () -> {
+            Arena arena = Arena.ofShared();
+            arena.allocate(64);
+            arena.close();
+        }));
+        Timer.report("confined_arena_create_close", Timer.medianSeconds(rounds, 20_000, () -> {
+            Arena arena = Arena.ofConfined();
+            arena.allocate(64);
+            arena.close();
+        }));
+    }
+}

@@ -59,6 +59,17 @@ final class ElementwiseKernels {
         requireReal(a.dtype(), op.name().toLowerCase());
         DType t = Promotion.withPythonFloat(a.dtype());
         DType r = resultFor(t, op);
+        if ((t == DType.FLOAT32 || t == DType.FLOAT64) && a.dtype() == t && r == t && a.isCContiguous() && a.size() > 0) {
+            // The common case needs no 0-d array for the scalar: the weak scalar takes the array's dtype.
+            NDArray out = NDArray.empty(r, a.shape());
+            try {
+                contiguousScalar(a, t == DType.FLOAT32 ? (float) s : s, out, op, reversed);
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
+            return out;
+        }
         try (NDArray sc = NDArray.scalar(t, s)) {
             return reversed ? binary(sc, a, op, r) : binary(a, sc, op, r);
         }

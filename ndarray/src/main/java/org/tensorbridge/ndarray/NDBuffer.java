@@ -26,9 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Native consumers (e.g. a libtorch tensor wrapping this memory) call {@link #retain()} when they
  *       start using the memory and {@link #release()} from their deleter, so closing the owning array
  *       while a tensor still uses the memory does not free it.</li>
- *   <li>A {@link Cleaner} is registered on every buffer: if the {@code NDBuffer} object becomes unreachable
- *       while its count is still above 0, the memory is freed anyway (safety net) and, for owned memory, a
- *       WARNING is logged through {@link System.Logger} saying that an array was never closed.</li>
+ *   <li>A {@link Cleaner} is registered on every buffer in a shared arena: if the {@code NDBuffer} object
+ *       becomes unreachable while its count is still above 0, the memory is freed anyway (safety net) and,
+ *       for owned memory, a WARNING is logged through {@link System.Logger} saying that an array was never
+ *       closed. Buffers in automatic arenas need no such net: the GC returns their memory with them.</li>
  *   <li>Once the memory is freed, {@link #segment()} and any access through any array throw
  *       {@link IllegalStateException}; FFM segments of a closed arena throw as well, so a use after free
  *       is never a JVM crash.</li>
@@ -88,7 +89,9 @@ public final class NDBuffer {
 
     private NDBuffer(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc) {
         this.state = new State(segment, arena, owned, reclaimedByGc);
-        this.cleanable = CLEANER.register(this, state);
+        // Memory in an automatic arena goes back with its last reference anyway: no Cleaner needed (it would
+        // cost more than the allocation of a small array).
+        this.cleanable = reclaimedByGc ? null : CLEANER.register(this, state);
     }
 
     /**
@@ -258,7 +261,11 @@ public final class NDBuffer {
                 if (c.compareAndSet(n, n - 1)) {
                     if (n == 1) {
                         state.leaked = false;
-                        cleanable.clean(); // runs State.run once and unregisters
+                        if (cleanable != null) {
+                            cleanable.clean(); // runs State.run once and unregisters
+                        } else {
+                            state.run();
+                        }
                     }
                     return;
                 }

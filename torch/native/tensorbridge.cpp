@@ -476,10 +476,6 @@ int tb_storage_nbytes(tb_tensor* t, int64_t* out) {
   return guarded([&] { *out = static_cast<int64_t>(deref(t).storage().nbytes()); });
 }
 
-int tb_storage_data(tb_tensor* t, int64_t* out) {
-  return guarded([&] { *out = reinterpret_cast<int64_t>(deref(t).storage().data()); });
-}
-
 int tb_from_blob(void* data, int ndim, const int64_t* sizes, const int64_t* strides, int64_t storage_offset,
                  int dtype, int device_type, int device_index, tb_deleter deleter, int64_t context,
                  tb_tensor** out) {

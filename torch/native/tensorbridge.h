@@ -87,7 +87,6 @@ int tb_tensor_shape(tb_tensor* t, int64_t* sizes, int64_t* strides, int capacity
 int tb_tensor_item(tb_tensor* t, double* as_double, int64_t* as_long);
 int tb_tensor_same(tb_tensor* a, tb_tensor* b, int* out); /* same TensorImpl */
 int tb_storage_nbytes(tb_tensor* t, int64_t* out);
-int tb_storage_data(tb_tensor* t, int64_t* out);
 /* Wraps caller memory. The deleter (may be NULL) is called exactly once with context when libtorch
  * no longer uses the memory — also when this call fails. */
 int tb_from_blob(void* data, int ndim, const int64_t* sizes, const int64_t* strides, int64_t storage_offset,

@@ -34,7 +34,6 @@ public final class Native {
     static final MethodHandle TENSOR_ITEM = fn("tb_tensor_item", status(ADDRESS, ADDRESS, ADDRESS), NORMAL);
     static final MethodHandle TENSOR_SAME = fn("tb_tensor_same", status(ADDRESS, ADDRESS, ADDRESS), CRITICAL);
     static final MethodHandle STORAGE_NBYTES = fn("tb_storage_nbytes", status(ADDRESS, ADDRESS), CRITICAL);
-    static final MethodHandle STORAGE_DATA = fn("tb_storage_data", status(ADDRESS, ADDRESS), CRITICAL);
     static final MethodHandle FROM_BLOB = fn("tb_from_blob", status(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
             JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS), NORMAL);
     static final MethodHandle OP_FIND = fn("tb_op_find", status(ADDRESS, ADDRESS, ADDRESS), NORMAL);

@@ -111,17 +111,9 @@ public final class TensorHandle {
     }
 
     public long storageBytes() {
-        return longCall(Native.STORAGE_NBYTES);
-    }
-
-    public long storageAddress() {
-        return longCall(Native.STORAGE_DATA);
-    }
-
-    private long longCall(java.lang.invoke.MethodHandle handle) {
         MemorySegment out = Scratch.get(8);
         try {
-            Status.check((int) handle.invokeExact(pointer, out));
+            Status.check((int) Native.STORAGE_NBYTES.invokeExact(pointer, out));
         } catch (Throwable t) {
             throw Status.unexpected(t);
         }

@@ -1,7 +1,8 @@
 package org.tensorbridge.bench;
 
+import org.tensorbridge.core.DType;
+
 import java.lang.foreign.Arena;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 
 /**

@@ -1,7 +1,8 @@
 package org.tensorbridge.bench;
 
+import org.tensorbridge.core.DType;
+
 import org.tensorbridge.bridge.Bridge;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.torch.Tensor;
 

@@ -1,8 +1,9 @@
 package org.tensorbridge.bench;
 
+import org.tensorbridge.core.DType;
+
 import org.tensorbridge.bridge.Bridge;
 import org.tensorbridge.bridge.PinnedMemory;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.torch.CudaStream;
 import org.tensorbridge.torch.Device;
@@ -32,7 +33,7 @@ public final class GpuBench {
                      NDArray pageable = NDArray.zeros(DType.FLOAT32, elements);
                      Tensor pinnedHost = Bridge.fromArray(pinned.fill(1));
                      Tensor pageableHost = Bridge.fromArray(pageable.fill(1));
-                     Tensor device = Tensor.empty(TensorOptions.of(org.tensorbridge.torch.DType.FLOAT32).device(cuda), elements)) {
+                     Tensor device = Tensor.empty(TensorOptions.of(DType.FLOAT32).device(cuda), elements)) {
                     copy("h2d_pinned_" + size, bytes, reps, device, pinnedHost, stream);
                     copy("h2d_pageable_" + size, bytes, reps, device, pageableHost, stream);
                     copy("d2h_pinned_" + size, bytes, reps, pinnedHost, device, stream);

@@ -1,6 +1,7 @@
 package org.tensorbridge.bench;
 
-import org.tensorbridge.ndarray.DType;
+import org.tensorbridge.core.DType;
+
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.NDRandom;
 

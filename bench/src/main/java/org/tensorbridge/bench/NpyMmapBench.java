@@ -1,10 +1,11 @@
 package org.tensorbridge.bench;
 
+import org.tensorbridge.core.DType;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.io.MmapMode;
 import org.tensorbridge.ndarray.io.NpyFile;

@@ -1,8 +1,9 @@
 package org.tensorbridge.bench;
 
+import org.tensorbridge.core.DType;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.tensorbridge.torch.DType;
 import org.tensorbridge.torch.Device;
 import org.tensorbridge.torch.Op;
 import org.tensorbridge.torch.Tensor;

@@ -1,5 +1,7 @@
 package org.tensorbridge.bridge;
 
+import org.tensorbridge.core.DType;
+
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -42,7 +44,7 @@ public final class Bridge {
      * loaded libtorch lacks, strides that are not whole elements, freed arrays.
      */
     public static Tensor fromArray(NDArray array) {
-        org.tensorbridge.torch.DType dtype = DTypes.supportedTorch(array.dtype());
+        DType dtype = DTypes.supportedTorch(array.dtype());
         if (array.isReadOnly()) {
             throw new BridgeException("the array is read-only (e.g. a read-only mmap or asReadOnly() view) and a tensor"
                     + " could write into it: use Bridge.copyFromArray(array), or map the file in copy-on-write mode");
@@ -100,32 +102,32 @@ public final class Bridge {
 
     /** A new float32 tensor holding {@code data} (one copy, heap straight into tensor storage). */
     public static Tensor copyFrom(float[] data, long... shape) {
-        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.FLOAT32, data.length, shape);
+        return copyFromHeap(MemorySegment.ofArray(data), DType.FLOAT32, data.length, shape);
     }
 
     public static Tensor copyFrom(double[] data, long... shape) {
-        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.FLOAT64, data.length, shape);
+        return copyFromHeap(MemorySegment.ofArray(data), DType.FLOAT64, data.length, shape);
     }
 
     public static Tensor copyFrom(int[] data, long... shape) {
-        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.INT32, data.length, shape);
+        return copyFromHeap(MemorySegment.ofArray(data), DType.INT32, data.length, shape);
     }
 
     public static Tensor copyFrom(long[] data, long... shape) {
-        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.INT64, data.length, shape);
+        return copyFromHeap(MemorySegment.ofArray(data), DType.INT64, data.length, shape);
     }
 
     public static Tensor copyFrom(short[] data, long... shape) {
-        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.INT16, data.length, shape);
+        return copyFromHeap(MemorySegment.ofArray(data), DType.INT16, data.length, shape);
     }
 
     /** A new int8 tensor holding {@code data}. */
     public static Tensor copyFrom(byte[] data, long... shape) {
-        return copyFromHeap(MemorySegment.ofArray(data), org.tensorbridge.ndarray.DType.INT8, data.length, shape);
+        return copyFromHeap(MemorySegment.ofArray(data), DType.INT8, data.length, shape);
     }
 
     /** A new tensor of {@code dtype} from the bytes between the buffer's position and limit (little-endian). */
-    public static Tensor copyFrom(ByteBuffer data, org.tensorbridge.ndarray.DType dtype, long... shape) {
+    public static Tensor copyFrom(ByteBuffer data, DType dtype, long... shape) {
         MemorySegment bytes = MemorySegment.ofBuffer(data);
         if (bytes.byteSize() % dtype.byteSize() != 0) {
             throw new BridgeException("the buffer holds " + bytes.byteSize() + " bytes, not a whole number of "
@@ -134,7 +136,7 @@ public final class Bridge {
         return copyFromHeap(bytes, dtype, bytes.byteSize() / dtype.byteSize(), shape);
     }
 
-    private static Tensor copyFromHeap(MemorySegment source, org.tensorbridge.ndarray.DType dtype, long length, long[] shape) {
+    private static Tensor copyFromHeap(MemorySegment source, DType dtype, long length, long[] shape) {
         long[] resolved = shape.length == 0 ? new long[] {length} : shape;
         long elements = Strides.elementCount(resolved);
         if (elements != length) {
@@ -174,7 +176,7 @@ public final class Bridge {
                     + " bit set: call tensor.resolve" + (info.isConj() ? "Conj" : "Neg") + "() first (aten::resolve_" + bit
                     + "), or use Bridge.toArrayForce(tensor)");
         }
-        org.tensorbridge.ndarray.DType dtype = DTypes.toArray(info.dtype());
+        DType dtype = DTypes.toArray(info.dtype());
         long[] shape = info.shape();
         long itemSize = dtype.byteSize();
         long span = itemSize;
@@ -208,7 +210,7 @@ public final class Bridge {
             current = step(current, info.isConj(), Tensor::resolveConj);
             current = step(current, info.isNeg(), Tensor::resolveNeg);
             current = step(current, info.layout() != Layout.STRIDED, TO_DENSE::apply);
-            current = step(current, !hasArrayDtype(info.dtype()), t -> t.to(arrayCompatible(info.dtype())));
+            current = step(current, !info.dtype().isArrayType(), t -> t.to(arrayCompatible(info.dtype())));
             return toArray(current);
         } finally {
             current.close();
@@ -230,20 +232,13 @@ public final class Bridge {
     }
 
     // complex32 widens to complex64 (keeping the imaginary part); float8 widens to float32.
-    private static org.tensorbridge.torch.DType arrayCompatible(org.tensorbridge.torch.DType dtype) {
-        return dtype == org.tensorbridge.torch.DType.COMPLEX32 ? org.tensorbridge.torch.DType.COMPLEX64
-                : org.tensorbridge.torch.DType.FLOAT32;
-    }
-
-    private static boolean hasArrayDtype(org.tensorbridge.torch.DType dtype) {
-        return switch (dtype) {
-            case COMPLEX32, FLOAT8_E4M3FN, FLOAT8_E5M2 -> false;
-            default -> true;
-        };
+    private static DType arrayCompatible(DType dtype) {
+        return dtype == DType.COMPLEX32 ? DType.COMPLEX64
+                : DType.FLOAT32;
     }
 
     // A non-owning C-contiguous NDArray over a fresh contiguous tensor's memory (for copies into it).
-    private static NDArray viewOf(Tensor tensor, org.tensorbridge.ndarray.DType dtype, long[] shape) {
+    private static NDArray viewOf(Tensor tensor, DType dtype, long[] shape) {
         long bytes = Strides.elementCount(shape) * dtype.byteSize();
         return NDArray.wrap(NDBuffer.external(storageOf(tensor, bytes)), dtype, shape,
                 Strides.cOrder(shape, dtype.byteSize()), 0, false);

@@ -1,6 +1,7 @@
 package org.tensorbridge.bridge;
 
-import org.tensorbridge.ndarray.DType;
+import org.tensorbridge.core.DType;
+
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.Strides;
 import org.tensorbridge.ndarray.NDBuffer;

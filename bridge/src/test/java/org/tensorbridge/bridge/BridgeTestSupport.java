@@ -1,5 +1,7 @@
 package org.tensorbridge.bridge;
 
+import org.tensorbridge.core.DType;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.function.Executable;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.torch.Op;
 import org.tensorbridge.torch.Tensor;
@@ -21,9 +22,6 @@ final class BridgeTestSupport {
     }
 
     /** The libtorch dtype an NDArray dtype maps to (the enum constants share their names). */
-    static org.tensorbridge.torch.DType torchOf(DType dtype) {
-        return org.tensorbridge.torch.DType.valueOf(dtype.name());
-    }
 
     /** Unsigned 16/32/64-bit: only libtorch 2.3+ has them. */
     static boolean isWideUnsigned(DType dtype) {

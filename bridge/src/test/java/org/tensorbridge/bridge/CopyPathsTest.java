@@ -1,5 +1,7 @@
 package org.tensorbridge.bridge;
 
+import org.tensorbridge.core.DType;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +19,6 @@ import java.util.Arrays;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.Index;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.NDArrays;
@@ -73,14 +74,14 @@ class CopyPathsTest {
             assertIndependentCopy(m.get(Index.slice(1L, 1L, null)), Bridge::copyFromArray);
             assertIndependentCopy(m.get(Index.at(2), Index.at(3)), Bridge::copyFromArray);
         }
-        for (DType dtype : DType.values()) {
-            if (!BridgeTestSupport.torchOf(dtype).isSupported()) {
+        for (DType dtype : DType.arrayTypes()) {
+            if (!Torch.supports(dtype)) {
                 continue;
             }
             try (NDArray m = matrix(); NDArray typed = m.astype(dtype)) {
                 assertIndependentCopy(typed.transpose(), a -> {
                     Tensor t = Bridge.copyFromArray(a);
-                    assertEquals(BridgeTestSupport.torchOf(dtype), t.dtype());
+                    assertEquals(dtype, t.dtype());
                     return t;
                 });
             }
@@ -91,7 +92,7 @@ class CopyPathsTest {
     void copyFromHeapArrays() {
         float[] f = {1.5f, -2, 3, 4, 5, 6};
         try (Tensor t = Bridge.copyFrom(f, 2, 3)) {
-            assertEquals(org.tensorbridge.torch.DType.FLOAT32, t.dtype());
+            assertEquals(DType.FLOAT32, t.dtype());
             assertArrayEquals(new long[] {2, 3}, t.shape());
             assertArrayEquals(new double[] {1.5, -2, 3, 4, 5, 6}, values(t));
             f[0] = 99;
@@ -99,23 +100,23 @@ class CopyPathsTest {
         }
         try (Tensor t = Bridge.copyFrom(new double[] {Math.PI, Double.NaN, Double.NEGATIVE_INFINITY})) {
             assertArrayEquals(new long[] {3}, t.shape(), "no shape: 1-D");
-            assertEquals(org.tensorbridge.torch.DType.FLOAT64, t.dtype());
+            assertEquals(DType.FLOAT64, t.dtype());
             assertArrayEquals(new double[] {Math.PI, Double.NaN, Double.NEGATIVE_INFINITY}, values(t));
         }
         try (Tensor t = Bridge.copyFrom(new int[] {Integer.MIN_VALUE, 0, Integer.MAX_VALUE}, 3, 1)) {
-            assertEquals(org.tensorbridge.torch.DType.INT32, t.dtype());
+            assertEquals(DType.INT32, t.dtype());
             assertArrayEquals(new double[] {Integer.MIN_VALUE, 0, Integer.MAX_VALUE}, values(t));
         }
         try (Tensor t = Bridge.copyFrom(new long[] {Long.MAX_VALUE, -1})) {
-            assertEquals(org.tensorbridge.torch.DType.INT64, t.dtype());
+            assertEquals(DType.INT64, t.dtype());
             assertEquals(Long.MAX_VALUE, t.slice(0, 0, 1, 1).itemLong());
         }
         try (Tensor t = Bridge.copyFrom(new short[] {-32768, 7})) {
-            assertEquals(org.tensorbridge.torch.DType.INT16, t.dtype());
+            assertEquals(DType.INT16, t.dtype());
             assertArrayEquals(new double[] {-32768, 7}, values(t));
         }
         try (Tensor t = Bridge.copyFrom(new byte[] {-128, 127})) {
-            assertEquals(org.tensorbridge.torch.DType.INT8, t.dtype());
+            assertEquals(DType.INT8, t.dtype());
             assertArrayEquals(new double[] {-128, 127}, values(t));
         }
         try (Tensor t = Bridge.copyFrom(new float[0])) {
@@ -143,10 +144,10 @@ class CopyPathsTest {
             assertEquals(8, buffer.position(), "the buffer's position is not consumed");
             try (Tensor t = Bridge.copyFrom(buffer.duplicate().position(0).limit(40), DType.INT64)) {
                 assertArrayEquals(new long[] {5}, t.shape());
-                assertEquals(org.tensorbridge.torch.DType.INT64, t.dtype());
+                assertEquals(DType.INT64, t.dtype());
             }
             try (Tensor t = Bridge.copyFrom(buffer.duplicate().position(0).limit(8).asReadOnlyBuffer(), DType.BFLOAT16)) {
-                assertEquals(org.tensorbridge.torch.DType.BFLOAT16, t.dtype());
+                assertEquals(DType.BFLOAT16, t.dtype());
                 assertArrayEquals(new long[] {4}, t.shape());
             }
         }
@@ -166,7 +167,7 @@ class CopyPathsTest {
     /** Unsigned 16/32/64-bit on libtorch < 2.3: the copy is refused too, with the fix in the message. */
     @Test
     void wideUnsignedCopiesAreRefusedBeforeLibtorch23() {
-        assumeTrue(!org.tensorbridge.torch.DType.UINT16.isSupported(), "libtorch " + Torch.version() + " has uint16");
+        assumeTrue(!Torch.supports(DType.UINT16), "libtorch " + Torch.version() + " has uint16");
         int pending = Deleters.pending();
         try (NDArray u16 = NDArray.zeros(DType.UINT16, 3)) {
             assertRefused(RuntimeException.class, () -> Bridge.copyFromArray(u16), "uint16", "2.3");

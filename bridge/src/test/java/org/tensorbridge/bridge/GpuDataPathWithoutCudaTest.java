@@ -1,5 +1,7 @@
 package org.tensorbridge.bridge;
 
+import org.tensorbridge.core.DType;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.torch.CudaEvent;
 import org.tensorbridge.torch.CudaMemory;

@@ -1,11 +1,12 @@
 package org.tensorbridge.bridge;
 
+import org.tensorbridge.core.DType;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.tensorbridge.bridge.BridgeTestSupport.assertRefused;
 import static org.tensorbridge.bridge.BridgeTestSupport.firstElementAddress;
-import static org.tensorbridge.bridge.BridgeTestSupport.torchOf;
 import static org.tensorbridge.bridge.BridgeTestSupport.values;
 
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.io.MmapMode;
 import org.tensorbridge.ndarray.io.NpyFile;
@@ -101,7 +101,7 @@ class NpyDtypeRoundTripTest {
 
     private static void check(DType dtype, NDArray array, Expected e) throws IOException {
         assertEquals(dtype, array.dtype());
-        if (!torchOf(dtype).isSupported()) {
+        if (!Torch.supports(dtype)) {
             assertEquals("refused", e.dtype(), "torch 1.13's from_numpy refuses " + dtype + " as well");
             assertRefused(BridgeException.class, () -> Bridge.fromArray(array), dtype.numpyName(), "libtorch 2.3", "astype");
             return;

@@ -1,5 +1,7 @@
 package org.tensorbridge.bridge;
 
+import org.tensorbridge.core.DType;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.Index;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.io.MmapMode;
@@ -237,7 +238,7 @@ class RefusalTest {
 
     @Test
     void dtypesNumpyLacksAreRefused() {
-        try (Tensor c32 = Tensor.zeros(TensorOptions.of(org.tensorbridge.torch.DType.COMPLEX32), 2)) {
+        try (Tensor c32 = Tensor.zeros(TensorOptions.of(DType.COMPLEX32), 2)) {
             assertRefused(BridgeException.class, () -> Bridge.toArray(c32), "complex32", "no NDArray counterpart", "convert");
         }
     }
@@ -249,7 +250,7 @@ class RefusalTest {
     @Test
     void forceKeepsTheImaginaryPartOfComplex32() {
         try (Tensor re = Tensor.ones(2); Tensor im = re.mul(2.0); Tensor c64 = Op.callTensor("aten::complex", re, im);
-             Tensor c32 = c64.to(org.tensorbridge.torch.DType.COMPLEX32); NDArray forced = Bridge.toArrayForce(c32)) {
+             Tensor c32 = c64.to(DType.COMPLEX32); NDArray forced = Bridge.toArrayForce(c32)) {
             assertEquals(DType.COMPLEX64, forced.dtype(), "complex32 must widen to complex64, not float32");
             assertEquals(2.0, forced.getImag(1));
         }

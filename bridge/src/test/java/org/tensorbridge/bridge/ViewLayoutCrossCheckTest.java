@@ -1,5 +1,7 @@
 package org.tensorbridge.bridge;
 
+import org.tensorbridge.core.DType;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +21,6 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.Index;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.NDArrays;

@@ -1,10 +1,11 @@
 package org.tensorbridge.cli;
 
+import org.tensorbridge.core.DType;
+
 import java.io.PrintStream;
 import org.tensorbridge.bridge.Bridge;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.NDRandom;
-import org.tensorbridge.torch.DType;
 import org.tensorbridge.torch.Device;
 import org.tensorbridge.torch.GradMode;
 import org.tensorbridge.torch.Tensor;
@@ -91,9 +92,9 @@ final class DemoCommand implements Main.Command {
         static Blobs generate(TensorOptions options) {
             NDRandom random = new NDRandom(7);
             try (NDArray normal = random.normal(0, 1, SAMPLES, FEATURES);
-                 NDArray noise = normal.astype(org.tensorbridge.ndarray.DType.FLOAT32);
+                 NDArray noise = normal.astype(DType.FLOAT32);
                  NDArray classes = random.integers(0, 2, SAMPLES, 1);
-                 NDArray labels = classes.astype(org.tensorbridge.ndarray.DType.FLOAT32);
+                 NDArray labels = classes.astype(DType.FLOAT32);
                  NDArray centres = labels.sub(0.5);
                  NDArray features = noise.add(centres);
                  Tensor x = Bridge.fromArray(features);

@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray;
 
+import org.tensorbridge.core.DType;
+
 import java.util.Arrays;
 
 /** arange, linspace, eye, concatenate and stack (NumPy semantics). */

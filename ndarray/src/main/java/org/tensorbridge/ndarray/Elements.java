@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray;
 
+import org.tensorbridge.core.DType;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -121,6 +123,7 @@ final class Elements {
             case BFLOAT16 -> bf16(s.get(I16, off));
             case FLOAT32, COMPLEX64 -> s.get(F32, off);
             case FLOAT64, COMPLEX128 -> s.get(F64, off);
+            case COMPLEX32, FLOAT8_E4M3FN, FLOAT8_E5M2 -> throw Shapes.notArrayType(t);
         };
     }
 

@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray;
 
+import org.tensorbridge.core.DType;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;

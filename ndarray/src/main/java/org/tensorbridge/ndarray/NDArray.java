@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray;
 
+import org.tensorbridge.core.DType;
+
 import static org.tensorbridge.ndarray.Elements.F32;
 import static org.tensorbridge.ndarray.Elements.F64;
 import static org.tensorbridge.ndarray.Elements.I16;
@@ -57,7 +59,7 @@ public final class NDArray implements AutoCloseable {
 
     NDArray(NDBuffer buffer, DType dtype, long[] shape, long[] strides, long offset, boolean owns, boolean readOnly) {
         this.buffer = buffer;
-        this.dtype = dtype;
+        this.dtype = Shapes.arrayType(dtype);
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;

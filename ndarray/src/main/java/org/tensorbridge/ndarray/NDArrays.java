@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray;
 
+import org.tensorbridge.core.DType;
+
 /**
  * Static facade in NumPy style: {@code NDArrays.add(a, b)}, {@code NDArrays.arange(10)}, ... Every method
  * returns a new owned array (close it) unless documented otherwise.

@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray;
 
+import org.tensorbridge.core.DType;
+
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 

@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray;
 
+import org.tensorbridge.core.DType;
+
 import static org.tensorbridge.ndarray.Elements.F32;
 
 import java.lang.foreign.MemorySegment;

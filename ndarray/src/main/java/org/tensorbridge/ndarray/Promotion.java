@@ -1,6 +1,8 @@
 package org.tensorbridge.ndarray;
 
-import static org.tensorbridge.ndarray.DType.*;
+import org.tensorbridge.core.DType;
+
+import static org.tensorbridge.core.DType.*;
 
 /**
  * NumPy 2 type promotion (NEP 50): {@link #promote} is {@code np.result_type} / {@code np.promote_types}

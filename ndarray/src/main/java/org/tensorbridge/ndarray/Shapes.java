@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray;
 
+import org.tensorbridge.core.DType;
+
 import java.util.Arrays;
 
 /** Shape and stride arithmetic shared by arrays and ops. */
@@ -161,5 +163,19 @@ final class Shapes {
             sb.append(',');
         }
         return sb.append(')').toString();
+    }
+
+    /** The dtypes NDArray cannot hold (tensor-only: complex32, float8). */
+    static IllegalArgumentException notArrayType(DType dtype) {
+        return new IllegalArgumentException("dtype " + dtype.torchName() + " is tensor-only: NDArray holds NumPy's"
+                + " dtypes; convert the tensor first, e.g. tensor.to(DType.FLOAT32)");
+    }
+
+    /** {@code dtype}, unless NDArray cannot hold it. */
+    static DType arrayType(DType dtype) {
+        if (!java.util.Objects.requireNonNull(dtype, "dtype").isArrayType()) {
+            throw notArrayType(dtype);
+        }
+        return dtype;
     }
 }

@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray;
 
+import org.tensorbridge.core.DType;
+
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package org.tensorbridge.torch;
 
+import org.tensorbridge.core.DType;
+
 import org.tensorbridge.torch.internal.Runtime;
 
 /**
@@ -19,7 +21,7 @@ public final class Autocast extends ThreadBoundScope {
             throw new IllegalArgumentException("autocast supports cpu and cuda, not " + deviceType.torchName());
         }
         this.deviceType = deviceType;
-        this.previousDtype = Runtime.setAutocastDtype(deviceType.code(), dtype.code());
+        this.previousDtype = Runtime.setAutocastDtype(deviceType.code(), ScalarTypes.code(dtype));
         this.previousEnabled = Runtime.setAutocastEnabled(deviceType.code(), true);
         Runtime.autocastNesting(+1);
     }

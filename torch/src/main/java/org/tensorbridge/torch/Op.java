@@ -1,5 +1,7 @@
 package org.tensorbridge.torch;
 
+import org.tensorbridge.core.DType;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -268,7 +270,7 @@ public final class Op {
             case boolean[] a -> writer.boolList(a);
             case Tensor[] a -> writeTensors(writer, a, uses);
             case Collection<?> c -> writeTensors(writer, c.toArray(new Tensor[0]), uses);
-            case DType d -> writer.scalarType(d.code());
+            case DType d -> writer.scalarType(ScalarTypes.code(d));
             case Device d -> writer.device(d.type().code(), d.index());
             case Layout l -> writer.layout(l.code());
             case MemoryFormat m -> writer.memoryFormat(m.code());

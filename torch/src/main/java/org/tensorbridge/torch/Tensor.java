@@ -1,5 +1,7 @@
 package org.tensorbridge.torch;
 
+import org.tensorbridge.core.DType;
+
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
@@ -199,7 +201,7 @@ public final class Tensor implements AutoCloseable {
             long[] m = new long[TensorHandle.META_COUNT];
             handle.meta(m);
             long[][] shape = handle.shape((int) m[TensorHandle.DIM]);
-            return new Info(DType.fromCode((int) m[TensorHandle.DTYPE]),
+            return new Info(ScalarTypes.fromCode((int) m[TensorHandle.DTYPE]),
                     new Device(DeviceType.fromCode((int) m[TensorHandle.DEVICE_TYPE]), (int) m[TensorHandle.DEVICE_INDEX]),
                     Layout.fromCode((int) m[TensorHandle.LAYOUT]), m[TensorHandle.REQUIRES_GRAD] != 0,
                     m[TensorHandle.IS_CONJ] != 0, m[TensorHandle.IS_NEG] != 0, shape[0], shape[1],
@@ -238,7 +240,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public DType dtype() {
-        return DType.fromCode((int) meta()[TensorHandle.DTYPE]);
+        return ScalarTypes.fromCode((int) meta()[TensorHandle.DTYPE]);
     }
 
     public Device device() {
@@ -396,7 +398,7 @@ public final class Tensor implements AutoCloseable {
                 throw new IllegalArgumentException("libtorch can only wrap native memory, not a heap segment: copy the"
                         + " data into an off-heap segment (or use a copying factory) first");
             }
-            int code = dtype.code();
+            int code = ScalarTypes.code(dtype);
             MemorySegment stub = onRelease == null ? MemorySegment.NULL : Deleters.stub();
             if (onRelease != null) {
                 context = Deleters.register(onRelease);

@@ -1,5 +1,7 @@
 package org.tensorbridge.torch;
 
+import org.tensorbridge.core.DType;
+
 /**
  * How to create a tensor: dtype, device and whether autograd records it. Immutable; the defaults are
  * float32 on the CPU without grad, as in PyTorch.

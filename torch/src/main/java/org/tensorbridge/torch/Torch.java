@@ -1,6 +1,7 @@
 package org.tensorbridge.torch;
 
 import java.nio.file.Path;
+import org.tensorbridge.core.DType;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.IntStream;
@@ -59,6 +60,11 @@ public final class Torch {
     /** Waits for all work on a CUDA device; throws {@link CudaUnavailableException} without CUDA. */
     public static void cudaSynchronize(int deviceIndex) {
         Runtime.cudaSynchronize(deviceIndex);
+    }
+
+    /** Whether the loaded libtorch has {@code dtype} (unsigned 16/32/64-bit need 2.3+, float8 2.1+). */
+    public static boolean supports(DType dtype) {
+        return ScalarTypes.isSupported(dtype);
     }
 
     /** Seeds libtorch's generators (CPU and CUDA), like {@code torch.manual_seed}. */

@@ -1,5 +1,7 @@
 package org.tensorbridge.torch;
 
+import org.tensorbridge.core.DType;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -108,7 +110,7 @@ class DeviceTest {
     @Test
     void dtypeFactsMatchCreatedTensors() {
         for (DType dtype : DType.values()) {
-            if (!dtype.isSupported() || dtype == DType.COMPLEX32) {
+            if (!Torch.supports(dtype) || dtype == DType.COMPLEX32) {
                 continue;
             }
             try (Tensor t = Tensor.zeros(TensorOptions.of(dtype), 2)) {

@@ -1,5 +1,7 @@
 package org.tensorbridge.torch;
 
+import org.tensorbridge.core.DType;
+
 import static org.tensorbridge.torch.TorchOracle.c;
 import static org.tensorbridge.torch.TorchOracle.exact;
 import static org.tensorbridge.torch.TorchOracle.shape;

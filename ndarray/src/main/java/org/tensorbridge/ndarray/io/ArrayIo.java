@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray.io;
 
+import org.tensorbridge.core.DType;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.Strides;
 import org.tensorbridge.ndarray.NDBuffer;

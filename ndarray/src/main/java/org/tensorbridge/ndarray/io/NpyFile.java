@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray.io;
 
+import org.tensorbridge.core.DType;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,7 +31,7 @@ import org.tensorbridge.ndarray.NDBuffer;
  *   <li>Bytes after the array data are ignored, as NumPy does; missing data is an error.</li>
  *   <li>Writing picks the version NumPy would (1.0 unless the header needs more), writes F-contiguous arrays
  *       with {@code fortran_order: True} and makes other non-contiguous arrays contiguous first.
- *       {@link org.tensorbridge.ndarray.DType#BFLOAT16} has no {@code .npy} descr and is refused.</li>
+ *       {@link DType#BFLOAT16} has no {@code .npy} descr and is refused.</li>
  * </ul>
  * Malformed, truncated or unsupported files throw {@link ArrayFileFormatException}.
  */

@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray.io;
 
+import org.tensorbridge.core.DType;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
@@ -14,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.tensorbridge.ndarray.DType;
 
 /**
  * The header of a {@code .npy} file (NumPy's {@code numpy/lib/format.py}): magic {@code \x93NUMPY}, version
@@ -273,7 +274,7 @@ public record NpyHeader(int majorVersion, int minorVersion, DType dtype, boolean
                 return new Object[] {t, order.equals(">") && t.byteSize() > 1};
             }
         } else if (!s.startsWith("<") && !s.startsWith(">") && !s.equals("bfloat16")) {
-            for (DType t : DType.values()) {
+            for (DType t : DType.arrayTypes()) {
                 if (t != DType.BFLOAT16 && t.numpyName().equals(s)) {
                     return new Object[] {t, false};
                 }
@@ -309,6 +310,8 @@ public record NpyHeader(int majorVersion, int minorVersion, DType dtype, boolean
             case COMPLEX128 -> "c16";
             case BFLOAT16 -> throw new IllegalArgumentException("bfloat16 has no .npy descr (NumPy has no bfloat16"
                     + " dtype): save it with SafeTensorsFile.write, or convert first with astype(DType.FLOAT32)");
+            case COMPLEX32, FLOAT8_E4M3FN, FLOAT8_E5M2 -> throw new IllegalArgumentException(dtype.torchName()
+                    + " is a tensor-only dtype with no .npy descr: convert first, e.g. to float32");
         };
         return (dtype.byteSize() == 1 ? "|" : bigEndian ? ">" : "<") + code;
     }

@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray.io;
 
+import org.tensorbridge.core.DType;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,7 +20,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.NDBuffer;
 

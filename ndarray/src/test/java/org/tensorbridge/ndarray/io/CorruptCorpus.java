@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray.io;
 
+import org.tensorbridge.core.DType;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 
 /**

@@ -1,11 +1,12 @@
 package org.tensorbridge.ndarray.io;
 
+import org.tensorbridge.core.DType;
+
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 
 /** Deterministic test arrays and raw-byte helpers shared by the io tests. */

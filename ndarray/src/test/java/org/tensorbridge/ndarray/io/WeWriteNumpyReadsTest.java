@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray.io;
 
+import org.tensorbridge.core.DType;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorbridge.ndarray.DType;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.testkit.Python;
 
@@ -40,7 +41,7 @@ class WeWriteNumpyReadsTest {
     @BeforeAll
     static void writeFiles() throws Exception {
         long seed = 1;
-        for (DType t : DType.values()) {
+        for (DType t : DType.arrayTypes()) {
             if (t == DType.BFLOAT16) {
                 continue;
             }

@@ -237,11 +237,12 @@ public final class Bridge {
                 : DType.FLOAT32;
     }
 
-    // A non-owning C-contiguous NDArray over a fresh contiguous tensor's memory (for copies into it).
+    // A C-contiguous NDArray over a fresh contiguous tensor's memory (for copies into it); the caller closes
+    // it before the tensor.
     private static NDArray viewOf(Tensor tensor, DType dtype, long[] shape) {
         long bytes = Strides.elementCount(shape) * dtype.byteSize();
         return NDArray.wrap(NDBuffer.external(storageOf(tensor, bytes)), dtype, shape,
-                Strides.cOrder(shape, dtype.byteSize()), 0, false);
+                Strides.cOrder(shape, dtype.byteSize()), 0, true);
     }
 
     // The memory of a fresh contiguous tensor about to be filled: advise huge pages first, since the page

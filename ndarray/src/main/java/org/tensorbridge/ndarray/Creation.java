@@ -112,7 +112,9 @@ final class Creation {
         for (NDArray a : arrays) {
             long len = a.shape(ax);
             if (len > 0) {
-                Copier.copy(a, out.slice(ax, at, at + len, 1));
+                try (NDArray part = out.slice(ax, at, at + len, 1)) {
+                    Copier.copy(a, part);
+                }
             }
             at += len;
         }
@@ -132,9 +134,17 @@ final class Creation {
         }
         int ax = Shapes.axis(axis, shape.length + 1);
         NDArray[] expanded = new NDArray[arrays.length];
-        for (int i = 0; i < arrays.length; i++) {
-            expanded[i] = arrays[i].unsqueeze(ax);
+        try {
+            for (int i = 0; i < arrays.length; i++) {
+                expanded[i] = arrays[i].unsqueeze(ax);
+            }
+            return concatenate(ax, expanded);
+        } finally {
+            for (NDArray view : expanded) {
+                if (view != null) {
+                    view.close();
+                }
+            }
         }
-        return concatenate(ax, expanded);
     }
 }

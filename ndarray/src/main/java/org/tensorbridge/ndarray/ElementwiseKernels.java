@@ -53,11 +53,16 @@ final class ElementwiseKernels {
     // ------------------------------------------------------------------ binary
 
     static NDArray binary(NDArray a, NDArray b, BinOp op) {
+        a.checkOpen();
+        b.checkOpen();
+
         return binary(a, b, op, binaryResultType(a.dtype(), b.dtype(), op));
     }
 
     /** a op scalar (or scalar op a when reversed), scalar a weak Python float. */
     static NDArray binaryScalar(NDArray a, double s, BinOp op, boolean reversed) {
+        a.checkOpen();
+
         requireReal(a.dtype(), op.name().toLowerCase());
         DType t = Promotion.withPythonFloat(a.dtype());
         DType r = resultFor(t, op);
@@ -79,6 +84,8 @@ final class ElementwiseKernels {
 
     /** a op scalar, scalar a weak Python int. */
     static NDArray binaryScalar(NDArray a, long s, BinOp op, boolean reversed) {
+        a.checkOpen();
+
         requireReal(a.dtype(), op.name().toLowerCase());
         DType t = Promotion.withPythonInt(a.dtype(), s);
         DType r = resultFor(t, op);
@@ -123,8 +130,8 @@ final class ElementwiseKernels {
             contiguousScalar(b, a.getDoubleFlat(), out, op, true);
             return;
         }
-        NDArray av = a.broadcastTo(shape);
-        NDArray bv = b.broadcastTo(shape);
+        NDArray av = a.borrowBroadcast(shape);
+        NDArray bv = b.borrowBroadcast(shape);
         MemorySegment sa = a.buffer().segment();
         MemorySegment sb = b.buffer().segment();
         MemorySegment so = out.buffer().segment();
@@ -328,14 +335,17 @@ final class ElementwiseKernels {
     // ------------------------------------------------------------------ comparisons
 
     static NDArray compare(NDArray a, NDArray b, CmpOp op) {
+        a.checkOpen();
+        b.checkOpen();
+
         requireReal(Promotion.promote(a.dtype(), b.dtype()), "comparison");
         long[] shape = Broadcast.shape(a.shapeRef(), b.shapeRef());
         NDArray out = NDArray.empty(DType.BOOL, shape);
         if (out.size() == 0) {
             return out;
         }
-        NDArray av = a.broadcastTo(shape);
-        NDArray bv = b.broadcastTo(shape);
+        NDArray av = a.borrowBroadcast(shape);
+        NDArray bv = b.borrowBroadcast(shape);
         MemorySegment sa = a.buffer().segment();
         MemorySegment sb = b.buffer().segment();
         MemorySegment so = out.buffer().segment();
@@ -396,6 +406,8 @@ final class ElementwiseKernels {
     }
 
     static NDArray compareScalar(NDArray a, double s, CmpOp op) {
+        a.checkOpen();
+
         DType t = Promotion.withPythonFloat(a.dtype());
         try (NDArray sc = NDArray.scalar(t, s)) {
             return compare(a, sc, op);
@@ -403,6 +415,8 @@ final class ElementwiseKernels {
     }
 
     static NDArray compareScalar(NDArray a, long s, CmpOp op) {
+        a.checkOpen();
+
         DType t = a.dtype();
         DType st = (t.isInteger() && Promotion.fits(t, s)) ? t : (t.isFloatingPoint() || t.isComplex() ? t : DType.INT64);
         try (NDArray sc = NDArray.zeros(st)) {
@@ -429,6 +443,8 @@ final class ElementwiseKernels {
     }
 
     static NDArray unary(NDArray a, UnOp op) {
+        a.checkOpen();
+
         DType r = unaryResultType(a.dtype(), op);
         NDArray out = NDArray.empty(r, a.shapeRef());
         long n = out.size();
@@ -509,15 +525,19 @@ final class ElementwiseKernels {
     // ------------------------------------------------------------------ where
 
     static NDArray where(NDArray cond, NDArray x, NDArray y) {
+        cond.checkOpen();
+        x.checkOpen();
+        y.checkOpen();
+
         DType r = Promotion.promote(x.dtype(), y.dtype());
         long[] shape = Broadcast.shape(cond.shapeRef(), x.shapeRef(), y.shapeRef());
         NDArray out = NDArray.empty(r, shape);
         if (out.size() == 0) {
             return out;
         }
-        NDArray cv = cond.broadcastTo(shape);
-        NDArray xv = x.broadcastTo(shape);
-        NDArray yv = y.broadcastTo(shape);
+        NDArray cv = cond.borrowBroadcast(shape);
+        NDArray xv = x.borrowBroadcast(shape);
+        NDArray yv = y.borrowBroadcast(shape);
         MemorySegment sc = cond.buffer().segment();
         MemorySegment sx = x.buffer().segment();
         MemorySegment sy = y.buffer().segment();

@@ -17,6 +17,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.tensorbridge.core.LeakCheck;
+import org.tensorbridge.core.Scope;
+import org.tensorbridge.core.ScopeLink;
+import org.tensorbridge.core.Scoped;
 
 /**
  * A NumPy-compatible n-dimensional array over off-heap, little-endian memory ({@link NDBuffer}).
@@ -27,14 +31,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * negative (reversed views) or zero (broadcast views).
  *
  * <h2>Lifetime</h2>
- * Arrays returned by factories and by copying operations (copy, astype, arithmetic, ...) <em>own</em> one
- * count of their buffer and must be closed ({@link #close()}, idempotent; try-with-resources). Views
- * (slice, get, select, transpose, reshape when it is a view, broadcastTo, ...) share the buffer, own no
- * count and their {@code close()} does nothing; they stay usable only while the memory is alive, i.e.
- * until the owner is closed (unless someone {@link NDBuffer#retain() retained} the buffer). After the
- * memory is freed any access throws {@link IllegalStateException}. Methods that "may return a view"
- * (reshape, ravel, ascontiguous) return either a view or an owned copy; closing the result is always
- * correct. See {@link NDBuffer} for the full model, including the Cleaner safety net.
+ * One model for every array, as for tensors: each array — from a factory, an operation, or a view (slice,
+ * get, select, transpose, reshape, broadcastTo, ...) — owns one count of its {@link NDBuffer}, so a view
+ * keeps the memory it views alive after the array it came from is closed, as NumPy's {@code base} does.
+ * An array created while a {@link Scope} is open on the thread belongs to that scope and is closed with it;
+ * otherwise its creator closes it (try-with-resources). {@link #close()} is idempotent; a closed array
+ * refuses every use with {@link IllegalStateException}, even while a view or a tensor still holds the
+ * memory. With {@link LeakCheck} on, an array nobody closed is reported with the stack of its creation.
+ *
+ * <p>One rule for results: in-place methods ({@link #fill}, {@link #assign}) return this same object, for
+ * chaining; every other method returns a new array the caller (or the scope) owns — never this one, even
+ * when no copy is needed ({@link #ascontiguous()} of a contiguous array is a new view).
  *
  * <h2>Element access</h2>
  * {@link #getDouble} reads any dtype (complex: the real part), {@link #setDouble} writes with NumPy's
@@ -44,35 +51,103 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Arrays are not thread-safe for concurrent writes to the same elements; reading from many threads is fine.
  */
-public final class NDArray implements AutoCloseable {
+public final class NDArray implements Scoped {
     private final NDBuffer buffer;
     private final DType dtype;
     private final long[] shape;
     private final long[] strides;
     private final long offset;
-    private final boolean owns;
     private final boolean readOnly;
     private final boolean cContig;
     private final boolean fContig;
     private final long size;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Lease lease;
+    private final ScopeLink scopeLink;
 
+    /**
+     * An owned array's count of its buffer: released once, by close() or, with leak checking on, by the
+     * safety net that reports the array. Must not reference the array.
+     */
+    private static final class Lease implements Runnable {
+        final AtomicBoolean closed = new AtomicBoolean();
+        final NDBuffer buffer;
+        final Throwable creationSite;
+
+        Lease(NDBuffer buffer, Throwable creationSite) {
+            this.buffer = buffer;
+            this.creationSite = creationSite;
+        }
+
+        boolean close() {
+            if (closed.compareAndSet(false, true)) {
+                buffer.release();
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public void run() {  // the Cleaner: the array became unreachable
+            if (close()) {
+                LeakCheck.reportLeak("an NDArray of " + buffer.byteSize() + " bytes", creationSite);
+            }
+        }
+    }
+
+    /**
+     * {@code owns}: this array holds one count of {@code buffer} (the caller's, handed over) and joins the
+     * current scope; otherwise it is a borrowed layout for internal use within one call, never handed out.
+     */
     NDArray(NDBuffer buffer, DType dtype, long[] shape, long[] strides, long offset, boolean owns, boolean readOnly) {
         this.buffer = buffer;
         this.dtype = Shapes.arrayType(dtype);
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
-        this.owns = owns;
         this.readOnly = readOnly || buffer.isReadOnly();
         this.size = Shapes.size(shape);
         this.cContig = Shapes.isC(shape, strides, dtype.byteSize());
         this.fContig = Shapes.isF(shape, strides, dtype.byteSize());
+        if (owns) {
+            Throwable site = LeakCheck.creationSite();
+            this.lease = new Lease(buffer, site);
+            if (site != null) {
+                LeakCheck.cleaner().register(this, lease);
+            }
+            this.scopeLink = ScopeLink.join(this);
+        } else {
+            this.lease = null;
+            this.scopeLink = null;
+        }
     }
 
-    /** A view of this array's memory with another layout (not owned). */
+    /** A view of this array's memory with another layout: a new array with its own count of the buffer. */
     NDArray view(long[] newShape, long[] newStrides, long newOffset) {
+        return viewOf(dtype, newShape, newStrides, newOffset, readOnly);
+    }
+
+    private NDArray viewOf(DType newDtype, long[] newShape, long[] newStrides, long newOffset, boolean ro) {
+        checkOpen();
+        buffer.retain();
+        try {
+            return new NDArray(buffer, newDtype, newShape, newStrides, newOffset, true, ro);
+        } catch (RuntimeException | Error e) {
+            buffer.release();
+            throw e;
+        }
+    }
+
+    /**
+     * The same memory with another layout, borrowed for use inside one operation while this array is open:
+     * no count, no scope, nothing to close. Never returned to users.
+     */
+    NDArray borrow(long[] newShape, long[] newStrides, long newOffset) {
         return new NDArray(buffer, dtype, newShape, newStrides, newOffset, false, readOnly);
+    }
+
+    /** {@link #broadcastTo} borrowed for use inside one operation (see {@link #borrow}). */
+    NDArray borrowBroadcast(long... target) {
+        return shape.length == target.length && Arrays.equals(shape, target) ? this : broadcastView(target, true, false);
     }
 
     long[] shapeRef() {
@@ -115,18 +190,31 @@ public final class NDArray implements AutoCloseable {
     /**
      * A view over existing memory; strides are in BYTES (NumPy convention), offset in bytes from the start
      * of the buffer's segment. Validates that every reachable element lies inside the buffer. The result
-     * owns one count of the buffer only if {@code ownsBuffer} (then closing it releases that count).
+     * owns one count of the buffer: the caller's own count, handed over, when {@code ownsBuffer}; else a new
+     * one it takes. Either way closing the array releases that count.
      */
     public static NDArray wrap(NDBuffer buffer, DType dtype, long[] shape, long[] byteStrides, long byteOffset,
             boolean ownsBuffer) {
         Objects.requireNonNull(buffer, "buffer");
-        Objects.requireNonNull(dtype, "dtype");
-        if (shape.length != byteStrides.length) {
-            throw new IllegalArgumentException("shape " + Shapes.str(shape) + " has " + shape.length
-                    + " dimensions but strides " + Arrays.toString(byteStrides) + " have " + byteStrides.length);
+        if (!ownsBuffer) {
+            buffer.retain();
         }
-        long[] sh = shape.clone();
-        long[] st = byteStrides.clone();
+        try {
+            long[] sh = shape.clone();
+            long[] st = byteStrides.clone();
+            checkInside(buffer, Objects.requireNonNull(dtype, "dtype"), sh, st, byteOffset);
+            return new NDArray(buffer, dtype, sh, st, byteOffset, true, buffer.isReadOnly());
+        } catch (RuntimeException | Error e) {
+            buffer.release();  // ours either way now: a failed wrap leaves no count behind
+            throw e;
+        }
+    }
+
+    private static void checkInside(NDBuffer buffer, DType dtype, long[] sh, long[] st, long byteOffset) {
+        if (sh.length != st.length) {
+            throw new IllegalArgumentException("shape " + Shapes.str(sh) + " has " + sh.length
+                    + " dimensions but strides " + Arrays.toString(st) + " have " + st.length);
+        }
         long n = Shapes.size(sh);
         long cap = buffer.byteSize();
         if (byteOffset < 0) {
@@ -152,13 +240,12 @@ public final class NDArray implements AutoCloseable {
             throw new IllegalArgumentException("byte offset " + byteOffset + " is past the end of the buffer ("
                     + cap + " bytes)");
         }
-        return new NDArray(buffer, dtype, sh, st, byteOffset, ownsBuffer, buffer.isReadOnly());
     }
 
     /**
      * A C-contiguous view over caller-managed memory ({@link NDBuffer#external}); the segment must hold at
-     * least the array's bytes. Data is read and written little-endian. Not owned: close() does nothing and
-     * the memory must outlive the array.
+     * least the array's bytes. Data is read and written little-endian. The memory is the caller's: closing the
+     * array only ends its access, and the memory must outlive the array.
      */
     public static NDArray wrap(MemorySegment segment, DType dtype, long... shape) {
         long n = Shapes.size(shape);
@@ -168,14 +255,14 @@ public final class NDArray implements AutoCloseable {
                     + Shapes.str(shape) + " of " + dtype.numpyName() + " (" + need + " bytes)");
         }
         NDBuffer buf = NDBuffer.external(segment);
-        return new NDArray(buf, dtype, shape.clone(), Strides.cOrder(shape, dtype.byteSize()), 0, false,
+        return new NDArray(buf, dtype, shape.clone(), Strides.cOrder(shape, dtype.byteSize()), 0, true,
                 segment.isReadOnly());
     }
 
     /**
      * A C-contiguous view over a direct ByteBuffer's bytes from its position to its limit. The data is always
      * interpreted little-endian, whatever {@link ByteBuffer#order()} says. Read-only buffers give read-only
-     * arrays. Not owned; the ByteBuffer is kept reachable by the array.
+     * arrays. The ByteBuffer is kept reachable by the array; closing the array ends its access.
      */
     public static NDArray wrap(ByteBuffer direct, DType dtype, long... shape) {
         if (!direct.isDirect()) {
@@ -224,13 +311,13 @@ public final class NDArray implements AutoCloseable {
     private static NDArray copyOf(Object javaArray, java.lang.foreign.ValueLayout layout, DType dtype, int length,
                                   long[] shape) {
         NDArray a = empty(dtype, shapeFor(length, shape));
-        MemorySegment.copy(javaArray, 0, a.buffer.segment(), layout, 0, length);
+        MemorySegment.copy(javaArray, 0, a.buffer().segment(), layout, 0, length);
         return a;
     }
 
     public static NDArray of(boolean[] data, long... shape) {
         NDArray a = zeros(DType.BOOL, shapeFor(data.length, shape));
-        MemorySegment s = a.buffer.segment();
+        MemorySegment s = a.buffer().segment();
         for (int i = 0; i < data.length; i++) {
             s.set(I8, i, (byte) (data[i] ? 1 : 0));
         }
@@ -245,6 +332,7 @@ public final class NDArray implements AutoCloseable {
     // =================================================================== metadata
 
     public NDBuffer buffer() {
+        checkOpen();
         return buffer;
     }
 
@@ -301,7 +389,7 @@ public final class NDArray implements AutoCloseable {
 
     /** Whether this array owns a count of its buffer (closing it releases the count). */
     public boolean ownsBuffer() {
-        return owns;
+        return lease != null;
     }
 
     /** Whether the memory is still alive (not freed). */
@@ -315,7 +403,7 @@ public final class NDArray implements AutoCloseable {
      * arrays. Empty arrays give an empty segment.
      */
     public MemorySegment segment() {
-        MemorySegment s = buffer.segment();
+        MemorySegment s = buffer().segment();
         long lo = offset, hi = offset;
         if (size == 0) {
             s = s.asSlice(Math.min(offset, s.byteSize()), 0);
@@ -353,12 +441,12 @@ public final class NDArray implements AutoCloseable {
             throw new IllegalArgumentException("viewAs needs a dtype of the same item size: " + dtype.numpyName()
                     + " has " + dtype.byteSize() + " bytes, " + other.numpyName() + " has " + other.byteSize());
         }
-        return new NDArray(buffer, other, shape, strides, offset, false, readOnly);
+        return viewOf(other, shape, strides, offset, readOnly);
     }
 
     /** A view that refuses writes (UnsupportedOperationException). */
     public NDArray asReadOnly() {
-        return new NDArray(buffer, dtype, shape, strides, offset, false, true);
+        return viewOf(dtype, shape, strides, offset, true);
     }
 
     // =================================================================== element access
@@ -393,34 +481,34 @@ public final class NDArray implements AutoCloseable {
 
     /** The element as double (complex: the real part; uint64 rounded; bool 0/1). */
     public double getDouble(long... index) {
-        return Elements.getDouble(buffer.segment(), offsetOf(index), dtype);
+        return Elements.getDouble(buffer().segment(), offsetOf(index), dtype);
     }
 
     /** The element as long (integers exactly, uint64 as its bit pattern; floats truncated toward zero). */
     public long getLong(long... index) {
-        return Elements.getLong(buffer.segment(), offsetOf(index), dtype);
+        return Elements.getLong(buffer().segment(), offsetOf(index), dtype);
     }
 
     /** The element's truth value (non-zero; NaN is true). */
     public boolean getBoolean(long... index) {
-        return Elements.getBoolean(buffer.segment(), offsetOf(index), dtype);
+        return Elements.getBoolean(buffer().segment(), offsetOf(index), dtype);
     }
 
     /** Imaginary part of a complex element (0 for real dtypes). */
     public double getImag(long... index) {
-        return Elements.getImag(buffer.segment(), offsetOf(index), dtype);
+        return Elements.getImag(buffer().segment(), offsetOf(index), dtype);
     }
 
     /** Writes {@code v} converted to the dtype (NumPy unsafe cast). */
     public void setDouble(double v, long... index) {
         checkWritable();
-        Elements.setDouble(buffer.segment(), offsetOf(index), dtype, v);
+        Elements.setDouble(buffer().segment(), offsetOf(index), dtype, v);
     }
 
     /** Writes {@code v}: integer dtypes keep its low bits, float dtypes get the rounded value. */
     public void setLong(long v, long... index) {
         checkWritable();
-        Elements.setLong(buffer.segment(), offsetOf(index), dtype, v);
+        Elements.setLong(buffer().segment(), offsetOf(index), dtype, v);
     }
 
     public void setBoolean(boolean v, long... index) {
@@ -433,7 +521,7 @@ public final class NDArray implements AutoCloseable {
         if (size == 0) {
             return this;
         }
-        MemorySegment s = buffer.segment();
+        MemorySegment s = buffer().segment();
         if (cContig) {
             MemorySegment seg = s.asSlice(offset, nbytes());
             switch (dtype) {
@@ -501,7 +589,7 @@ public final class NDArray implements AutoCloseable {
         if (n == 0) {
             return arr;
         }
-        MemorySegment s = buffer.segment();
+        MemorySegment s = buffer().segment();
         if (cContig) {
             MemorySegment.copy(s, layout, offset, arr, 0, n);
         } else {
@@ -530,7 +618,7 @@ public final class NDArray implements AutoCloseable {
             return copyOut(new double[javaLength()], F64);
         }
         double[] out = new double[javaLength()];
-        MemorySegment s = buffer.segment();
+        MemorySegment s = buffer().segment();
         int[] pos = {0};
         NdIter.forEachRow(shape, new long[][] {strides}, new long[] {offset}, (offs, cnt, inner) -> {
             for (long i = 0; i < cnt; i++) {
@@ -818,7 +906,7 @@ public final class NDArray implements AutoCloseable {
         return view(insert(shape, ax, 1), insert(strides, ax, st), offset);
     }
 
-    private NDArray broadcastView(long[] target, boolean ro) {
+    private NDArray broadcastView(long[] target, boolean ro, boolean owned) {
         int nd = target.length;
         if (nd < shape.length) {
             throw new IllegalArgumentException("cannot broadcast array of shape " + Shapes.str(shape)
@@ -846,17 +934,18 @@ public final class NDArray implements AutoCloseable {
                         + " (axis " + (i - lead) + " has length " + d + ", not 1 or " + sh[i] + ")");
             }
         }
-        return new NDArray(buffer, dtype, sh, st, offset, false, ro || readOnly);
+        return owned ? viewOf(dtype, sh, st, offset, ro || readOnly) : new NDArray(buffer, dtype, sh, st, offset, false,
+                ro || readOnly);
     }
 
     /** NumPy's broadcast_to: a read-only view with zero strides on the broadcast axes. */
     public NDArray broadcastTo(long... shape) {
-        return broadcastView(shape, true);
+        return broadcastView(shape, true, true);
     }
 
     /** PyTorch's expand: like {@link #broadcastTo} but writable (writes alias across broadcast axes). */
     public NDArray expand(long... shape) {
-        return broadcastView(shape, false);
+        return broadcastView(shape, false, true);
     }
 
     /**
@@ -900,9 +989,23 @@ public final class NDArray implements AutoCloseable {
     }
 
     private NDArray copyAs(long[] sh) {
-        NDArray out = empty(dtype, sh);
-        Copier.copy(this, out.view(shape.clone(), Strides.cOrder(shape, dtype.byteSize()), 0));
-        return out;
+        checkOpen();
+        return filled(empty(dtype, sh), out -> Copier.copy(this, out.borrow(shape.clone(),
+                Strides.cOrder(shape, dtype.byteSize()), 0)));
+    }
+
+    /**
+     * {@code out}, a fresh result, after {@code fill} wrote it; closed when filling fails, so a failed
+     * operation leaves nothing behind.
+     */
+    static NDArray filled(NDArray out, java.util.function.Consumer<NDArray> fill) {
+        try {
+            fill.accept(out);
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
     }
 
     /** A new owned C-contiguous copy. */
@@ -910,9 +1013,9 @@ public final class NDArray implements AutoCloseable {
         return copyAs(shape.clone());
     }
 
-    /** This array if it is C-contiguous (no copy), else a C-contiguous copy. */
+    /** A C-contiguous array with these values: a new view when this one is C-contiguous (no copy), else a copy. */
     public NDArray ascontiguous() {
-        return cContig ? this : copy();
+        return cContig ? view(shape, strides, offset) : copy();
     }
 
     /**
@@ -921,16 +1024,14 @@ public final class NDArray implements AutoCloseable {
      * nearest even, complex to real drops the imaginary part, to bool is {@code != 0}.
      */
     public NDArray astype(DType target) {
-        NDArray out = empty(target, shape);
-        Copier.copy(this, out);
-        return out;
+        checkOpen();
+        return filled(empty(target, shape), out -> Copier.copy(this, out));
     }
 
     /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this array. */
     public NDArray assign(NDArray src) {
         checkWritable();
-        Copier.copy(src.shape.length == shape.length && Arrays.equals(src.shape, shape) ? src : src.broadcastTo(shape),
-                this);
+        Copier.copy(src.borrowBroadcast(shape), this);
         return this;
     }
 
@@ -944,7 +1045,7 @@ public final class NDArray implements AutoCloseable {
     }
 
     double getDoubleFlat() {
-        return Elements.getDouble(buffer.segment(), offset, dtype);
+        return Elements.getDouble(buffer().segment(), offset, dtype);
     }
 
     // =================================================================== elementwise ops (new owned arrays)
@@ -1218,16 +1319,42 @@ public final class NDArray implements AutoCloseable {
         return Normalization.normalize(this, mean, std, channelAxis);
     }
 
-    /** Releases this array's count of the buffer if it owns one; idempotent; no-op for views. */
+    /**
+     * Releases this array's count of its buffer (the memory goes when no array, view or tensor holds it);
+     * idempotent. Any later use of this array throws {@link IllegalStateException}.
+     */
     @Override
     public void close() {
-        if (owns && closed.compareAndSet(false, true)) {
-            buffer.release();
+        if (lease != null && lease.close()) {
+            scopeLink.leave();
+        }
+    }
+
+    /** Whether {@link #close()} was called (or the owning scope closed). */
+    public boolean isClosed() {
+        return lease != null && lease.closed.get();
+    }
+
+    @Override
+    public void moveScope(Scope from, Scope to) {
+        if (scopeLink != null) {
+            scopeLink.move(from, to);
+        }
+    }
+
+    void checkOpen() {
+        if (lease != null && lease.closed.get()) {
+            throw new IllegalStateException("this NDArray (shape " + Shapes.str(shape) + ", " + dtype.numpyName()
+                    + ") was closed and cannot be used any more: keep it open while you use it, or copy() it"
+                    + " before closing (views taken before the close stay usable)");
         }
     }
 
     @Override
     public String toString() {
+        if (isClosed()) {
+            return "NDArray(closed, shape=" + Shapes.str(shape) + ", dtype=" + dtype.numpyName() + ")";
+        }
         return Formatter.repr(this);
     }
 }

@@ -117,7 +117,7 @@ public final class NDArrays {
         return Broadcast.shape(shapes);
     }
 
-    /** {@code np.broadcast_arrays}: read-only views (not owned). */
+    /** {@code np.broadcast_arrays}: read-only views, each a new array the caller closes. */
     public static NDArray[] broadcastArrays(NDArray... arrays) {
         long[][] shapes = new long[arrays.length][];
         for (int i = 0; i < arrays.length; i++) {

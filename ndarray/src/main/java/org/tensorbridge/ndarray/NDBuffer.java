@@ -3,6 +3,7 @@ package org.tensorbridge.ndarray;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import org.tensorbridge.core.LeakCheck;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,7 +39,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class NDBuffer {
     private static final System.Logger LOG = System.getLogger(NDBuffer.class.getName());
-    private static final Cleaner CLEANER = Cleaner.create();
     /** Alignment of memory from {@link #allocate}. */
     public static final long ALIGNMENT = 64;
 
@@ -51,6 +51,7 @@ public final class NDBuffer {
         final boolean owned;
         final boolean reclaimedByGc;
         volatile boolean leaked = true;
+        final Throwable creationSite = LeakCheck.creationSite();
 
         State(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc) {
             this.segment = segment;
@@ -68,9 +69,8 @@ public final class NDBuffer {
             boolean wasLeaked = leaked;
             count.set(0);
             if (wasLeaked && owned) {
-                LOG.log(System.Logger.Level.WARNING, "an NDArray/NDBuffer of " + segment.byteSize()
-                        + " bytes was never closed; its memory was freed by the Cleaner. Close arrays"
-                        + " (try-with-resources) or release() buffers when done.");
+                LeakCheck.reportLeak("an NDBuffer of " + segment.byteSize() + " bytes (an array or a retain()"
+                        + " without release())", creationSite);
             }
             if (arena != null) {
                 ArenaCloser.close(arena);
@@ -91,7 +91,7 @@ public final class NDBuffer {
         this.state = new State(segment, arena, owned, reclaimedByGc);
         // Memory in an automatic arena goes back with its last reference anyway: no Cleaner needed (it would
         // cost more than the allocation of a small array).
-        this.cleanable = reclaimedByGc ? null : CLEANER.register(this, state);
+        this.cleanable = reclaimedByGc ? null : LeakCheck.cleaner().register(this, state);
     }
 
     /**

@@ -93,15 +93,16 @@ public final class NDRandom {
             }
             return;
         }
-        try (NDArray tmp = NDArray.empty(a.dtype(), a.select(0, 0).shapeRef())) {
+        long[] rowShape = java.util.Arrays.copyOfRange(a.shapeRef(), 1, a.ndim());
+        try (NDArray tmp = NDArray.empty(a.dtype(), rowShape)) {
             for (long i = n - 1; i > 0; i--) {
                 long j = rng.nextLong(i + 1);
                 if (j != i) {
-                    NDArray ri = a.select(0, i);
-                    NDArray rj = a.select(0, j);
-                    Copier.copy(ri, tmp);
-                    Copier.copy(rj, ri);
-                    Copier.copy(tmp, rj);
+                    try (NDArray ri = a.select(0, i); NDArray rj = a.select(0, j)) {
+                        Copier.copy(ri, tmp);
+                        Copier.copy(rj, ri);
+                        Copier.copy(tmp, rj);
+                    }
                 }
             }
         }

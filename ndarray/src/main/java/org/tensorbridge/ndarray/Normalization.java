@@ -12,6 +12,7 @@ final class Normalization {
     }
 
     static NDArray normalize(NDArray x, float[] mean, float[] std, int channelAxis) {
+        x.checkOpen();
         if (x.dtype().isComplex()) {
             throw new IllegalArgumentException("normalize does not take complex arrays");
         }

@@ -62,6 +62,7 @@ final class Reductions {
 
     /** Reduces {@code axes} (empty = all) of {@code a}. */
     static NDArray reduce(NDArray a, int[] axesIn, boolean keepdims, Kind kind, int ddof) {
+        a.checkOpen();
         int nd = a.ndim();
         int[] axes = normalizeAxes(axesIn, nd);
         long[] shape = a.shapeRef();
@@ -101,7 +102,7 @@ final class Reductions {
         if (out.size() == 0) {
             return out;
         }
-        NDArray flatOut = out.view(keptShape, Strides.cOrder(keptShape, rt.byteSize()), 0);
+        NDArray flatOut = out.borrow(keptShape, Strides.cOrder(keptShape, rt.byteSize()), 0);
         MemorySegment s = a.buffer().segment();
         MemorySegment so = out.buffer().segment();
         DType t = a.dtype();

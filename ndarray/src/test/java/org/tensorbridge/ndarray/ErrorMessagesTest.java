@@ -1,5 +1,8 @@
 package org.tensorbridge.ndarray;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.tensorbridge.testkit.ScopePerTest;
+
 import org.tensorbridge.core.DType;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** Bad input fails with IllegalArgumentException (or IndexOutOfBounds) whose message says what and how. */
+@ExtendWith(ScopePerTest.class)
 class ErrorMessagesTest {
 
     private static String message(Class<? extends Throwable> type, Executable e) {

@@ -1,5 +1,8 @@
 package org.tensorbridge.ndarray;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.tensorbridge.testkit.ScopePerTest;
+
 import org.tensorbridge.core.DType;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tensorbridge.testkit.Python;
 
 /** Cross-checks against NumPy 2 (default python3); one Python launch per test method. */
+@ExtendWith(ScopePerTest.class)
 class NumpyCrossCheckTest {
     @TempDir
     Path dir;

@@ -119,7 +119,7 @@ public final class Op {
     /** {@link #call(String, Object...)} for an operator that returns one tensor. */
     public static Tensor callTensor(String name, Object... args) {
         try (OpResult result = call(name, args)) {
-            return result.takeTensor(0);
+            return result.takeOnlyTensor(namespaced(name));
         }
     }
 
@@ -162,7 +162,7 @@ public final class Op {
             return Tensor.own(tensor);
         }
         try (OpResult values = OpResult.read((ResultHandle) result)) {
-            return values.takeTensor(0);
+            return values.takeOnlyTensor(qualifiedName);
         }
     }
 

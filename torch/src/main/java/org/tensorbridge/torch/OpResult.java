@@ -3,15 +3,18 @@ package org.tensorbridge.torch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.tensorbridge.core.Scope;
+import org.tensorbridge.core.Scoped;
 import org.tensorbridge.torch.internal.ResultHandle;
 import org.tensorbridge.torch.internal.TensorHandle;
 
 /**
  * What an operator returned, in schema order: {@link Tensor}, {@code Long}, {@code Double}, {@code Boolean},
  * {@code List<Tensor>}, {@code long[]}, {@code double[]}, {@code String} or {@code null} (None).
- * Closing the result closes the tensors it holds, except those taken with {@link #takeTensor(int)}.
+ * Closing the result closes the tensors it holds, except those taken with {@link #takeTensor(int)}. Its
+ * tensors belong to the scope open when the operator ran, like any tensor.
  */
-public final class OpResult implements AutoCloseable {
+public final class OpResult implements Scoped {
     private final List<Object> values;
 
     private OpResult(List<Object> values) {
@@ -91,6 +94,22 @@ public final class OpResult implements AutoCloseable {
         return expect(index, Tensor.class);
     }
 
+    /**
+     * The only value, a tensor, handed to the caller; for an operator that returns more than one value this
+     * closes them all and throws, naming the results (never drops one silently).
+     */
+    Tensor takeOnlyTensor(String operator) {
+        if (values.size() != 1 || !(values.get(0) instanceof Tensor)) {
+            String kinds = values.stream().map(v -> v == null ? "None" : v instanceof List<?> ? "Tensor[]"
+                    : v.getClass().getSimpleName()).toList().toString();
+            close();
+            throw new TorchArgumentException(operator + " returns " + values.size() + " values " + kinds
+                    + ", not one tensor: call Op.call(...) (or op.call(...)) and take each value from the OpResult,"
+                    + " e.g. result.takeTensor(0)");
+        }
+        return takeTensor(0);
+    }
+
     /** The tensor at {@code index}, handed to the caller, who closes it. */
     public Tensor takeTensor(int index) {
         Tensor tensor = tensor(index);
@@ -130,6 +149,21 @@ public final class OpResult implements AutoCloseable {
                     : "a " + value.getClass().getSimpleName()) + ", not a " + type.getSimpleName());
         }
         return type.cast(value);
+    }
+
+    @Override
+    public void moveScope(Scope from, Scope to) {
+        for (Object value : values) {
+            if (value instanceof Tensor tensor) {
+                tensor.moveScope(from, to);
+            } else if (value instanceof List<?> list) {
+                for (Object element : list) {
+                    if (element instanceof Tensor tensor) {
+                        tensor.moveScope(from, to);
+                    }
+                }
+            }
+        }
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.tensorbridge.torch;
 
 import org.tensorbridge.core.DType;
 
-import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
@@ -12,24 +11,34 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.concurrent.atomic.LongAdder;
+import org.tensorbridge.core.LeakCheck;
+import org.tensorbridge.core.Scope;
+import org.tensorbridge.core.ScopeLink;
+import org.tensorbridge.core.Scoped;
 import org.tensorbridge.torch.internal.Deleters;
 import org.tensorbridge.torch.internal.TensorHandle;
 
 /**
- * A libtorch tensor. Close it (try-with-resources) to free it at once; a {@link Cleaner} frees tensors
- * nobody closed and reports them ({@link #unclosedCount()}, a WARNING log). Using a closed tensor throws
- * {@link IllegalStateException}. Every method that returns a tensor returns a new one the caller closes
- * (views share memory with this tensor, as in PyTorch).
+ * A libtorch tensor.
+ *
+ * <h2>Ownership</h2>
+ * A tensor created while a {@link Scope} is open on the thread belongs to that scope and is closed with it;
+ * otherwise its creator closes it (try-with-resources). Closing is idempotent; using a closed tensor throws
+ * {@link IllegalStateException}. A {@link Cleaner} frees tensors nobody closed and reports them
+ * ({@link #unclosedCount()}; with {@link LeakCheck} on, as errors carrying the stack of their creation).
+ *
+ * <p>One rule for results: in-place methods (names ending in {@code _}, as in PyTorch) return this same
+ * object, for chaining; every other method returns a new tensor the caller (or the scope) owns — never this
+ * one. Views share memory with this tensor and keep it alive, as in PyTorch.
  *
  * <p>Typed methods cover the everyday operators; {@link Op} calls any other ATen operator by name.
  */
-public final class Tensor implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Tensor.class.getName());
-    private static final Cleaner CLEANER = Cleaner.create();
+public final class Tensor implements Scoped {
     private static final LongAdder UNCLOSED = new LongAdder();
 
     private final Owner owner;
     private final Cleaner.Cleanable cleanable;
+    private final ScopeLink scopeLink;
 
     /**
      * Owns the handle: counts the native calls in flight on it, so that closing a tensor while another thread
@@ -41,6 +50,7 @@ public final class Tensor implements AutoCloseable {
         final TensorHandle handle;
         final AtomicInteger state = new AtomicInteger();  // CLOSED bit + calls in flight
         final AtomicBoolean freed = new AtomicBoolean();
+        final Throwable creationSite = LeakCheck.creationSite();
         volatile boolean closedByUser;
 
         Owner(TensorHandle handle) {
@@ -91,8 +101,7 @@ public final class Tensor implements AutoCloseable {
         public void run() {
             if (!closedByUser && (state.get() & CLOSED) == 0) {
                 UNCLOSED.increment();
-                LOG.log(Level.WARNING, "a tensor was garbage-collected without close(); its memory was freed by the"
-                        + " Cleaner. Close tensors (try-with-resources) when done");
+                LeakCheck.reportLeak("a tensor", creationSite);
             }
             close();
         }
@@ -104,14 +113,15 @@ public final class Tensor implements AutoCloseable {
             try {
                 handle.free();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "freeing a tensor failed", e);
+                System.getLogger(Tensor.class.getName()).log(System.Logger.Level.WARNING, "freeing a tensor failed", e);
             }
         }
     }
 
     private Tensor(TensorHandle handle) {
         this.owner = new Owner(handle);
-        this.cleanable = CLEANER.register(this, owner);
+        this.cleanable = LeakCheck.cleaner().register(this, owner);
+        this.scopeLink = ScopeLink.join(this);
     }
 
     /** Takes ownership of a handle the shim returned. */
@@ -171,9 +181,15 @@ public final class Tensor implements AutoCloseable {
     @Override
     public void close() {
         owner.closedByUser = true;
+        scopeLink.leave();
         if (owner.close()) {
             cleanable.clean();
         }
+    }
+
+    @Override
+    public void moveScope(Scope from, Scope to) {
+        scopeLink.move(from, to);
     }
 
     // ---------------------------------------------------------------- metadata
@@ -668,7 +684,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** The values and indices of a reduction over a dimension; closing it closes both. */
-    public record ValuesIndices(Tensor values, Tensor indices) implements AutoCloseable {
+    public record ValuesIndices(Tensor values, Tensor indices) implements Scoped {
         static ValuesIndices of(OpResult result) {
             try (result) {
                 return new ValuesIndices(result.takeTensor(0), result.takeTensor(1));
@@ -679,6 +695,12 @@ public final class Tensor implements AutoCloseable {
         public void close() {
             values.close();
             indices.close();
+        }
+
+        @Override
+        public void moveScope(Scope from, Scope to) {
+            values.moveScope(from, to);
+            indices.moveScope(from, to);
         }
     }
 

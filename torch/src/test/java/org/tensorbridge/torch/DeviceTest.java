@@ -98,7 +98,7 @@ class DeviceTest {
 
     @Test
     void metaTensorsHaveShapeButNoData() {
-        try (Tensor m = Tensor.zeros(TensorOptions.on(Device.META), 3, 4); Tensor n = m.mm(m.t())) {
+        try (Tensor m = Tensor.zeros(TensorOptions.on(Device.META), 3, 4); Tensor mt = m.t(); Tensor n = m.mm(mt)) {
             assertEquals(DeviceType.META, m.device().type());
             assertArrayEquals(new long[] {3, 3}, n.shape());
             assertEquals(0, m.dataAddress());

@@ -1,5 +1,9 @@
 package org.tensorbridge.torch;
 
+import java.util.Arrays;
+import org.tensorbridge.core.LeakCheck;
+import org.tensorbridge.core.ResourceLeakException;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,6 +110,17 @@ class LifetimeTest {
         }
         assertTrue(Tensor.unclosedCount() > before,
                 "after GC, unclosedCount should grow past " + before + " but is " + Tensor.unclosedCount());
+        // With leak checking on (as in this build), each became an error carrying its creation stack.
+        LeakCheck.collectGarbage();
+        List<ResourceLeakException> leaks = LeakCheck.takeLeaks();
+        if (LeakCheck.enabled()) {
+            assertFalse(leaks.isEmpty(), "leak checking is on: the dropped tensors must be reported");
+            for (ResourceLeakException leak : leaks) {
+                assertTrue(leak.getMessage().contains("a tensor was never closed"), leak.getMessage());
+                assertTrue(Arrays.stream(leak.getCause().getStackTrace())
+                        .anyMatch(frame -> frame.getMethodName().equals("dropUnclosed")), "the stack names the creator");
+            }
+        }
         // and the library is fine afterwards
         try (Tensor x = Tensor.ones(2); Tensor s = x.sum()) {
             assertEquals(2.0, s.item());

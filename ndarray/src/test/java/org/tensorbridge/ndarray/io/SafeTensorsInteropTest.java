@@ -1,5 +1,8 @@
 package org.tensorbridge.ndarray.io;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.tensorbridge.testkit.ScopePerTest;
+
 import org.tensorbridge.core.DType;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -20,6 +23,7 @@ import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.testkit.Python;
 
 /** safetensors files built by hand in Python (no safetensors package) are read; ours parse in Python and torch. */
+@ExtendWith(ScopePerTest.class)
 class SafeTensorsInteropTest {
 
     static final String PY_WRITE = IoFixtures.PY_PRELUDE + """

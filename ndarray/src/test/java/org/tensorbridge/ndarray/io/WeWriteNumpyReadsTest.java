@@ -1,5 +1,8 @@
 package org.tensorbridge.ndarray.io;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.tensorbridge.testkit.ScopePerTest;
+
 import org.tensorbridge.core.DType;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +23,7 @@ import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.testkit.Python;
 
 /** Files we write are read by both NumPy versions with equal dtype, shape and bytes. */
+@ExtendWith(ScopePerTest.class)
 class WeWriteNumpyReadsTest {
     @TempDir
     static Path dir;
@@ -51,12 +55,12 @@ class WeWriteNumpyReadsTest {
         }
         Map<String, NDArray> cases = new LinkedHashMap<>();
         NDArray base = keep(IoFixtures.patterned(DType.FLOAT64, 99, 4, 6));
-        cases.put("fortran", base.transpose()); // F-contiguous view, written with fortran_order True
-        cases.put("strided", base.slice(1, 0, 6, 2)); // neither: made contiguous
-        cases.put("fortran3", keep(IoFixtures.patterned(DType.INT16, 5, 2, 3, 4)).transpose());
+        cases.put("fortran", keep(base.transpose())); // F-contiguous view, written with fortran_order True
+        cases.put("strided", keep(base.slice(1, 0, 6, 2))); // neither: made contiguous
+        cases.put("fortran3", keep(keep(IoFixtures.patterned(DType.INT16, 5, 2, 3, 4)).transpose()));
         cases.put("scalar", keep(IoFixtures.patterned(DType.FLOAT32, 7)));
         cases.put("empty", keep(NDArray.zeros(DType.FLOAT32, 0, 5)));
-        cases.put("empty_f", keep(NDArray.zeros(DType.INT32, 3, 0, 2)).transpose());
+        cases.put("empty_f", keep(keep(NDArray.zeros(DType.INT32, 3, 0, 2)).transpose()));
         cases.put("onedim", keep(IoFixtures.patterned(DType.UINT32, 8, 100)));
         for (var e : cases.entrySet()) {
             NpyFile.write(dir.resolve(e.getKey() + ".npy"), e.getValue());
@@ -70,7 +74,7 @@ class WeWriteNumpyReadsTest {
         Map<String, NDArray> arrays = new LinkedHashMap<>();
         arrays.put("a", keep(IoFixtures.patterned(DType.FLOAT32, 31, 10, 3)));
         arrays.put("b", keep(IoFixtures.patterned(DType.INT64, 32, 7)));
-        arrays.put("c", keep(IoFixtures.patterned(DType.FLOAT64, 33, 6, 4)).transpose());
+        arrays.put("c", keep(keep(IoFixtures.patterned(DType.FLOAT64, 33, 6, 4)).transpose()));
         arrays.put("d", keep(IoFixtures.patterned(DType.BOOL, 34, 5)));
         arrays.put("e", keep(IoFixtures.patterned(DType.FLOAT16, 35)));
         arrays.put("f", keep(NDArray.zeros(DType.UINT8, 0)));

@@ -3,15 +3,18 @@
 #include "tensorbridge.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <c10/core/GradMode.h>
 #include <c10/util/Logging.h>
+#include <torch/csrc/autograd/function.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -379,6 +382,59 @@ c10::IValue element_at(tb_result* r, int index, int64_t element) {
 }
 
 
+// ---------------------------------------------------------------------------------------- thread state
+
+void set_autocast(c10::DeviceType type, bool enabled, int dtype) {
+#if TB_TORCH_AT_LEAST(2, 4)
+  at::autocast::set_autocast_enabled(type, enabled);
+  if (dtype >= 0) at::autocast::set_autocast_dtype(type, static_cast<at::ScalarType>(dtype));
+#else
+  if (type == c10::DeviceType::CPU) {
+    at::autocast::set_cpu_enabled(enabled);
+    if (dtype >= 0) at::autocast::set_autocast_cpu_dtype(static_cast<at::ScalarType>(dtype));
+  } else {
+    at::autocast::set_enabled(enabled);
+    if (dtype >= 0) at::autocast::set_autocast_gpu_dtype(static_cast<at::ScalarType>(dtype));
+  }
+#endif
+}
+
+#ifdef TB_WITH_CUDA
+// Like CUDAStreamGuard: the stream's device becomes current too, since copy_ and kernels run on the
+// current stream of the current device.
+void apply_stream(const tb_thread_state& before, const tb_thread_state& now) {
+  if (before.stream_device == now.stream_device && before.stream_id == now.stream_id) return;
+  if (before.stream_device >= 0) {
+    c10::cuda::setCurrentCUDAStream(c10::cuda::getDefaultCUDAStream(static_cast<c10::DeviceIndex>(before.stream_device)));
+  }
+  if (now.stream_device >= 0) {
+    auto device = c10::Device(c10::DeviceType::CUDA, static_cast<c10::DeviceIndex>(now.stream_device));
+    c10::cuda::set_device(device.index());
+    c10::cuda::setCurrentCUDAStream(c10::cuda::CUDAStream(c10::Stream(c10::Stream::UNSAFE, device, now.stream_id)));
+  }
+}
+#endif
+
+// What is applied on this OS thread now, and whose (the address of a Java thread's state).
+thread_local tb_thread_state applied_state{1, 0, -1, 0, -1, -1, 0, 0};
+thread_local const tb_thread_state* applied_owner = nullptr;
+
+void apply_thread_state(const tb_thread_state* state) {
+  if (state == nullptr) return;
+  if (state == applied_owner && std::memcmp(state, &applied_state, sizeof applied_state) == 0) return;
+  // Autocast's cache of cast weights belongs to one Java thread's outermost autocast scope: drop it when
+  // another Java thread takes this OS thread, or when that scope ended (as torch.autocast's __exit__ does).
+  if (state != applied_owner || state->autocast_epoch != applied_state.autocast_epoch) at::autocast::clear_cache();
+  c10::GradMode::set_enabled(state->grad_enabled != 0);
+  set_autocast(c10::DeviceType::CPU, state->autocast_cpu != 0, state->autocast_cpu_dtype);
+  set_autocast(c10::DeviceType::CUDA, state->autocast_cuda != 0, state->autocast_cuda_dtype);
+#ifdef TB_WITH_CUDA
+  apply_stream(applied_state, *state);
+#endif
+  applied_state = *state;
+  applied_owner = state;
+}
+
 #if !TB_TORCH_AT_LEAST(2, 4)
 // libtorch before 2.4 symbolises a C++ backtrace for every c10::Error (milliseconds each), which the shim
 // drops anyway (what_without_backtrace). Install a fetcher that returns nothing when the shim loads.
@@ -539,10 +595,12 @@ int tb_op_num_returns(tb_op* op, int* out) {
   return guarded([&] { *out = static_cast<int>(op->schema->returns().size()); });
 }
 
-int tb_op_call(tb_op* op, const void* args, int nargs, tb_tensor** out_tensor, tb_result** out_result) {
+int tb_op_call(tb_op* op, const void* args, int nargs, const tb_thread_state* state, tb_tensor** out_tensor,
+               tb_result** out_result) {
   *out_tensor = nullptr;
   *out_result = nullptr;
   return guarded([&] {
+    apply_thread_state(state);
     std::vector<c10::IValue> stack;
     build_stack(op, static_cast<const Slot*>(args), nargs, stack);
     op->handle.callBoxed(&stack);
@@ -622,19 +680,18 @@ int tb_grad(tb_tensor* t, tb_tensor** out) {
   return guarded([&] { *out = wrap(deref(t).grad()); });
 }
 
-int tb_set_grad(tb_tensor* t, tb_tensor* grad) {
-  return guarded([&] { deref(t).mutable_grad() = grad ? grad->tensor : at::Tensor(); });
-}
-
-int tb_grad_mode_set(int enabled, int* previous) {
+int tb_grad_fn_name(tb_tensor* t, char* buffer, int64_t capacity) {
   return guarded([&] {
-    *previous = c10::GradMode::is_enabled();
-    c10::GradMode::set_enabled(enabled != 0);
+    const auto& fn = deref(t).grad_fn();
+    std::string name = fn ? fn->name() : std::string();
+    auto colon = name.rfind("::");  // "torch::autograd::generated::AddBackward0" -> "AddBackward0"
+    if (colon != std::string::npos) name = name.substr(colon + 2);
+    std::snprintf(buffer, static_cast<size_t>(capacity), "%s", name.c_str());
   });
 }
 
-int tb_grad_mode_enabled(int* out) {
-  return guarded([&] { *out = c10::GradMode::is_enabled(); });
+int tb_set_grad(tb_tensor* t, tb_tensor* grad) {
+  return guarded([&] { deref(t).mutable_grad() = grad ? grad->tensor : at::Tensor(); });
 }
 
 int tb_manual_seed(uint64_t seed) {
@@ -643,57 +700,19 @@ int tb_manual_seed(uint64_t seed) {
   });
 }
 
-int tb_autocast_set_enabled(int device_type, int enabled, int* previous) {
+int tb_set_num_threads(int count) {
   return guarded([&] {
-    auto type = static_cast<c10::DeviceType>(device_type);
-#if TB_TORCH_AT_LEAST(2, 4)
-    *previous = at::autocast::is_autocast_enabled(type);
-    at::autocast::set_autocast_enabled(type, enabled != 0);
-#else
-    if (type == c10::DeviceType::CPU) {
-      *previous = at::autocast::is_cpu_enabled();
-      at::autocast::set_cpu_enabled(enabled != 0);
-    } else if (type == c10::DeviceType::CUDA) {
-      *previous = at::autocast::is_enabled();
-      at::autocast::set_enabled(enabled != 0);
-    } else {
-      throw ArgumentError("autocast supports cpu and cuda in libtorch " TORCH_VERSION);
-    }
-#endif
+    if (count < 1) throw ArgumentError("thread count must be at least 1, not " + std::to_string(count));
+    at::set_num_threads(count);
   });
 }
 
-int tb_autocast_set_dtype(int device_type, int dtype, int* previous) {
-  return guarded([&] {
-    auto type = static_cast<c10::DeviceType>(device_type);
-    auto scalar = static_cast<at::ScalarType>(dtype);
-#if TB_TORCH_AT_LEAST(2, 4)
-    *previous = static_cast<int>(at::autocast::get_autocast_dtype(type));
-    at::autocast::set_autocast_dtype(type, scalar);
-#else
-    if (type == c10::DeviceType::CPU) {
-      *previous = static_cast<int>(at::autocast::get_autocast_cpu_dtype());
-      at::autocast::set_autocast_cpu_dtype(scalar);
-    } else if (type == c10::DeviceType::CUDA) {
-      *previous = static_cast<int>(at::autocast::get_autocast_gpu_dtype());
-      at::autocast::set_autocast_gpu_dtype(scalar);
-    } else {
-      throw ArgumentError("autocast supports cpu and cuda in libtorch " TORCH_VERSION);
-    }
-#endif
-  });
+int tb_num_threads(int* out) {
+  return guarded([&] { *out = at::get_num_threads(); });
 }
 
-int tb_autocast_nesting(int delta, int* out) {
-  return guarded([&] {
-    if (delta > 0) {
-      *out = at::autocast::increment_nesting();
-    } else {
-      *out = at::autocast::decrement_nesting();
-      // Like torch.autocast.__exit__: cached casts of weights are dropped when the outermost scope ends.
-      if (*out == 0) at::autocast::clear_cache();
-    }
-  });
+int tb_apply_thread_state(const tb_thread_state* state) {
+  return guarded([&] { apply_thread_state(state); });
 }
 
 int tb_cuda_available(int* out) {
@@ -781,16 +800,6 @@ int tb_stream_current(int device_index, tb_stream** out) {
   });
 }
 
-int tb_stream_set_current(tb_stream* stream, tb_stream** previous) {
-  return guarded([&] {
-    require_cuda();
-    auto& s = stream_of(stream);
-    auto saved = std::make_unique<tb_stream>(tb_stream{c10::cuda::getCurrentCUDAStream(s.device_index())});
-    c10::cuda::setCurrentCUDAStream(s);
-    *previous = saved.release();
-  });
-}
-
 int tb_stream_synchronize(tb_stream* stream) {
   return guarded([&] { stream_of(stream).synchronize(); });
 }
@@ -875,7 +884,6 @@ int tb_cuda_reset_peak_stats(int device_index) {
 TB_NO_CUDA(int tb_pinned_empty(int64_t, tb_tensor**))
 TB_NO_CUDA(int tb_stream_new(int, int, tb_stream**))
 TB_NO_CUDA(int tb_stream_current(int, tb_stream**))
-TB_NO_CUDA(int tb_stream_set_current(tb_stream*, tb_stream**))
 TB_NO_CUDA(int tb_stream_synchronize(tb_stream*))
 TB_NO_CUDA(int tb_stream_query(tb_stream*, int*))
 TB_NO_CUDA(int tb_stream_info(tb_stream*, int*, int64_t*))

@@ -101,9 +101,26 @@ int tb_op_num_arguments(tb_op* op, int* out);
 int tb_op_argument(tb_op* op, int index, char* name, int64_t name_capacity, char* type, int64_t type_capacity,
                    int* has_default, int* kwarg_only);
 int tb_op_num_returns(tb_op* op, int* out);
-/* Calls op with nargs slots. When it returns exactly one tensor, *out_tensor receives it and
- * *out_result is NULL; otherwise *out_result receives all returns (free with tb_result_free). */
-int tb_op_call(tb_op* op, const void* args, int nargs, tb_tensor** out_tensor, tb_result** out_result);
+/* What libtorch keeps per OS thread (grad mode, autocast, the current CUDA stream), owned by the calling
+ * Java thread and applied by the shim to the OS thread that runs each call that depends on it: Java's
+ * virtual threads move between OS threads. Applying is skipped when nothing changed. */
+typedef struct tb_thread_state {
+  int32_t grad_enabled;
+  int32_t autocast_cpu;        /* 0/1 */
+  int32_t autocast_cpu_dtype;  /* c10::ScalarType code, -1: libtorch's default */
+  int32_t autocast_cuda;
+  int32_t autocast_cuda_dtype;
+  int32_t stream_device;       /* -1: the default streams */
+  int64_t stream_id;           /* c10::StreamId of the current stream on stream_device */
+  int64_t autocast_epoch;      /* bumped when the Java thread leaves its outermost autocast scope */
+} tb_thread_state;
+int tb_apply_thread_state(const tb_thread_state* state);
+
+/* Calls op with nargs slots under the caller's thread state. When it returns exactly one tensor,
+ * *out_tensor receives it and *out_result is NULL; otherwise *out_result receives all returns (free with
+ * tb_result_free). */
+int tb_op_call(tb_op* op, const void* args, int nargs, const tb_thread_state* state, tb_tensor** out_tensor,
+               tb_result** out_result);
 
 int tb_result_free(tb_result* r);
 int tb_result_count(tb_result* r, int* out);
@@ -119,14 +136,13 @@ int tb_set_requires_grad(tb_tensor* t, int requires_grad);
 int tb_backward(tb_tensor* t, tb_tensor* gradient /* nullable */, int retain_graph, int create_graph);
 int tb_grad(tb_tensor* t, tb_tensor** out /* NULL when no grad */);
 int tb_set_grad(tb_tensor* t, tb_tensor* grad /* nullable: clears */);
-int tb_grad_mode_set(int enabled, int* previous);
-int tb_grad_mode_enabled(int* out);
+/* The autograd node that made t ("AddBackward0"), or "" for leaves; truncated to capacity. */
+int tb_grad_fn_name(tb_tensor* t, char* buffer, int64_t capacity);
 int tb_manual_seed(uint64_t seed);
 
-/* autocast (hides the libtorch 1.13 vs 2.4+ API split) */
-int tb_autocast_set_enabled(int device_type, int enabled, int* previous);
-int tb_autocast_set_dtype(int device_type, int dtype, int* previous);
-int tb_autocast_nesting(int delta, int* out); /* +1 enter, -1 exit; clears the cast cache at 0 */
+/* libtorch's intra-op thread pool (at::set_num_threads) */
+int tb_set_num_threads(int count);
+int tb_num_threads(int* out);
 
 /* devices */
 int tb_cuda_available(int* out);
@@ -141,7 +157,6 @@ int tb_cuda_synchronize(int device_index);
 int tb_pinned_empty(int64_t nbytes, tb_tensor** out); /* uint8 tensor in page-locked host memory */
 int tb_stream_new(int device_index, int high_priority, tb_stream** out); /* from libtorch's stream pool */
 int tb_stream_current(int device_index, tb_stream** out);
-int tb_stream_set_current(tb_stream* stream, tb_stream** previous);
 int tb_stream_synchronize(tb_stream* stream);
 int tb_stream_query(tb_stream* stream, int* done);
 int tb_stream_info(tb_stream* stream, int* device_index, int64_t* id);

@@ -46,7 +46,7 @@ public final class GpuBench {
 
     private static void copy(String name, long bytes, int reps, Tensor to, Tensor from, CudaStream stream) throws Exception {
         double seconds = Timer.medianSeconds(5, reps, () -> {
-            to.copyFrom(from, true);
+            to.copy_(from, true);
             stream.synchronize();
         });
         Timer.report(name, seconds);

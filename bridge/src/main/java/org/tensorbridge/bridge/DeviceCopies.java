@@ -88,7 +88,7 @@ public final class DeviceCopies {
         CudaEvent done = null;
         try (CudaStream.Scope scope = stream.makeCurrent()) {
             hostView = Bridge.fromArray(pinned);
-            hostView.copyFrom(deviceTensor, true);
+            hostView.copy_(deviceTensor, true);
             done = CudaEvent.create().record(stream);
             return new PendingArray(pinned, hostView, done);
         } catch (RuntimeException e) {

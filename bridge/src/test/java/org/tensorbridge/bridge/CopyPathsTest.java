@@ -1,6 +1,10 @@
 package org.tensorbridge.bridge;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.tensorbridge.testkit.ScopePerTest;
+
 import org.tensorbridge.core.DType;
+import org.tensorbridge.core.Scope;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,12 +37,11 @@ import org.tensorbridge.torch.internal.Deleters;
  * array's), accept what sharing refuses (negative strides, read-only memory), make exactly one copy (peak
  * RSS grows by one tensor, not two) and reject shape/length mismatches with a clear BridgeException.
  */
+@ExtendWith(ScopePerTest.class)
 class CopyPathsTest {
 
     private static NDArray matrix() {
-        try (NDArray range = NDArrays.arange(0.0, 12.0, 1.0, DType.FLOAT32)) {
-            return range.reshape(3, 4).copy();
-        }
+        return Scope.compute(() -> NDArrays.arange(0.0, 12.0, 1.0, DType.FLOAT32).reshape(3, 4).copy());
     }
 
     private static void assertIndependentCopy(NDArray source, Function<NDArray, Tensor> copier) {

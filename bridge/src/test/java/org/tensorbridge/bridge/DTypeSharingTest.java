@@ -125,13 +125,13 @@ class DTypeSharingTest {
             written[i] = tensorValue(dtype, i);
         }
         try (Tensor doubles = Bridge.copyFrom(written, SHAPE); Tensor source = doubles.to(dtype)) {
-            tensor.copyFrom(source);
+            tensor.copy_(source);
         }
         if (dtype.isComplex()) {
             try (Tensor real = Op.callTensor("aten::view_as_real", tensor); Tensor im = real.select(-1, 1);
                  Tensor imagValues = Tensor.arange(0, n, 1, TensorOptions.of(DType.FLOAT64));
                  Tensor shifted = imagValues.add(0.25); Tensor shaped = shifted.view(SHAPE)) {
-                im.copyFrom(shaped);
+                im.copy_(shaped);
             }
         }
         double[] expectedBack = dtype == DType.BOOL ? java.util.Arrays.stream(written).map(v -> v != 0 ? 1 : 0).toArray() : written;

@@ -69,7 +69,7 @@ class MmapSharingTest {
         assertEquals(999.0, values(tensor)[999]);
 
         try (Tensor row = tensor.select(0, 3)) {
-            row.mulInPlace(-1);           // elements 300..399 negated through libtorch
+            row.mul_(-1);           // elements 300..399 negated through libtorch
         }
         assertEquals(-350.0, mapped.getDouble(3, 50), "seen through the mapped array");
         mapped.close();                   // the tensor still holds the mapping
@@ -87,7 +87,7 @@ class MmapSharingTest {
             assertFalse(mapped.isReadOnly());
             assertEquals(firstElementAddress(mapped), tensor.dataAddress());
             assertEquals(mapped.buffer().segment().address() + mapped.byteOffset(), tensor.dataAddress());
-            tensor.mulInPlace(2);
+            tensor.mul_(2);
             assertEquals(1998.0, mapped.getDouble(9, 99), "the private copy of the page is shared by both sides");
         }
         assertEquals("0.0 1.0 999.0", numpy("a.ravel()[[0, 1, 999]]"), "the file is unchanged");
@@ -124,7 +124,7 @@ class MmapSharingTest {
             assertEquals(firstElementAddress(mapped), tensor.dataAddress());
             assertTrue(after - before < (16L << 20), "mapping + sharing 64 MiB touched " + mib(after - before));
             try (Tensor one = tensor.slice(0, 1 << 20, (1 << 20) + 1, 1)) {
-                one.mulInPlace(3);   // touches one page only
+                one.mul_(3);   // touches one page only
             }
         }
     }

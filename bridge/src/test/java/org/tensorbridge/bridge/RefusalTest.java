@@ -1,5 +1,8 @@
 package org.tensorbridge.bridge;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.tensorbridge.testkit.ScopePerTest;
+
 import org.tensorbridge.core.DType;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -32,6 +35,7 @@ import org.tensorbridge.torch.internal.Deleters;
  * Every refusal fires with a message that says what is wrong and how to fix it, retains nothing, and
  * {@link Bridge#toArrayForce} handles what {@link Bridge#toArray} refuses.
  */
+@ExtendWith(ScopePerTest.class)
 class RefusalTest {
 
     // ------------------------------------------------------------------ NDArray -> Tensor
@@ -87,11 +91,15 @@ class RefusalTest {
         NDArray a = NDArray.of(new float[] {1, 2, 3, 4}, 2, 2);
         NDArray view = a.transpose();
         a.close();
-        assertRefused(IllegalStateException.class, () -> Bridge.fromArray(a), "closed/freed");
-        assertRefused(IllegalStateException.class, () -> Bridge.fromArray(view), "closed/freed");
+        assertRefused(IllegalStateException.class, () -> Bridge.fromArray(a), "was closed", "copy()");
         int pending = Deleters.pending();
-        assertRefused(IllegalStateException.class, () -> Bridge.copyFromArray(a), "closed/freed");
+        assertRefused(IllegalStateException.class, () -> Bridge.copyFromArray(a), "was closed");
         assertEquals(pending, Deleters.pending());
+        try (Tensor shared = Bridge.fromArray(view)) {  // a view taken before the close keeps the memory
+            assertEquals(3.0, shared.getDouble(0, 1));
+        }
+        view.close();
+        assertRefused(IllegalStateException.class, () -> Bridge.fromArray(view), "was closed");
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.tensorbridge.bridge;
 
 import org.tensorbridge.core.DType;
+import org.tensorbridge.core.LeakCheck;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,7 +64,7 @@ class SharedLifetimeTest {
         assertTrue(buffer.isAlive(), "closing the array frees nothing under the tensor");
         assertEquals(1, buffer.refCount());
         assertEquals(8192.0, values(tensor)[8192], "tensor values still readable");
-        tensor.mulInPlace(2);  // still writable
+        tensor.mul_(2);  // still writable
 
         tensor.close();
         assertTrue(buffer.isAlive(), "a view of the tensor still uses the storage");
@@ -74,7 +75,7 @@ class SharedLifetimeTest {
         assertFalse(buffer.isAlive(), "freed once the last view is closed");
         assertEquals(0, buffer.refCount());
         assertPendingBackTo(pending);
-        assertThrows(IllegalStateException.class, () -> array.getDouble(0), "the array is freed now");
+        assertThrows(IllegalStateException.class, () -> array.getDouble(0), "the array is closed");
     }
 
     @Test
@@ -82,7 +83,7 @@ class SharedLifetimeTest {
         NDArray array = ramp();
         NDBuffer buffer = array.buffer();
         Tensor tensor = Bridge.fromArray(array);
-        tensor.mulInPlace(3);
+        tensor.mul_(3);
         tensor.close();
         assertPendingBackTo(pending);
         assertEquals(1, buffer.refCount(), "the deleter released the tensor's count");
@@ -106,7 +107,7 @@ class SharedLifetimeTest {
         assertTrue(buffer.isAlive());
 
         // writes through one surviving view are seen through another
-        column.mulInPlace(-1);
+        column.mul_(-1);
         assertEquals(-4096.0, values(rowsT)[0], "rows.t()[0][0] is element 4096 = row 8, column 0");
         matrix.close();
         column.close();
@@ -135,9 +136,12 @@ class SharedLifetimeTest {
         assertEquals(pending + 1, Deleters.pending());
         assertEquals(4096.0, back.getDouble(0));
         back.setDouble(-1, 1);
-        NDArray backView = back.slice(0, 0, 4, 1);  // views of it own no count, like every NDArray view
+        NDArray backView = back.slice(0, 0, 4, 1);  // a view holds a count, like every NDArray
         assertEquals(-1.0, backView.getDouble(1));
         back.close();
+        assertTrue(buffer.isAlive(), "the view of the array still holds the storage");
+        assertEquals(-1.0, backView.getDouble(1));
+        backView.close();
         // The array's arena closes in the background (a shared arena's close is a JVM-wide handshake); the
         // tensor handle it kept, and through it the original buffer, go with it.
         assertTrue(NDBuffer.awaitPendingFrees(java.time.Duration.ofSeconds(5)));
@@ -181,13 +185,14 @@ class SharedLifetimeTest {
 
         // a view closed on a virtual thread
         NDArray second = ramp();
+        NDBuffer secondBuffer = second.buffer();
         Tensor t2 = Bridge.fromArray(second);
         Tensor v2 = t2.view(2, N / 2);
         t2.close();
         second.close();
         Thread thread = Thread.ofVirtual().start(v2::close);
         thread.join();
-        assertFalse(second.buffer().isAlive());
+        assertFalse(secondBuffer.isAlive());
         assertPendingBackTo(pending);
     }
 
@@ -271,5 +276,8 @@ class SharedLifetimeTest {
         }
         assertFalse(buffer.isAlive(), "the Tensor Cleaner freed the handle and libtorch's deleter released the buffer");
         assertPendingBackTo(pending);
+        if (LeakCheck.enabled()) {
+            assertEquals(1, LeakCheck.takeLeaks().size(), "leak checking reports the dropped tensor");
+        }
     }
 }

@@ -1,5 +1,8 @@
 package org.tensorbridge.bridge;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.tensorbridge.testkit.ScopePerTest;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,6 +25,7 @@ import org.tensorbridge.torch.TensorOptions;
  * item size, the data pointer (storage offset included) is the array's first element, values agree, and
  * writes go both ways.
  */
+@ExtendWith(ScopePerTest.class)
 class TensorViewToArrayTest {
     static Stream<Arguments> views() {
         return Stream.of(

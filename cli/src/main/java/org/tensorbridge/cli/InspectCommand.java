@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.io.ArrayFileFormatException;
 import org.tensorbridge.ndarray.io.NpyFile;
 import org.tensorbridge.ndarray.io.NpyHeader;
@@ -58,10 +57,10 @@ final class InspectCommand implements Main.Command {
     private static void inspectNpz(Path path, PrintStream out) throws Exception {
         try (NpzArchive archive = NpzFile.open(path)) {
             for (String entry : archive.names()) {
-                try (NDArray array = archive.get(entry)) {
-                    out.printf("  %-24s dtype %-10s shape %-16s %s%n", entry, array.dtype().numpyName(),
-                            Arrays.toString(array.shape()), archive.isMemoryMapped(entry) ? "memory-mapped" : "copied (deflated or unaligned)");
-                }
+                NpyHeader header = archive.header(entry);  // headers only: no entry is inflated or copied
+                out.printf("  %-24s dtype %-10s shape %-16s %s%n", entry, header.dtype().numpyName(),
+                        Arrays.toString(header.shape()), archive.isMemoryMapped(entry) ? "memory-mapped"
+                                : "copied (deflated or unaligned)");
             }
         }
     }

@@ -1,6 +1,7 @@
 package org.tensorbridge.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -10,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorbridge.core.LeakCheck;
 import org.tensorbridge.testkit.Python;
+import org.tensorbridge.torch.Tensor;
 
 class MainTest {
     private record Run(int exit, String out) {
@@ -61,6 +64,52 @@ class MainTest {
         Run malformed = run("inspect", bad.toString());
         assertEquals(1, malformed.exit());
         assertTrue(malformed.out().contains("malformed"), malformed.out());
+    }
+
+    @Test
+    void demoExplainsItsArguments() throws Exception {
+        Run help = run("demo", "--help");
+        assertEquals(0, help.exit(), help.out());
+        assertTrue(help.out().contains("usage: tensorbridge demo [STEPS]"), help.out());
+        Run bad = run("demo", "many");
+        assertEquals(2, bad.exit(), bad.out());
+        assertTrue(bad.out().contains("STEPS must be a whole number, not 'many'") && bad.out().contains("usage:"),
+                bad.out());
+    }
+
+    @Test
+    void theDemoLeavesNoTensorOpen() throws Exception {
+        LeakCheck.collectGarbage();
+        long before = Tensor.unclosedCount();
+        Run demo = run("demo", "1500");
+        assertEquals(0, demo.exit(), demo.out());
+        LeakCheck.collectGarbage();
+        assertEquals(before, Tensor.unclosedCount(), "every step's temporaries were closed by its scope");
+        LeakCheck.assertNoLeaks();
+    }
+
+    @Test
+    void inspectReadsOnlyTheHeadersOfAnNpz(@TempDir Path dir) throws Exception {
+        // A deflated entry whose data is corrupt past its header: reading it fails, inspecting it must not.
+        Path npz = dir.resolve("big.npz");
+        Python.debian().run("""
+                import sys, zipfile, numpy as np
+                np.savez_compressed(sys.argv[1], images=np.zeros((2000, 784), dtype=np.float32))
+                with zipfile.ZipFile(sys.argv[1]) as z:
+                    info = z.infolist()[0]
+                with open(sys.argv[1], 'r+b') as f:
+                    f.seek(info.header_offset + 26)
+                    start = info.header_offset + 30 + int.from_bytes(f.read(2), 'little') + int.from_bytes(f.read(2), 'little')
+                    f.seek(start + info.compress_size - 40)
+                    f.write(bytes([255]) * 16)
+                """, npz.toString());
+        Run inspect = run("inspect", npz.toString());
+        assertEquals(0, inspect.exit(), inspect.out());
+        assertTrue(inspect.out().contains("images ") && inspect.out().contains("dtype float32")
+                && inspect.out().contains("[2000, 784]"), inspect.out());
+        try (var archive = org.tensorbridge.ndarray.io.NpzFile.open(npz)) {
+            assertThrows(org.tensorbridge.ndarray.io.ArrayFileFormatException.class, () -> archive.get("images"));
+        }
     }
 
     @Test

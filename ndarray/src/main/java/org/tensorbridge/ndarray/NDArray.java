@@ -164,8 +164,7 @@ public final class NDArray implements Scoped {
     public static NDArray zeros(DType dtype, long... shape) {
         Objects.requireNonNull(dtype, "dtype");
         long[] sh = shape.clone();
-        long n = Shapes.size(sh);
-        NDBuffer buf = NDBuffer.allocate(Math.multiplyExact(n, (long) dtype.byteSize()));
+        NDBuffer buf = NDBuffer.allocate(Shapes.byteSize(sh, Shapes.arrayType(dtype)));
         return new NDArray(buf, dtype, sh, Strides.cOrder(sh, dtype.byteSize()), 0, true, false);
     }
 

@@ -149,11 +149,22 @@ public final class NDBuffer {
         return new NDBuffer(seg, arena, true);
     }
 
-    /** Allocates {@code byteSize} zero-filled bytes, 64-byte aligned, in a fresh shared arena. */
+    /**
+     * Allocates {@code byteSize} zero-filled bytes, 64-byte aligned. Throws {@link ArrayAllocationException}
+     * when the memory is not there.
+     */
     public static NDBuffer allocate(long byteSize) {
         if (byteSize < 0) {
             throw new IllegalArgumentException("negative byte size " + byteSize);
         }
+        try {
+            return allocateOrFail(byteSize);
+        } catch (OutOfMemoryError e) {
+            throw new ArrayAllocationException(byteSize, e);
+        }
+    }
+
+    private static NDBuffer allocateOrFail(long byteSize) {
         if (byteSize < SMALL) {
             // Arena.allocate zero-fills; the automatic arena returns the memory once the GC finds it unreachable.
             MemorySegment seg = Arena.ofAuto().allocate(Math.max(byteSize, 1), ALIGNMENT).asSlice(0, byteSize);

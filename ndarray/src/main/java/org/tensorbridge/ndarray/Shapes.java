@@ -15,9 +15,24 @@ final class Shapes {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension " + d + " in shape " + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, d);
+            long product = n * d;
+            if (d != 0 && (product / d != n || product < 0)) {
+                throw new IllegalArgumentException("shape " + str(shape) + " has more elements than a long can count"
+                        + " (2^63 - 1): check the shape (a dimension may be a byte count or uninitialised)");
+            }
+            n = product;
         }
         return n;
+    }
+
+    /** The bytes an array of {@code shape} and {@code dtype} needs, refusing sizes past 2^63 - 1 with the shape. */
+    static long byteSize(long[] shape, DType dtype) {
+        long n = size(shape);
+        if (n > Long.MAX_VALUE / dtype.byteSize()) {
+            throw new IllegalArgumentException("an array of shape " + str(shape) + " and dtype " + dtype.numpyName()
+                    + " needs more than 2^63 - 1 bytes: check the shape");
+        }
+        return n * dtype.byteSize();
     }
 
     static int axis(int axis, int ndim) {

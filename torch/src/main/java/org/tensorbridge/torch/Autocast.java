@@ -1,29 +1,30 @@
 package org.tensorbridge.torch;
 
 import org.tensorbridge.core.DType;
-
-import org.tensorbridge.torch.internal.Runtime;
+import org.tensorbridge.torch.internal.ThreadState;
 
 /**
- * Automatic mixed precision for the current thread, like {@code torch.autocast(device_type, dtype)}:
+ * Automatic mixed precision for the current Java thread, like {@code torch.autocast(device_type, dtype)}:
  * <pre>{@code try (var amp = Autocast.enable(DeviceType.CUDA, DType.BFLOAT16)) { loss = model.forward(x); }}</pre>
- * Works the same on libtorch 1.13 and 2.x (the shim hides their different APIs). Closing restores the
- * previous state and, when the outermost scope ends, drops autocast's cache of cast weights.
+ * Works the same on libtorch 1.13 and 2.x (the shim hides their different APIs), and on virtual threads.
+ * Closing restores the previous state and, when the outermost scope ends, drops autocast's cache of cast
+ * weights.
  */
 public final class Autocast extends ThreadBoundScope {
-    private final DeviceType deviceType;
-    private final boolean previousEnabled;
-    private final int previousDtype;
+    private final ThreadState state = ThreadState.current();
+    private final boolean cuda;
+    private final int[] previous;
 
     private Autocast(DeviceType deviceType, DType dtype) {
         super("autocast");
         if (deviceType != DeviceType.CPU && deviceType != DeviceType.CUDA) {
             throw new IllegalArgumentException("autocast supports cpu and cuda, not " + deviceType.torchName());
         }
-        this.deviceType = deviceType;
-        this.previousDtype = Runtime.setAutocastDtype(deviceType.code(), ScalarTypes.code(dtype));
-        this.previousEnabled = Runtime.setAutocastEnabled(deviceType.code(), true);
-        Runtime.autocastNesting(+1);
+        this.cuda = deviceType == DeviceType.CUDA;
+        int code = ScalarTypes.code(dtype);
+        this.previous = state.autocast(cuda);
+        state.setAutocast(cuda, true, code);
+        state.enterAutocast();
     }
 
     /** Enables autocast to {@code dtype} (float16 or bfloat16) for ops on {@code deviceType}. */
@@ -34,10 +35,14 @@ public final class Autocast extends ThreadBoundScope {
         return new Autocast(deviceType, dtype);
     }
 
+    /** Whether autocast is on for {@code deviceType} in the current Java thread. */
+    public static boolean isEnabled(DeviceType deviceType) {
+        return ThreadState.current().autocast(deviceType == DeviceType.CUDA)[0] != 0;
+    }
+
     @Override
     void restore() {
-        Runtime.autocastNesting(-1);
-        Runtime.setAutocastEnabled(deviceType.code(), previousEnabled);
-        Runtime.setAutocastDtype(deviceType.code(), previousDtype);
+        state.leaveAutocast();
+        state.setAutocast(cuda, previous[0] != 0, previous[1]);
     }
 }

@@ -36,7 +36,9 @@ public final class CudaMemory {
 
     /** Returns cached, unused blocks to the driver (like {@code torch.cuda.empty_cache()}). */
     public static void emptyCache() {
-        Gpu.emptyCache();
+        if (Torch.builtWithCuda() && Torch.cudaAvailable()) {  // like torch.cuda.empty_cache: a no-op without CUDA
+            Gpu.emptyCache();
+        }
     }
 
     public static void resetPeakStats(int deviceIndex) {

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.tensorbridge.torch.internal.Gpu;
+import org.tensorbridge.torch.internal.ThreadState;
 
 /**
  * A CUDA stream from libtorch's pool: kernels and copies issued while it is current run in order on it,
@@ -38,24 +39,31 @@ public final class CudaStream implements AutoCloseable {
         return new CudaStream(Gpu.currentStream(deviceIndex));
     }
 
-    /** Makes this stream current on its device until the returned scope is closed (on this thread). */
+    /**
+     * Makes this stream (and its device) current for this Java thread's calls until the returned scope is
+     * closed, like PyTorch's {@code CUDAStreamGuard}. The setting belongs to the Java thread, also a virtual
+     * one that moves between OS threads.
+     */
     public Scope makeCurrent() {
-        return new Scope(new CudaStream(Gpu.setCurrentStream(pointer())));
+        long[] mine = Gpu.streamInfo(pointer());
+        return new Scope(ThreadState.current(), (int) mine[0], mine[1]);
     }
 
     /** Restores the previously current stream when closed, on the thread that made this one current. */
     public static final class Scope extends ThreadBoundScope {
-        private final CudaStream previous;
+        private final ThreadState state;
+        private final long[] previous;
 
-        private Scope(CudaStream previous) {
+        private Scope(ThreadState state, int device, long streamId) {
             super("the current CUDA stream");
-            this.previous = previous;
+            this.state = state;
+            this.previous = state.stream();
+            state.setStream(device, streamId);
         }
 
         @Override
         void restore() {
-            Gpu.freeStream(Gpu.setCurrentStream(previous.pointer()));
-            previous.close();
+            state.setStream((int) previous[0], previous[1]);
         }
     }
 

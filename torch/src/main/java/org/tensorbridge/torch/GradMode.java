@@ -1,18 +1,20 @@
 package org.tensorbridge.torch;
 
-import org.tensorbridge.torch.internal.Runtime;
+import org.tensorbridge.torch.internal.ThreadState;
 
 /**
- * Autograd recording for the current thread, as scopes that restore the previous mode when closed:
+ * Autograd recording for the current Java thread, as scopes that restore the previous mode when closed:
  * <pre>{@code try (var scope = GradMode.disabled()) { ...inference... }}</pre>
- * Like libtorch's grad mode it is per thread: close the scope on the thread that opened it.
+ * The mode belongs to the Java thread — a virtual thread keeps it when it moves between OS threads — and
+ * the scope must be closed on the thread that opened it.
  */
 public final class GradMode extends ThreadBoundScope {
+    private final ThreadState state = ThreadState.current();
     private final boolean previous;
 
     private GradMode(boolean enabled) {
         super("grad mode");
-        this.previous = Runtime.setGradEnabled(enabled);
+        this.previous = state.setGradEnabled(enabled);
     }
 
     /** {@code torch.no_grad()}. */
@@ -25,12 +27,13 @@ public final class GradMode extends ThreadBoundScope {
         return new GradMode(true);
     }
 
+    /** {@code torch.is_grad_enabled()} for the current Java thread. */
     public static boolean isEnabled() {
-        return Runtime.isGradEnabled();
+        return ThreadState.current().gradEnabled();
     }
 
     @Override
     void restore() {
-        Runtime.setGradEnabled(previous);
+        state.setGradEnabled(previous);
     }
 }

@@ -3,6 +3,7 @@ package org.tensorbridge.torch;
 import org.tensorbridge.core.DType;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.util.Arrays;
@@ -378,6 +379,47 @@ public final class Tensor implements Scoped {
         return created(Ops.EYE.apply(n, Op.kw("dtype", options.dtype()), Op.kw("device", options.device())), options);
     }
 
+    /** A CPU float32 tensor holding a copy of {@code values}; no shape means 1-D. */
+    public static Tensor of(float[] values, long... shape) {
+        return copied(MemorySegment.ofArray(values), DType.FLOAT32, values.length, shape);
+    }
+
+    /** A CPU float64 tensor holding a copy of {@code values}; no shape means 1-D. */
+    public static Tensor of(double[] values, long... shape) {
+        return copied(MemorySegment.ofArray(values), DType.FLOAT64, values.length, shape);
+    }
+
+    /** A CPU int64 tensor holding a copy of {@code values}; no shape means 1-D. */
+    public static Tensor of(long[] values, long... shape) {
+        return copied(MemorySegment.ofArray(values), DType.INT64, values.length, shape);
+    }
+
+    /** A CPU int32 tensor holding a copy of {@code values}; no shape means 1-D. */
+    public static Tensor of(int[] values, long... shape) {
+        return copied(MemorySegment.ofArray(values), DType.INT32, values.length, shape);
+    }
+
+    private static Tensor copied(MemorySegment values, DType dtype, long count, long[] shape) {
+        long[] resolved = shape.length == 0 ? new long[] {count} : shape;
+        long size = 1;
+        for (long d : resolved) {
+            size = Math.multiplyExact(size, d);
+        }
+        if (size != count) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(resolved) + " holds " + size + " elements, but "
+                    + count + " values were given");
+        }
+        Tensor tensor = empty(TensorOptions.of(dtype), resolved);
+        try {
+            MemorySegment.copy(values, 0, MemorySegment.ofAddress(tensor.dataAddress()).reinterpret(values.byteSize()), 0,
+                    values.byteSize());
+            return tensor;
+        } catch (RuntimeException | Error e) {
+            tensor.close();
+            throw e;
+        }
+    }
+
     /** A 0-dim tensor holding {@code value}. */
     public static Tensor scalarTensor(double value, TensorOptions options) {
         return full(options, value);
@@ -503,14 +545,95 @@ public final class Tensor implements Scoped {
         return Ops.NEG.apply(this);
     }
 
-    /** In-place {@code this += other}; returns this tensor's new handle (close it or ignore it). */
-    public Tensor addInPlace(Tensor other) {
-        Ops.ADD_.apply(this, other).close();
-        return this;
+    // ---------------------------------------------------------------- in place (return this same tensor)
+
+    /** {@code this += other}, in place; returns this tensor. */
+    public Tensor add_(Tensor other) {
+        return inPlace(Ops.ADD_.apply(this, other));
     }
 
-    public Tensor mulInPlace(double value) {
-        Ops.MUL_SCALAR_.apply(this, value).close();
+    /** {@code this += alpha * other}, in place; returns this tensor. */
+    public Tensor add_(Tensor other, double alpha) {
+        return inPlace(Ops.ADD_.apply(this, other, Op.kw("alpha", alpha)));
+    }
+
+    public Tensor add_(double value) {
+        return inPlace(Ops.ADD_SCALAR_.apply(this, value));
+    }
+
+    public Tensor sub_(Tensor other) {
+        return inPlace(Ops.SUB_.apply(this, other));
+    }
+
+    public Tensor sub_(double value) {
+        return inPlace(Ops.SUB_SCALAR_.apply(this, value));
+    }
+
+    public Tensor mul_(Tensor other) {
+        return inPlace(Ops.MUL_.apply(this, other));
+    }
+
+    public Tensor mul_(double value) {
+        return inPlace(Ops.MUL_SCALAR_.apply(this, value));
+    }
+
+    public Tensor div_(Tensor other) {
+        return inPlace(Ops.DIV_.apply(this, other));
+    }
+
+    public Tensor div_(double value) {
+        return inPlace(Ops.DIV_SCALAR_.apply(this, value));
+    }
+
+    /** Sets every element to 0; returns this tensor. */
+    public Tensor zero_() {
+        return inPlace(Ops.ZERO_.apply(this));
+    }
+
+    /** Sets every element to {@code value}; returns this tensor. */
+    public Tensor fill_(double value) {
+        return inPlace(Ops.FILL_.apply(this, value));
+    }
+
+    public Tensor clamp_(double min, double max) {
+        return inPlace(Ops.CLAMP_.apply(this, min, max));
+    }
+
+    public Tensor relu_() {
+        return inPlace(Ops.RELU_.apply(this));
+    }
+
+    /** {@code this += value * a * b}, in place (optimizers' step); returns this tensor. */
+    public Tensor addcmul_(Tensor a, Tensor b, double value) {
+        return inPlace(Ops.ADDCMUL_.apply(this, a, b, Op.kw("value", value)));
+    }
+
+    /** {@code this += value * a / b}, in place; returns this tensor. */
+    public Tensor addcdiv_(Tensor a, Tensor b, double value) {
+        return inPlace(Ops.ADDCDIV_.apply(this, a, b, Op.kw("value", value)));
+    }
+
+    /** {@code this += weight * (end - this)}, in place; returns this tensor. */
+    public Tensor lerp_(Tensor end, double weight) {
+        return inPlace(Ops.LERP_.apply(this, end, weight));
+    }
+
+    /** Copies {@code source} into this tensor (broadcasting, converting dtype and device); returns this tensor. */
+    public Tensor copy_(Tensor source) {
+        return copy_(source, false);
+    }
+
+    /**
+     * {@link #copy_(Tensor)}; with {@code nonBlocking} a copy between pinned host memory and CUDA runs
+     * asynchronously on the current stream — wait for it (an event, or the stream) before reading the result.
+     */
+    public Tensor copy_(Tensor source, boolean nonBlocking) {
+        return inPlace(Ops.COPY_.apply(this, source, nonBlocking));
+    }
+
+    // An in-place operator returns a second handle on this tensor: free it, hand back this one.
+    private Tensor inPlace(Tensor alias) {
+        alias.close();
         return this;
     }
 
@@ -798,20 +921,6 @@ public final class Tensor implements Scoped {
         return Ops.CLONE.apply(this);
     }
 
-    /** Copies {@code source} into this tensor (broadcasting, converting dtype and device). */
-    public Tensor copyFrom(Tensor source) {
-        return copyFrom(source, false);
-    }
-
-    /**
-     * {@link #copyFrom(Tensor)}; with {@code nonBlocking} a copy between pinned host memory and CUDA runs
-     * asynchronously on the current stream — wait for it (an event, or the stream) before reading the result.
-     */
-    public Tensor copyFrom(Tensor source, boolean nonBlocking) {
-        Ops.COPY_.apply(this, source, nonBlocking).close();
-        return this;
-    }
-
     /** The single value of a one-element tensor, as a double. */
     public double item() {
         return with(TensorHandle::itemDouble);
@@ -865,6 +974,11 @@ public final class Tensor implements Scoped {
         return grad == null ? null : own(grad);
     }
 
+    /** The autograd node that made this tensor, e.g. "AddBackward0"; "" for a leaf (PyTorch's grad_fn). */
+    public String gradFnName() {
+        return with(TensorHandle::gradFnName);
+    }
+
     /** Replaces the accumulated gradient; null clears it (like {@code x.grad = None}). */
     public void setGrad(Tensor grad) {
         with(handle -> grad == null ? setGrad(handle, null) : grad.with(g -> setGrad(handle, g)));
@@ -882,25 +996,126 @@ public final class Tensor implements Scoped {
 
     // ---------------------------------------------------------------- values out
 
-    /** All values in row-major order as doubles (moves to the CPU and converts when needed). */
-    public double[] toDoubleArray() {
-        try (Tensor detached = detach(); Tensor cpu = detached.to(Device.CPU); Tensor doubles = cpu.to(DType.FLOAT64);
-             Tensor flat = doubles.contiguous()) {
-            long n = flat.numel();
-            double[] values = new double[Math.toIntExact(n)];
-            java.lang.foreign.MemorySegment.copy(
-                    java.lang.foreign.MemorySegment.ofAddress(flat.dataAddress()).reinterpret(n * 8),
-                    java.lang.foreign.ValueLayout.JAVA_DOUBLE, 0, values, 0, values.length);
-            return values;
+    /** {@code this[index...]}: a view that drops the indexed leading dimensions (negative indices count from the end). */
+    public Tensor get(long... index) {
+        if (index.length == 0) {
+            return alias();
+        }
+        return Scope.compute(() -> {
+            Tensor view = this;
+            for (long i : index) {
+                view = view.select(0, i);
+            }
+            return view;
+        });
+    }
+
+    /** A new handle on this same tensor (same data, same autograd identity), for the caller to own. */
+    public Tensor alias() {
+        return own(shareHandle());
+    }
+
+    /** The element at {@code index} (one index per dimension) as a double; {@code item()} of a 0-dim tensor. */
+    public double getDouble(long... index) {
+        try (Tensor element = get(index)) {
+            return element.item();
         }
     }
 
+    /** The element at {@code index} as a long, exactly for integer dtypes. */
+    public long getLong(long... index) {
+        try (Tensor element = get(index)) {
+            return element.itemLong();
+        }
+    }
+
+    /** All values in row-major order as floats (moves to the CPU and converts when needed). */
+    public float[] toFloatArray() {
+        return realValues(DType.FLOAT32, "toFloatArray", segment -> segment.toArray(ValueLayout.JAVA_FLOAT));
+    }
+
+    /** All values in row-major order as doubles (moves to the CPU and converts when needed). */
+    public double[] toDoubleArray() {
+        return realValues(DType.FLOAT64, "toDoubleArray", segment -> segment.toArray(ValueLayout.JAVA_DOUBLE));
+    }
+
+    /** All values as longs (floats truncate toward zero, as libtorch converts). */
+    public long[] toLongArray() {
+        return realValues(DType.INT64, "toLongArray", segment -> segment.toArray(ValueLayout.JAVA_LONG));
+    }
+
+    public int[] toIntArray() {
+        return realValues(DType.INT32, "toIntArray", segment -> segment.toArray(ValueLayout.JAVA_INT));
+    }
+
+    public short[] toShortArray() {
+        return realValues(DType.INT16, "toShortArray", segment -> segment.toArray(ValueLayout.JAVA_SHORT));
+    }
+
+    public byte[] toByteArray() {
+        return realValues(DType.INT8, "toByteArray", segment -> segment.toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    /** All values as booleans ({@code != 0}, as {@code tensor.bool()}). */
+    public boolean[] toBooleanArray() {
+        return realValues(DType.BOOL, "toBooleanArray", segment -> {
+            boolean[] values = new boolean[(int) segment.byteSize()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = segment.get(ValueLayout.JAVA_BYTE, i) != 0;
+            }
+            return values;
+        });
+    }
+
+    /**
+     * All values of a complex (or real) tensor as {@code [re0, im0, re1, im1, ...]} doubles, the conjugate
+     * and negative bits resolved.
+     */
+    public double[] toComplexArray() {
+        return values(DType.COMPLEX128, segment -> segment.toArray(ValueLayout.JAVA_DOUBLE));
+    }
+
+    private <T> T realValues(DType as, String method, Function<MemorySegment, T> read) {
+        DType dtype = dtype();
+        if (dtype.isComplex()) {
+            throw new TorchTypeException(method + "() would drop the imaginary parts of this " + dtype.torchName()
+                    + " tensor: use toComplexArray() (re, im interleaved), or real() / imag() first");
+        }
+        return values(as, read);
+    }
+
+    // The values as a C-contiguous CPU copy of dtype {@code as}, read before the copy is freed.
+    private <T> T values(DType as, Function<MemorySegment, T> read) {
+        try (Scope scope = Scope.open()) {
+            Tensor flat = detach().resolveConj().resolveNeg().to(Device.CPU).to(as).contiguous();
+            long bytes = Math.multiplyExact(flat.numel(), (long) as.byteSize());
+            if (bytes / as.byteSize() > Integer.MAX_VALUE - 8) {
+                throw new TorchValueException("a tensor of " + flat.numel() + " elements does not fit in a Java array:"
+                        + " read it in slices (narrow/select), or share it with Bridge.toArray");
+            }
+            return read.apply(MemorySegment.ofAddress(flat.dataAddress()).reinterpret(bytes));
+        }
+    }
+
+    /** The real part of a complex tensor (a view); a real tensor's own values otherwise. */
+    public Tensor real() {
+        return Ops.REAL.apply(this);
+    }
+
+    /** The imaginary part of a complex tensor (a view). */
+    public Tensor imag() {
+        return Ops.IMAG.apply(this);
+    }
+
+    /**
+     * The values as PyTorch prints them ({@code str(tensor)}): summarised beyond 1000 elements, with the
+     * dtype (when not a default one), the device and the autograd state.
+     */
     @Override
     public String toString() {
         if (isClosed()) {
             return "Tensor(closed)";
         }
-        return "Tensor(shape=" + Arrays.toString(shape()) + ", dtype=" + dtype().torchName() + ", device=" + device()
-                + (requiresGrad() ? ", requires_grad=True" : "") + ")";
+        return TensorFormatter.format(this);
     }
 }

@@ -2,6 +2,7 @@ package org.tensorbridge.torch;
 
 import java.nio.file.Path;
 import org.tensorbridge.core.DType;
+import org.tensorbridge.core.Parallelism;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.IntStream;
@@ -65,6 +66,20 @@ public final class Torch {
     /** Whether the loaded libtorch has {@code dtype} (unsigned 16/32/64-bit need 2.3+, float8 2.1+). */
     public static boolean supports(DType dtype) {
         return ScalarTypes.isSupported(dtype);
+    }
+
+    /**
+     * Sets how many threads libtorch's intra-op parallelism uses ({@code torch.set_num_threads}) and the
+     * array layer's parallel loops ({@link Parallelism}): one setting for both.
+     */
+    public static void setNumThreads(int count) {
+        Parallelism.setThreads(count);
+        Runtime.setNumThreads(count);
+    }
+
+    /** {@code torch.get_num_threads()}. */
+    public static int numThreads() {
+        return Runtime.numThreads();
     }
 
     /** Seeds libtorch's generators (CPU and CUDA), like {@code torch.manual_seed}. */

@@ -107,7 +107,7 @@ class ShapeOpsCrossCheckTest {
     @Test
     void viewsShareMemoryWithTheirBase() {
         try (Tensor base = Tensor.zeros(2, 3); Tensor view = base.select(0, 1); Tensor ones = Tensor.ones(3)) {
-            view.copyFrom(ones);
+            view.copy_(ones);
             try (Tensor sum = base.sum()) {
                 assertEquals(3.0, sum.item(), "writing through a select() view must change the base");
             }
@@ -126,7 +126,6 @@ class ShapeOpsCrossCheckTest {
             assertEquals(4, t.elementSize());
             assertEquals(Layout.STRIDED, t.layout());
             assertTrue(t.device().isCpu());
-            assertTrue(t.toString().contains("shape=[4, 3, 2]"), t.toString());
         }
     }
 }

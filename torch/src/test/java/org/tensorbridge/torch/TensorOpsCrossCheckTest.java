@@ -66,10 +66,10 @@ class TensorOpsCrossCheckTest {
             c("float64_mul", "a64 * a64", () -> a64.mul(a64)),
             c("add_in_place", "a.clone().add_(b)", () -> {
                 Tensor t = a.clone();
-                t.addInPlace(b);
+                t.add_(b);
                 return t;
             }),
-            c("mul_in_place", "a.clone().mul_(0.5)", () -> a.clone().mulInPlace(0.5)));
+            c("mul_in_place", "a.clone().mul_(0.5)", () -> a.clone().mul_(0.5)));
 
     static final List<Case> MATH = List.of(
             c("abs", "a.abs()", () -> a.abs()),
@@ -166,10 +166,10 @@ class TensorOpsCrossCheckTest {
             exact("int_to_int16", "ia.to(torch.int16)", () -> ia.to(DType.INT16)),
             exact("float64_to_float32", "a64.to(torch.float32)", () -> a64.to(DType.FLOAT32)),
             exact("clone", "a.clone()", () -> a.clone()),
-            exact("copy_from_broadcast", "torch.zeros(3, 4).copy_(row)", () -> Tensor.zeros(3, 4).copyFrom(row)),
+            exact("copy_from_broadcast", "torch.zeros(3, 4).copy_(row)", () -> Tensor.zeros(3, 4).copy_(row)),
             exact("copy_from_converts_dtype", "torch.zeros(3, 4, dtype=torch.int64).copy_(a * 10)", () -> {
                 try (Tensor scaled = a.mul(10.0)) {
-                    return Tensor.zeros(TensorOptions.of(DType.INT64), 3, 4).copyFrom(scaled);
+                    return Tensor.zeros(TensorOptions.of(DType.INT64), 3, 4).copy_(scaled);
                 }
             }),
             tol("item_sum", "a.sum().item()", 1e-6, 1e-6, () -> {

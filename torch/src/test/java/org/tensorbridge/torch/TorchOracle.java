@@ -142,6 +142,24 @@ final class TorchOracle {
     /** One value PyTorch produced. kind: T tensor, L list/tuple (elements under name#i), N None, S scalar. */
     record Expected(String name, char kind, String dtype, long[] shape, long[] strides, long storageOffset,
                     boolean contiguous, boolean requiresGrad, double[] values, int count, String scalarType) {
+        /** A string PyTorch printed (kind X), unescaped. */
+        String text() {
+            if (kind != 'X') {
+                throw new AssertionError(name + " is not a string in PyTorch but " + kind);
+            }
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < scalarType.length(); i++) {
+                char c = scalarType.charAt(i);
+                if (c == '\\' && i + 1 < scalarType.length()) {
+                    char next = scalarType.charAt(++i);
+                    out.append(next == 'n' ? '\n' : next == 't' ? '\t' : next);
+                } else {
+                    out.append(c);
+                }
+            }
+            return out.toString();
+        }
+
         double scalar() {
             if (kind != 'S') {
                 throw new AssertionError(name + " is not a scalar in PyTorch but " + kind);

@@ -97,6 +97,23 @@ public final class NpzArchive implements ArrayArchive {
         return path + " entry '" + e.name() + "' (at byte " + e.dataOffset() + ")";
     }
 
+    /**
+     * The .npy header of one entry (dtype, shape, order) without reading its data: a deflated entry is
+     * inflated only as far as its header.
+     */
+    public NpyHeader header(String name) throws IOException {
+        ZipDirectory.Entry e = entry(name);
+        String src = source(e);
+        if (e.method() == ZipDirectory.METHOD_STORED) {
+            return NpyHeader.parse(file.segment().asSlice(e.dataOffset(), e.compressedSize()), src);
+        }
+        checkInflatable(e, src);
+        try (EntryInflater in = new EntryInflater(file.segment().asSlice(e.dataOffset(), e.compressedSize()),
+                e.uncompressedSize(), src, e.dataOffset())) {
+            return NpyHeader.parse(MemorySegment.ofArray(headerBytes(in, e.uncompressedSize())), src);
+        }
+    }
+
     /** Reads one array; the caller owns (and closes) it. */
     public NDArray get(String name) throws IOException {
         ZipDirectory.Entry e = entry(name);
@@ -136,26 +153,10 @@ public final class NpzArchive implements ArrayArchive {
 
     private static NDArray inflate(MemorySegment seg, ZipDirectory.Entry e, String src, boolean readOnly) throws IOException {
         long declared = e.uncompressedSize();
-        if (declared > e.compressedSize() * MAX_DEFLATE_RATIO + 1024) {
-            throw ArrayFileFormatException.at(src, e.localHeaderOffset(), "entry declares " + declared
-                    + " uncompressed bytes from " + e.compressedSize() + " compressed bytes, more than deflate can"
-                    + " produce (about 1032:1); the archive lies about its sizes");
-        }
+        checkInflatable(e, src);
         try (EntryInflater in = new EntryInflater(seg.asSlice(e.dataOffset(), e.compressedSize()), declared, src,
                 e.dataOffset())) {
-            // The npy header: magic + version, the length field, then the header text.
-            byte[] first = in.readBytes((int) Math.min(declared, 12));
-            int prefix = first.length >= 8 && first[6] == 1 ? 10 : 12;
-            long hlen = 0;
-            if (first.length >= prefix) {
-                ByteBuffer bb = ByteBuffer.wrap(first).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                hlen = prefix == 10 ? Short.toUnsignedInt(bb.getShort(8)) : Integer.toUnsignedLong(bb.getInt(8));
-            }
-            long headerEnd = Math.min(prefix + Math.min(hlen, 4L * NpyHeader.MAX_HEADER_SIZE + 1), declared);
-            byte[] rest = in.readBytes((int) Math.max(0, headerEnd - first.length));
-            byte[] all = new byte[first.length + rest.length];
-            System.arraycopy(first, 0, all, 0, first.length);
-            System.arraycopy(rest, 0, all, first.length, rest.length);
+            byte[] all = headerBytes(in, declared);
             NpyHeader h = NpyHeader.parse(MemorySegment.ofArray(all), src);
             long need = h.dataOffset() + h.dataBytes();
             if (need > declared) {
@@ -180,6 +181,31 @@ public final class NpzArchive implements ArrayArchive {
                 }
             });
         }
+    }
+
+    private static void checkInflatable(ZipDirectory.Entry e, String src) throws ArrayFileFormatException {
+        if (e.uncompressedSize() > e.compressedSize() * MAX_DEFLATE_RATIO + 1024) {
+            throw ArrayFileFormatException.at(src, e.localHeaderOffset(), "entry declares " + e.uncompressedSize()
+                    + " uncompressed bytes from " + e.compressedSize() + " compressed bytes, more than deflate can"
+                    + " produce (about 1032:1); the archive lies about its sizes");
+        }
+    }
+
+    // The npy header's bytes from an entry's start: magic + version, the length field, then the header text.
+    private static byte[] headerBytes(EntryInflater in, long declared) throws ArrayFileFormatException {
+        byte[] first = in.readBytes((int) Math.min(declared, 12));
+        int prefix = first.length >= 8 && first[6] == 1 ? 10 : 12;
+        long hlen = 0;
+        if (first.length >= prefix) {
+            ByteBuffer bb = ByteBuffer.wrap(first).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            hlen = prefix == 10 ? Short.toUnsignedInt(bb.getShort(8)) : Integer.toUnsignedLong(bb.getInt(8));
+        }
+        long headerEnd = Math.min(prefix + Math.min(hlen, 4L * NpyHeader.MAX_HEADER_SIZE + 1), declared);
+        byte[] rest = in.readBytes((int) Math.max(0, headerEnd - first.length));
+        byte[] all = new byte[first.length + rest.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
     }
 
     /** Inflates one entry, never producing more than its declared size, and checks size and CRC at the end. */

@@ -40,6 +40,7 @@ public final class Gpu {
     public static MemorySegment currentStream(int deviceIndex) {
         MemorySegment out = Scratch.get(8);
         try {
+            ThreadState.current().apply();
             Status.check((int) Native.STREAM_CURRENT.invokeExact(deviceIndex, out));
         } catch (Throwable t) {
             throw Status.unexpected(t);
@@ -48,16 +49,6 @@ public final class Gpu {
     }
 
     /** Makes {@code stream} current on its device; returns the previous current stream (a new handle). */
-    public static MemorySegment setCurrentStream(MemorySegment stream) {
-        MemorySegment out = Scratch.get(8);
-        try {
-            Status.check((int) Native.STREAM_SET_CURRENT.invokeExact(stream, out));
-        } catch (Throwable t) {
-            throw Status.unexpected(t);
-        }
-        return out.get(ADDRESS, 0);
-    }
-
     public static void synchronizeStream(MemorySegment stream) {
         try {
             Status.check((int) Native.STREAM_SYNCHRONIZE.invokeExact(stream));
@@ -108,6 +99,7 @@ public final class Gpu {
     /** Records the event on {@code stream} ({@link MemorySegment#NULL}: the current stream). */
     public static void recordEvent(MemorySegment event, MemorySegment stream) {
         try {
+            ThreadState.current().apply();  // a null stream means the caller's current one
             Status.check((int) Native.EVENT_RECORD.invokeExact(event, stream));
         } catch (Throwable t) {
             throw Status.unexpected(t);

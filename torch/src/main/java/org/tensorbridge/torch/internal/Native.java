@@ -42,7 +42,10 @@ public final class Native {
     static final MethodHandle OP_NUM_ARGUMENTS = fn("tb_op_num_arguments", status(ADDRESS, ADDRESS), NORMAL);
     static final MethodHandle OP_ARGUMENT = fn("tb_op_argument", status(ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG,
             ADDRESS, JAVA_LONG, ADDRESS, ADDRESS), NORMAL);
-    static final MethodHandle OP_CALL = fn("tb_op_call", status(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS), NORMAL);
+    static final MethodHandle OP_CALL = fn("tb_op_call", status(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS), NORMAL);
+    static final MethodHandle APPLY_THREAD_STATE = fn("tb_apply_thread_state", status(ADDRESS), NORMAL);
+    static final MethodHandle SET_NUM_THREADS = fn("tb_set_num_threads", status(JAVA_INT), NORMAL);
+    static final MethodHandle NUM_THREADS = fn("tb_num_threads", status(ADDRESS), NORMAL);
     static final MethodHandle RESULT_FREE = fn("tb_result_free", status(ADDRESS), NORMAL);
     static final MethodHandle RESULT_COUNT = fn("tb_result_count", status(ADDRESS, ADDRESS), NORMAL);
     static final MethodHandle RESULT_KIND = fn("tb_result_kind", status(ADDRESS, JAVA_INT, ADDRESS), NORMAL);
@@ -55,12 +58,8 @@ public final class Native {
     static final MethodHandle BACKWARD = fn("tb_backward", status(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT), NORMAL);
     static final MethodHandle GRAD = fn("tb_grad", status(ADDRESS, ADDRESS), NORMAL);
     static final MethodHandle SET_GRAD = fn("tb_set_grad", status(ADDRESS, ADDRESS), NORMAL);
-    static final MethodHandle GRAD_MODE_SET = fn("tb_grad_mode_set", status(JAVA_INT, ADDRESS), CRITICAL);
-    static final MethodHandle GRAD_MODE_ENABLED = fn("tb_grad_mode_enabled", status(ADDRESS), CRITICAL);
+    static final MethodHandle GRAD_FN_NAME = fn("tb_grad_fn_name", status(ADDRESS, ADDRESS, JAVA_LONG), NORMAL);
     static final MethodHandle MANUAL_SEED = fn("tb_manual_seed", status(JAVA_LONG), NORMAL);
-    static final MethodHandle AUTOCAST_SET_ENABLED = fn("tb_autocast_set_enabled", status(JAVA_INT, JAVA_INT, ADDRESS), NORMAL);
-    static final MethodHandle AUTOCAST_SET_DTYPE = fn("tb_autocast_set_dtype", status(JAVA_INT, JAVA_INT, ADDRESS), NORMAL);
-    static final MethodHandle AUTOCAST_NESTING = fn("tb_autocast_nesting", status(JAVA_INT, ADDRESS), NORMAL);
     static final MethodHandle CUDA_AVAILABLE = fn("tb_cuda_available", status(ADDRESS), NORMAL);
     static final MethodHandle CUDA_DEVICE_COUNT = fn("tb_cuda_device_count", status(ADDRESS), NORMAL);
     static final MethodHandle CUDA_DEVICE_INFO = fn("tb_cuda_device_info", status(JAVA_INT, ADDRESS, JAVA_LONG,
@@ -71,7 +70,6 @@ public final class Native {
     static final MethodHandle PINNED_EMPTY = fn("tb_pinned_empty", status(JAVA_LONG, ADDRESS), NORMAL);
     static final MethodHandle STREAM_NEW = fn("tb_stream_new", status(JAVA_INT, JAVA_INT, ADDRESS), NORMAL);
     static final MethodHandle STREAM_CURRENT = fn("tb_stream_current", status(JAVA_INT, ADDRESS), NORMAL);
-    static final MethodHandle STREAM_SET_CURRENT = fn("tb_stream_set_current", status(ADDRESS, ADDRESS), NORMAL);
     static final MethodHandle STREAM_SYNCHRONIZE = fn("tb_stream_synchronize", status(ADDRESS), NORMAL);
     static final MethodHandle STREAM_QUERY = fn("tb_stream_query", status(ADDRESS, ADDRESS), NORMAL);
     static final MethodHandle STREAM_INFO = fn("tb_stream_info", status(ADDRESS, ADDRESS, ADDRESS), NORMAL);

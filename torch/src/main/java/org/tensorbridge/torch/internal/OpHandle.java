@@ -102,7 +102,8 @@ public final class OpHandle {
     public Object call(ArgWriter args) {
         MemorySegment outputs = args.outputs();
         try {
-            int status = (int) Native.OP_CALL.invokeExact(pointer, args.slots(), args.count(), outputs, outputs.asSlice(8));
+            int status = (int) Native.OP_CALL.invokeExact(pointer, args.slots(), args.count(),
+                    ThreadState.current().segment(), outputs, outputs.asSlice(8));
             if (status != Status.OK) {
                 // Argument errors already name the operator and its schema; libtorch's own do not.
                 String message = Native.lastError();

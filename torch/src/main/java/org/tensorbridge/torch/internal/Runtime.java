@@ -36,21 +36,6 @@ public final class Runtime {
         }
     }
 
-    /** Sets grad mode for this thread and returns the previous mode. */
-    public static boolean setGradEnabled(boolean enabled) {
-        MemorySegment out = Scratch.get(4);
-        try {
-            Status.check((int) Native.GRAD_MODE_SET.invokeExact(enabled ? 1 : 0, out));
-        } catch (Throwable t) {
-            throw Status.unexpected(t);
-        }
-        return out.get(JAVA_INT, 0) != 0;
-    }
-
-    public static boolean isGradEnabled() {
-        return intOut(Native.GRAD_MODE_ENABLED) != 0;
-    }
-
     public static void manualSeed(long seed) {
         try {
             Status.check((int) Native.MANUAL_SEED.invokeExact(seed));
@@ -59,37 +44,17 @@ public final class Runtime {
         }
     }
 
-    /** Enables or disables autocast for a device type on this thread; returns the previous state. */
-    public static boolean setAutocastEnabled(int deviceType, boolean enabled) {
-        MemorySegment out = Scratch.get(4);
+    /** Sets libtorch's intra-op thread count (at::set_num_threads). */
+    public static void setNumThreads(int count) {
         try {
-            Status.check((int) Native.AUTOCAST_SET_ENABLED.invokeExact(deviceType, enabled ? 1 : 0, out));
+            Status.check((int) Native.SET_NUM_THREADS.invokeExact(count));
         } catch (Throwable t) {
             throw Status.unexpected(t);
         }
-        return out.get(JAVA_INT, 0) != 0;
     }
 
-    /** Sets autocast's lower-precision dtype for a device type; returns the previous dtype code. */
-    public static int setAutocastDtype(int deviceType, int dtype) {
-        MemorySegment out = Scratch.get(4);
-        try {
-            Status.check((int) Native.AUTOCAST_SET_DTYPE.invokeExact(deviceType, dtype, out));
-        } catch (Throwable t) {
-            throw Status.unexpected(t);
-        }
-        return out.get(JAVA_INT, 0);
-    }
-
-    /** Enters (+1) or leaves (-1) an autocast scope; returns the nesting depth after the change. */
-    public static int autocastNesting(int delta) {
-        MemorySegment out = Scratch.get(4);
-        try {
-            Status.check((int) Native.AUTOCAST_NESTING.invokeExact(delta, out));
-        } catch (Throwable t) {
-            throw Status.unexpected(t);
-        }
-        return out.get(JAVA_INT, 0);
+    public static int numThreads() {
+        return intOut(Native.NUM_THREADS);
     }
 
     public static boolean cudaAvailable() {

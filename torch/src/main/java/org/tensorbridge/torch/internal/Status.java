@@ -25,16 +25,35 @@ public final class Status {
     }
 
     static TorchException exception(int code, String message) {
+        if (code != 6 && isOutOfMemory(message)) {
+            code = 6;  // libtorch 1.13 reports a failed host allocation as a plain c10::Error
+        }
+        message = DtypeMismatch.withFix(message);
         return switch (code) {
             case 2 -> new TorchIndexException(message);
             case 3 -> new TorchValueException(message);
             case 4 -> new TorchTypeException(message);
             case 5 -> new TorchNotImplementedException(message);
-            case 6 -> new TorchOutOfMemoryException(message, org.tensorbridge.torch.CudaMemory.allStats());
+            case 6 -> new TorchOutOfMemoryException(message + "; free memory (close tensors, or run in a Scope) or"
+                    + " use smaller batches", safeStats());
             case 7 -> new CudaUnavailableException(message + "; run `tensorbridge doctor` to see why");
             case ARGUMENT -> new TorchArgumentException(message);
             default -> new TorchException(message);
         };
+    }
+
+    private static boolean isOutOfMemory(String message) {
+        return message.contains("not enough memory") || message.contains("out of memory")
+                || message.contains("can't allocate memory") || message.contains("Cannot allocate memory");
+    }
+
+    // Statistics for an out-of-memory report: never throws (CUDA may be absent or not yet initialised).
+    private static java.util.List<org.tensorbridge.torch.CudaMemory.Stats> safeStats() {
+        try {
+            return org.tensorbridge.torch.CudaMemory.allStats();
+        } catch (RuntimeException | Error e) {
+            return java.util.List.of();
+        }
     }
 
     /** A Throwable from invokeExact itself: a bug in the binding, never a libtorch error. */

@@ -92,6 +92,7 @@ public final class TensorHandle {
 
     private MemorySegment item() {
         MemorySegment buffer = Scratch.get(16);
+        ThreadState.current().apply();  // a CUDA tensor is read on the caller's current stream
         try {
             Status.check((int) Native.TENSOR_ITEM.invokeExact(pointer, buffer, buffer.asSlice(8)));
         } catch (Throwable t) {
@@ -130,6 +131,7 @@ public final class TensorHandle {
 
     public void backward(TensorHandle gradient, boolean retainGraph, boolean createGraph) {
         MemorySegment grad = gradient == null ? MemorySegment.NULL : gradient.pointer;
+        ThreadState.current().apply();
         try {
             Status.check((int) Native.BACKWARD.invokeExact(pointer, grad, retainGraph ? 1 : 0, createGraph ? 1 : 0));
         } catch (Throwable t) {
@@ -146,6 +148,17 @@ public final class TensorHandle {
             throw Status.unexpected(t);
         }
         return ofNullable(out.get(ADDRESS, 0));
+    }
+
+    /** The name of the autograd node that made this tensor ("AddBackward0"), or "" for a leaf. */
+    public String gradFnName() {
+        MemorySegment buffer = Scratch.get(256);
+        try {
+            Status.check((int) Native.GRAD_FN_NAME.invokeExact(pointer, buffer, 256L));
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+        return buffer.getString(0);
     }
 
     public void setGrad(TensorHandle grad) {

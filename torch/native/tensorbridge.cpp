@@ -856,19 +856,41 @@ int tb_event_free(tb_event* event) {
 int tb_cuda_memory_stats(int device_index, int64_t* out) {
   return guarded([&] {
     require_cuda();
-    auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(device_index));
-    // Index 0 is StatType::AGGREGATE in every libtorch since 1.5.
-    out[0] = stats.allocated_bytes[0].current;
-    out[1] = stats.allocated_bytes[0].peak;
-    out[2] = stats.reserved_bytes[0].current;
-    out[3] = stats.reserved_bytes[0].peak;
+    if (device_index < 0 || device_index >= static_cast<int>(torch::cuda::device_count())) {
+      throw ArgumentError("no CUDA device " + std::to_string(device_index) + " (this machine has " +
+                          std::to_string(torch::cuda::device_count()) + ")");
+    }
+    out[0] = out[1] = out[2] = out[3] = 0;
+    try {
+      auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(device_index));
+      // Index 0 is StatType::AGGREGATE in every libtorch since 1.5.
+      out[0] = stats.allocated_bytes[0].current;
+      out[1] = stats.allocated_bytes[0].peak;
+      out[2] = stats.reserved_bytes[0].current;
+      out[3] = stats.reserved_bytes[0].peak;
+    } catch (const c10::Error&) {
+      // The allocator is not initialised before the first CUDA use: nothing allocated yet, as
+      // torch.cuda.memory_stats() reports then.
+    }
+  });
+}
+
+int tb_record_stream(tb_tensor* t, tb_stream* stream) {
+  return guarded([&] {
+    const at::Tensor& tensor = deref(t);
+    if (!tensor.is_cuda()) throw ArgumentError("recordStream needs a CUDA tensor, this one is on " + tensor.device().str());
+    tensor.record_stream(stream_of(stream));
   });
 }
 
 int tb_cuda_empty_cache(void) {
   return guarded([&] {
     require_cuda();
-    c10::cuda::CUDACachingAllocator::emptyCache();
+    try {
+      c10::cuda::CUDACachingAllocator::emptyCache();
+    } catch (const c10::Error&) {
+      // not initialised yet: nothing cached (torch.cuda.empty_cache() is a no-op then too)
+    }
   });
 }
 
@@ -898,6 +920,7 @@ TB_NO_CUDA(int tb_event_free(tb_event*))
 TB_NO_CUDA(int tb_cuda_memory_stats(int, int64_t*))
 TB_NO_CUDA(int tb_cuda_empty_cache(void))
 TB_NO_CUDA(int tb_cuda_reset_peak_stats(int))
+TB_NO_CUDA(int tb_record_stream(tb_tensor*, tb_stream*))
 #endif
 
 }  // extern "C"

@@ -172,6 +172,8 @@ int tb_event_free(tb_event* event);
 int tb_cuda_memory_stats(int device_index, int64_t* out);
 int tb_cuda_empty_cache(void);
 int tb_cuda_reset_peak_stats(int device_index);
+/* The caching allocator keeps t's block until the work queued on stream so far has run (Tensor.record_stream). */
+int tb_record_stream(tb_tensor* t, tb_stream* stream);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@ package org.tensorbridge.bench;
 import org.tensorbridge.core.DType;
 
 import org.tensorbridge.bridge.Bridge;
+import org.tensorbridge.bridge.DeviceCopies;
 import org.tensorbridge.bridge.PinnedMemory;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.torch.CudaStream;
@@ -11,9 +12,10 @@ import org.tensorbridge.torch.Tensor;
 import org.tensorbridge.torch.TensorOptions;
 
 /**
- * The GPU data path: host->device and device->host copies from pinned and pageable arrays (1 MB..1 GB),
- * and the seed's pipeline (prepare in Java -> share -> to CUDA) for a 32 MB batch. bench/gpu_bench.py
- * measures PyTorch's {@code copy_(non_blocking=True)} for the same cases; bench/gpu.sh runs both.
+ * The GPU data path: host->device and device->host copies from pinned and pageable arrays (1 MB, 16 MB,
+ * 256 MB, 1 GB), {@link DeviceCopies} on a pool stream with its events both ways, and the seed's pipeline
+ * (prepare in Java -> share -> to CUDA) for a 32 MB batch. bench/gpu_bench.py measures PyTorch's
+ * {@code copy_(non_blocking=True)} and a side-stream upload/download for the same cases; bench/gpu.sh runs both.
  */
 public final class GpuBench {
     private static final long MB = 1 << 20;
@@ -24,8 +26,11 @@ public final class GpuBench {
     public static void main(String[] args) throws Exception {
         long maxBytes = args.length > 0 ? Long.parseLong(args[0]) * MB : 1024 * MB;
         Device cuda = Device.cuda(0);
-        try (CudaStream stream = CudaStream.current(0)) {
-            for (long bytes = MB; bytes <= maxBytes; bytes *= 16) {
+        try (CudaStream stream = CudaStream.current(0); CudaStream pool = CudaStream.create(0)) {
+            for (long bytes : new long[] {MB, 16 * MB, 256 * MB, 1024 * MB}) {
+                if (bytes > maxBytes) {
+                    break;
+                }
                 String size = bytes >= 1024 * MB ? (bytes / (1024 * MB)) + "GB" : (bytes / MB) + "MB";
                 int reps = (int) Math.max(3, Math.min(100, (256 * MB) / bytes));
                 long elements = bytes / 4;
@@ -38,6 +43,18 @@ public final class GpuBench {
                     copy("h2d_pageable_" + size, bytes, reps, device, pageableHost, stream);
                     copy("d2h_pinned_" + size, bytes, reps, pinnedHost, device, stream);
                     copy("d2h_pageable_" + size, bytes, reps, pageableHost, device, stream);
+                    Device target = cuda;
+                    Timer.report("h2d_devicecopies_pool_" + size, Timer.medianSeconds(5, reps, () -> {
+                        try (DeviceCopies.Transfer upload = DeviceCopies.toDevice(pinned, target, pool)) {
+                            upload.copied().synchronize();
+                        }
+                    }));
+                    Timer.report("d2h_devicecopies_pool_" + size, Timer.medianSeconds(5, reps, () -> {
+                        try (DeviceCopies.PendingArray download = DeviceCopies.toHost(device, pool);
+                             NDArray result = download.await()) {
+                            result.size();
+                        }
+                    }));
                 }
             }
             pipeline(cuda, stream);

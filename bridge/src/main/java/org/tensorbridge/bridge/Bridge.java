@@ -1,6 +1,8 @@
 package org.tensorbridge.bridge;
 
 import org.tensorbridge.core.DType;
+import org.tensorbridge.core.Scope;
+import org.tensorbridge.torch.internal.TensorHandle;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -58,9 +60,38 @@ public final class Bridge {
             throw new BridgeException("the array lives on the Java heap (it wraps a Java array or a heap ByteBuffer), which"
                     + " libtorch cannot address: use Bridge.copyFromArray(array), or allocate the array off-heap");
         }
+        if (buffer.owner() instanceof TensorHandle storageOwner) {
+            // Memory a tensor owns (pinned batches, tensor.numpy() results): share it as a view of that same
+            // storage, so libtorch keeps tracking it (the pinned allocator records the events of async copies
+            // by storage) and no Java deleter is involved.
+            Tensor view = viewOfStorage(storageOwner, dtype, shape, strides, first.address());
+            if (view != null) {
+                return view;
+            }
+        }
         buffer.retain();  // released by libtorch's deleter (also if the wrap fails)
         return Tensor.wrap(first, dtype, shape, strides, 0, Device.CPU, buffer::release);
     }
+
+    // as_strided over the owner's storage, or null when the layout cannot be expressed in that storage's terms.
+    private static Tensor viewOfStorage(TensorHandle owner, DType dtype, long[] shape, long[] strides, long address) {
+        try (Scope scope = Scope.open()) {
+            Tensor base = Tensor.fromHandle(owner.share());
+            Tensor.Info info = base.info();
+            long storageStart = info.dataAddress() - info.storageOffset() * base.elementSize();
+            long offsetBytes = address - storageStart;
+            long itemSize = dtype.byteSize();
+            if (info.device().type() != org.tensorbridge.torch.DeviceType.CPU || offsetBytes < 0
+                    || offsetBytes % itemSize != 0 || base.storageBytes() % itemSize != 0) {
+                return null;
+            }
+            Tensor flat = base.dtype() == dtype ? base : STORAGE_AS.apply(base, dtype);
+            return scope.keep(AS_STRIDED.apply(flat, shape, strides, offsetBytes / itemSize));
+        }
+    }
+
+    private static final Op STORAGE_AS = Op.of("aten::view", "dtype");
+    private static final Op AS_STRIDED = Op.of("aten::as_strided", "");
 
     // Byte strides -> element strides, refusing what PyTorch cannot represent.
     private static long[] elementStrides(NDArray array, long[] shape) {

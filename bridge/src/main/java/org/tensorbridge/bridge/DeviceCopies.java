@@ -7,10 +7,13 @@ import org.tensorbridge.torch.Device;
 import org.tensorbridge.torch.Tensor;
 
 /**
- * Asynchronous copies between host arrays and CUDA, ordered by a stream. The results cannot be misused
- * before the copy is complete: a device tensor is only usable in stream order (as in PyTorch), the host
- * buffer of an upload stays reserved until {@link Transfer#awaitHostReusable()}, and a download hands out its
- * array only from {@link PendingArray#await()} — the classic {@code non_blocking} D2H bug cannot happen.
+ * Asynchronous copies between host arrays and CUDA, ordered by a stream, with PyTorch's stream rules built
+ * in. The results cannot be misused before the copy is complete: a device tensor reaches the caller's
+ * current stream only after that stream waits for the copy, and the caching allocator is told which streams
+ * use it (record-stream), so no block is reused under a running kernel; the host buffer of an upload stays
+ * reserved until {@link Transfer#awaitHostReusable()}; a download waits for the work that produced its
+ * tensor and hands out its array only from {@link PendingArray#await()} — the classic {@code non_blocking}
+ * D2H bug cannot happen. The stream must be on the tensor's device (checked).
  */
 public final class DeviceCopies {
     private DeviceCopies() {
@@ -22,16 +25,32 @@ public final class DeviceCopies {
      * streams, wait for {@link Transfer#copied()}.
      */
     public static Transfer toDevice(NDArray host, Device device, CudaStream stream) {
+        requireSameDevice(device, stream);
         Tensor shared = Bridge.fromArray(host);
         Tensor onDevice = null;
         CudaEvent copied = null;
         try (CudaStream.Scope scope = stream.makeCurrent()) {
             onDevice = shared.to(device, true);
             copied = CudaEvent.create().record(stream);
-            return new Transfer(onDevice, copied, shared);
+            return new Transfer(onDevice, copied, shared, stream);
         } catch (RuntimeException e) {
+            if (onDevice != null && copied == null) {
+                stream.synchronize();  // the copy is queued and reads `host`: let it finish before letting go
+            }
             closeAll(copied, onDevice, shared);
             throw e;
+        }
+    }
+
+    private static void requireSameDevice(Device device, CudaStream stream) {
+        if (device.type() != org.tensorbridge.torch.DeviceType.CUDA) {
+            throw new IllegalArgumentException("asynchronous copies go to or from a CUDA device, not " + device);
+        }
+        int index = Math.max(device.index(), 0);
+        if (stream.deviceIndex() != index) {
+            throw new IllegalArgumentException("the tensor is on cuda:" + index + " but the stream on cuda:"
+                    + stream.deviceIndex() + ": copies run on the current stream of the tensor's device, so use a"
+                    + " stream of that device, e.g. CudaStream.create(" + index + ")");
         }
     }
 
@@ -39,16 +58,30 @@ public final class DeviceCopies {
     public static final class Transfer implements AutoCloseable {
         private final Tensor tensor;
         private final CudaEvent copied;
+        private final CudaStream copyStream;
         private Tensor hostView;
 
-        Transfer(Tensor tensor, CudaEvent copied, Tensor hostView) {
+        Transfer(Tensor tensor, CudaEvent copied, Tensor hostView, CudaStream copyStream) {
             this.tensor = tensor;
             this.copied = copied;
             this.hostView = hostView;
+            this.copyStream = copyStream;
         }
 
-        /** The device tensor (owned by this transfer unless taken with {@link #takeTensor()}). */
+        /**
+         * The device tensor (owned by this transfer unless taken with {@link #takeTensor()}), ready for the
+         * caller's current stream: that stream waits for the copy on the GPU (the host does not block), and
+         * the allocator keeps the tensor's memory until the work queued on it has run — PyTorch's
+         * {@code current_stream().wait_stream(copy_stream)} plus {@code tensor.record_stream(current)}.
+         */
         public Tensor tensor() {
+            int device = tensor.device().index();
+            try (CudaStream current = CudaStream.current(device)) {
+                if (current.id() != copyStream.id()) {
+                    current.waitFor(copied);
+                    tensor.recordStream(current);
+                }
+            }
             return tensor;
         }
 
@@ -65,9 +98,12 @@ public final class DeviceCopies {
             }
         }
 
-        /** Hands the device tensor to the caller (who closes it); the transfer still guards the host array. */
+        /**
+         * Hands the device tensor, ready for the caller's current stream as {@link #tensor()}, to the caller
+         * (who closes it); the transfer still guards the host array.
+         */
         public Tensor takeTensor() {
-            return tensor.detach();
+            return tensor().detach();
         }
 
         @Override
@@ -83,12 +119,16 @@ public final class DeviceCopies {
      * from {@link PendingArray#await()} once the copy is complete.
      */
     public static PendingArray toHost(Tensor deviceTensor, CudaStream stream) {
+        Device device = deviceTensor.device();
+        requireSameDevice(device, stream);
+        afterCurrentWork(device.index(), stream);  // the copy must not read before the kernels that wrote it
         NDArray pinned = PinnedMemory.allocate(DTypes.toArray(deviceTensor.dtype()), deviceTensor.shape());
         Tensor hostView = null;
         CudaEvent done = null;
         try (CudaStream.Scope scope = stream.makeCurrent()) {
             hostView = Bridge.fromArray(pinned);
             hostView.copy_(deviceTensor, true);
+            deviceTensor.recordStream(stream);  // closing the tensor before await() must not free it under the copy
             done = CudaEvent.create().record(stream);
             return new PendingArray(pinned, hostView, done);
         } catch (RuntimeException e) {
@@ -134,6 +174,17 @@ public final class DeviceCopies {
         public void close() {
             if (array != null) {
                 await().close();
+            }
+        }
+    }
+
+    // Makes `stream` wait (on the GPU) for the work queued so far on the caller's current stream of the device.
+    private static void afterCurrentWork(int device, CudaStream stream) {
+        try (CudaStream current = CudaStream.current(device)) {
+            if (current.id() != stream.id()) {
+                try (CudaEvent ready = CudaEvent.create()) {
+                    stream.waitFor(ready.record(current));
+                }
             }
         }
     }

@@ -22,9 +22,10 @@ final class TensorMemory {
         MemorySegment start = MemorySegment.ofAddress(dataAddress);
         if (keepAlive.storageBytes() < NDBuffer.SMALL) {
             // Small storage: let the GC free the handle, as tensor.numpy() lets Python's refcount do.
-            return NDBuffer.ofAutoScope(start.reinterpret(span, Arena.ofAuto(), ignored -> keepAlive.free()));
+            return NDBuffer.ofAutoScope(start.reinterpret(span, Arena.ofAuto(), ignored -> keepAlive.free()))
+                    .withOwner(keepAlive);
         }
         Arena arena = Arena.ofShared();
-        return NDBuffer.ofArena(start.reinterpret(span, arena, ignored -> keepAlive.free()), arena);
+        return NDBuffer.ofArena(start.reinterpret(span, arena, ignored -> keepAlive.free()), arena).withOwner(keepAlive);
     }
 }

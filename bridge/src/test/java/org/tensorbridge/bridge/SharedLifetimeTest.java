@@ -1,6 +1,7 @@
 package org.tensorbridge.bridge;
 
 import org.tensorbridge.core.DType;
+import org.tensorbridge.core.Scope;
 import org.tensorbridge.core.LeakCheck;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -148,6 +149,25 @@ class SharedLifetimeTest {
         assertFalse(buffer.isAlive(), "closing the last holder frees the memory through libtorch's deleter");
         assertPendingBackTo(pending);
         assertThrows(IllegalStateException.class, () -> backView.getDouble(0));
+    }
+
+    @Test
+    void tensorMemoryGoesBackToATensorAsAViewOfTheSameStorage() {
+        try (Scope scope = Scope.open()) {
+            Tensor tensor = Tensor.arange(0, N, 1, TensorOptions.DEFAULT);
+            NDArray array = Bridge.toArray(tensor);
+            Tensor strided = Bridge.fromArray(array.slice(0, 100, 200, 2));
+            Tensor bits = Bridge.fromArray(array.viewAs(DType.INT32));
+            assertEquals(pending, Deleters.pending(), "no Java deleter: views of the tensor's own storage");
+            assertEquals(tensor.storageBytes(), strided.storageBytes());
+            assertEquals(100.0, strided.getDouble(0));
+            assertEquals(Float.floatToIntBits(5f), bits.getLong(5));
+            strided.fill_(-1);
+            assertEquals(-1.0, tensor.getDouble(102), "writes through the view reach the tensor");
+            tensor.close();
+            array.close();
+            assertEquals(-1.0, strided.getDouble(1), "the view holds the storage by itself");
+        }
     }
 
     @Test

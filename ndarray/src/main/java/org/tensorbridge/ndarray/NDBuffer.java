@@ -82,6 +82,7 @@ public final class NDBuffer {
 
     private final State state;
     private final Cleaner.Cleanable cleanable;
+    private Object owner;  // what owns the memory natively (a libtorch tensor handle), or null
 
     private NDBuffer(MemorySegment segment, Arena arena, boolean owned) {
         this(segment, arena, owned, false);
@@ -196,6 +197,24 @@ public final class NDBuffer {
     public static NDBuffer ofAutoScope(MemorySegment segment) {
         Objects.requireNonNull(segment, "segment");
         return new NDBuffer(segment, null, true, true);
+    }
+
+    /**
+     * Records what owns this memory natively — e.g. the libtorch tensor whose storage it is — so that a layer
+     * that knows that owner can share the memory with it as itself (a view of the same storage) rather than as
+     * foreign memory. Set once, by the buffer's creator. Returns this buffer.
+     */
+    public NDBuffer withOwner(Object nativeOwner) {
+        if (owner != null) {
+            throw new IllegalStateException("the buffer's owner is already set");
+        }
+        owner = Objects.requireNonNull(nativeOwner, "nativeOwner");
+        return this;
+    }
+
+    /** What owns this memory natively ({@link #withOwner}), or null for memory Java allocated or mapped. */
+    public Object owner() {
+        return owner;
     }
 
     /** Memory whose lifetime is {@code arena} (e.g. a mmap'd file): the arena is closed when the count hits 0. */

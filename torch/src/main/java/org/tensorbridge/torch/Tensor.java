@@ -295,6 +295,11 @@ public final class Tensor implements Scoped {
         return meta()[TensorHandle.DATA_PTR];
     }
 
+    /** The size in bytes of the storage this tensor views (its own elements, and any others it shares with). */
+    public long storageBytes() {
+        return with(TensorHandle::storageBytes);
+    }
+
     /** Whether both are the same tensor object (not merely equal values). */
     public boolean isSameTensor(Tensor other) {
         return with(mine -> other.with(mine::sameTensor));
@@ -912,9 +917,26 @@ public final class Tensor implements Scoped {
         return to(device, false);
     }
 
-    /** Moves to {@code device}; {@code nonBlocking} lets a copy from pinned memory run asynchronously. */
+    /**
+     * Moves to {@code device}; {@code nonBlocking} lets an upload from pinned memory run asynchronously (in
+     * stream order on the device, as in PyTorch). A download to the CPU always completes before this returns:
+     * in PyTorch a non-blocking download hands out host memory that is still being written, which reads as
+     * garbage; {@code DeviceCopies.toHost} is the asynchronous download whose result cannot be read early.
+     */
     public Tensor to(Device device, boolean nonBlocking) {
-        return Ops.TO_DEVICE.apply(this, Op.kw("device", device), Op.kw("non_blocking", nonBlocking));
+        Tensor moved = Ops.TO_DEVICE.apply(this, Op.kw("device", device), Op.kw("non_blocking", nonBlocking));
+        if (nonBlocking && device.type() == DeviceType.CPU) {
+            Device source = device();
+            if (source.type() == DeviceType.CUDA) {
+                try (CudaStream current = CudaStream.current(source.index())) {
+                    current.synchronize();
+                } catch (RuntimeException | Error e) {
+                    moved.close();
+                    throw e;
+                }
+            }
+        }
+        return moved;
     }
 
     public Tensor clone() {
@@ -972,6 +994,19 @@ public final class Tensor implements Scoped {
     public Tensor grad() {
         TensorHandle grad = with(TensorHandle::grad);
         return grad == null ? null : own(grad);
+    }
+
+    /**
+     * Tells the CUDA caching allocator that {@code stream} uses this tensor: its memory is not handed to
+     * another allocation until the work queued on {@code stream} so far has run, even if this tensor is closed
+     * first ({@code Tensor.record_stream}). Needed when a tensor made on one stream is used on another.
+     */
+    public Tensor recordStream(CudaStream stream) {
+        with(handle -> {
+            handle.recordStream(stream.pointer());
+            return null;
+        });
+        return this;
     }
 
     /** The autograd node that made this tensor, e.g. "AddBackward0"; "" for a leaf (PyTorch's grad_fn). */

@@ -84,6 +84,7 @@ public final class Native {
     static final MethodHandle MEMORY_STATS = fn("tb_cuda_memory_stats", status(JAVA_INT, ADDRESS), NORMAL);
     static final MethodHandle EMPTY_CACHE = fn("tb_cuda_empty_cache", status(), NORMAL);
     static final MethodHandle RESET_PEAK = fn("tb_cuda_reset_peak_stats", status(JAVA_INT), NORMAL);
+    static final MethodHandle RECORD_STREAM = fn("tb_record_stream", status(ADDRESS, ADDRESS), NORMAL);
 
     /** The deleter signature of tb_from_blob: {@code void (*)(int64_t context)}. */
     public static final FunctionDescriptor DELETER = FunctionDescriptor.ofVoid(JAVA_LONG);

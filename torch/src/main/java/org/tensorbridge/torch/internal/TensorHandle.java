@@ -150,6 +150,15 @@ public final class TensorHandle {
         return ofNullable(out.get(ADDRESS, 0));
     }
 
+    /** Keeps this CUDA tensor's memory from reuse until the work queued on {@code stream} so far has run. */
+    public void recordStream(MemorySegment stream) {
+        try {
+            Status.check((int) Native.RECORD_STREAM.invokeExact(pointer, stream));
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
     /** The name of the autograd node that made this tensor ("AddBackward0"), or "" for a leaf. */
     public String gradFnName() {
         MemorySegment buffer = Scratch.get(256);

@@ -1,5 +1,8 @@
 package org.tensorbridge.bridge;
 
+import org.tensorbridge.core.Scope;
+import org.tensorbridge.core.ScopeLink;
+import org.tensorbridge.core.Scoped;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.torch.CudaEvent;
 import org.tensorbridge.torch.CudaStream;
@@ -26,11 +29,12 @@ public final class DeviceCopies {
      */
     public static Transfer toDevice(NDArray host, Device device, CudaStream stream) {
         requireSameDevice(device, stream);
-        Tensor shared = Bridge.fromArray(host);
+        Tensor shared = null;
         Tensor onDevice = null;
         CudaEvent copied = null;
-        try (CudaStream.Scope scope = stream.makeCurrent()) {
-            onDevice = shared.to(device, true);
+        try (Scope own = Scope.open(); CudaStream.Scope current = stream.makeCurrent()) {
+            shared = own.detach(Bridge.fromArray(host));  // the transfer owns its tensors, not the caller's scope
+            onDevice = own.detach(shared.to(device, true));
             copied = CudaEvent.create().record(stream);
             return new Transfer(onDevice, copied, shared, stream);
         } catch (RuntimeException e) {
@@ -55,10 +59,11 @@ public final class DeviceCopies {
     }
 
     /** An upload in flight: the device tensor, and the event that marks the end of the copy. */
-    public static final class Transfer implements AutoCloseable {
+    public static final class Transfer implements Scoped {
         private final Tensor tensor;
         private final CudaEvent copied;
         private final CudaStream copyStream;
+        private final ScopeLink scopeLink;
         private Tensor hostView;
 
         Transfer(Tensor tensor, CudaEvent copied, Tensor hostView, CudaStream copyStream) {
@@ -66,6 +71,12 @@ public final class DeviceCopies {
             this.copied = copied;
             this.hostView = hostView;
             this.copyStream = copyStream;
+            this.scopeLink = ScopeLink.join(this);
+        }
+
+        @Override
+        public void moveScope(Scope from, Scope to) {
+            scopeLink.move(from, to);
         }
 
         /**
@@ -106,8 +117,10 @@ public final class DeviceCopies {
             return tensor().detach();
         }
 
+        /** Waits until the host array may be reused, then frees the transfer's own handles. Idempotent. */
         @Override
         public void close() {
+            scopeLink.leave();
             awaitHostReusable();
             copied.close();
             tensor.close();
@@ -122,11 +135,12 @@ public final class DeviceCopies {
         Device device = deviceTensor.device();
         requireSameDevice(device, stream);
         afterCurrentWork(device.index(), stream);  // the copy must not read before the kernels that wrote it
-        NDArray pinned = PinnedMemory.allocate(DTypes.toArray(deviceTensor.dtype()), deviceTensor.shape());
         Tensor hostView = null;
         CudaEvent done = null;
-        try (CudaStream.Scope scope = stream.makeCurrent()) {
-            hostView = Bridge.fromArray(pinned);
+        NDArray pinned = null;
+        try (Scope own = Scope.open(); CudaStream.Scope current = stream.makeCurrent()) {
+            pinned = own.detach(PinnedMemory.allocate(DTypes.toArray(deviceTensor.dtype()), deviceTensor.shape()));
+            hostView = own.detach(Bridge.fromArray(pinned));
             hostView.copy_(deviceTensor, true);
             deviceTensor.recordStream(stream);  // closing the tensor before await() must not free it under the copy
             done = CudaEvent.create().record(stream);
@@ -140,16 +154,23 @@ public final class DeviceCopies {
         }
     }
 
-    /** A download in flight. */
-    public static final class PendingArray implements AutoCloseable {
+    /** A download in flight; the array from {@link #await()} joins the scope open on the awaiting thread. */
+    public static final class PendingArray implements Scoped {
         private NDArray array;
         private final Tensor hostView;
         private final CudaEvent done;
+        private final ScopeLink scopeLink;
 
         PendingArray(NDArray array, Tensor hostView, CudaEvent done) {
             this.array = array;
             this.hostView = hostView;
             this.done = done;
+            this.scopeLink = ScopeLink.join(this);
+        }
+
+        @Override
+        public void moveScope(Scope from, Scope to) {
+            scopeLink.move(from, to);
         }
 
         public boolean isDone() {
@@ -166,12 +187,14 @@ public final class DeviceCopies {
             array = null;
             hostView.close();
             done.close();
-            return result;
+            Scope awaiting = Scope.current();
+            return awaiting == null ? result : awaiting.attach(result);
         }
 
         /** Waits for the copy (the memory must not be freed under it) and frees the array if not taken. */
         @Override
         public void close() {
+            scopeLink.leave();
             if (array != null) {
                 await().close();
             }

@@ -18,7 +18,8 @@ public class ArrayFileFormatException extends IOException {
         super(message, cause);
     }
 
-    static ArrayFileFormatException at(Object source, long offset, String message) {
+    /** "{@code source}: at byte {@code offset}: {@code message}", the form every reader uses. */
+    public static ArrayFileFormatException at(Object source, long offset, String message) {
         return new ArrayFileFormatException(source + ": at byte " + offset + ": " + message);
     }
 

@@ -24,5 +24,10 @@ public interface Dataset {
         MemorySegment field(int f);
 
         long offset(int f);
+
+        /** The epoch being loaded: with the sample index, it seeds random transforms so that runs repeat. */
+        default long epoch() {
+            return 0;
+        }
     }
 }

@@ -198,6 +198,11 @@ final class StreamEpoch implements DataLoader.Epoch {
         public long offset(int f) {
             return row * pool.fields.get(f).bytes();
         }
+
+        @Override
+        public long epoch() {
+            return epoch;
+        }
     }
 
     private void chunkDone(long k) {

@@ -79,7 +79,12 @@ if [[ -z $cxx_std ]]; then
     cxx_std=c++17
   fi
 fi
-flags=(-std=$cxx_std -O2 -fPIC -shared -Wall -Wno-unused-parameter -Wno-deprecated-declarations "-D_GLIBCXX_USE_CXX11_ABI=${TB_CXX11_ABI:-${abi:-1}}"
+# c10's CUDA headers (2.x) use std::hardware_destructive_interference_size, on which g++ 12+ warns at every use.
+interference_flag() {
+  echo 'int main() { return 0; }' | "$cxx" -Werror -Wno-interference-size -x c++ -fsyntax-only - >/dev/null 2>&1 &&
+    echo -Wno-interference-size || true
+}
+flags=(-std=$cxx_std -O2 -fPIC -shared -Wall -Wno-unused-parameter -Wno-deprecated-declarations $(interference_flag) "-D_GLIBCXX_USE_CXX11_ABI=${TB_CXX11_ABI:-${abi:-1}}"
        -I"$torch_include" -I"$torch_include/torch/csrc/api/include")
 libs=(-L"$torch_lib" -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10)
 cuda=no cuda_reason=

@@ -98,7 +98,7 @@ public final class Doctor {
                 info = NativeLibrary.locatedBuildInfo();
                 java.nio.file.Path located = NativeLibrary.locateShim();
                 shim = located == null ? "not found" : located + " (does not load)";
-            } catch (RuntimeException ignored) {
+            } catch (RuntimeException | LinkageError ignored) {
                 // nothing more to say than the problem already recorded
             }
             source = info.getProperty("libtorch.source", "");

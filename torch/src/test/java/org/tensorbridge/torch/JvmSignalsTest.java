@@ -100,6 +100,41 @@ class JvmSignalsTest {
         assertTrue(safepoints.get() > 0, "safepoints were forced while compiled code ran");
     }
 
+    /**
+     * After libtorch is loaded, SIGSEGV and SIGBUS are still handled by the JVM (libjvm.so), not by a library
+     * libtorch pulled in (on Debian 13 without the fix: libucs.so.0, UCX's handler).
+     */
+    @Test
+    void theJvmStillOwnsSigsegvAfterLibtorchLoaded() throws Throwable {
+        assertEquals(512.0, matmulSum(), "libtorch is loaded");
+        Linker linker = Linker.nativeLinker();
+        MethodHandle sigaction = linker.downcallHandle(linker.defaultLookup().find("sigaction").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        MethodHandle dladdr = linker.downcallHandle(linker.defaultLookup().find("dladdr").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        final int sigsegv = 11;
+        final int sigbus = 7;
+        try (Arena arena = Arena.ofConfined()) {
+            for (int signal : new int[] {sigsegv, sigbus}) {
+                MemorySegment old = arena.allocate(256); // struct sigaction; its first member is the handler
+                assertEquals(0, (int) sigaction.invokeExact(signal, MemorySegment.NULL, old));
+                MemorySegment handler = old.get(ValueLayout.ADDRESS, 0);
+                MemorySegment info = arena.allocate(32); // Dl_info: dli_fname, dli_fbase, dli_sname, dli_saddr
+                assertTrue((int) dladdr.invokeExact(handler, info) != 0, "signal " + signal + " handler "
+                        + handler + " is in no loaded library");
+                String library = info.get(ValueLayout.ADDRESS, 0).reinterpret(4096).getString(0);
+                assertTrue(library.endsWith("libjvm.so"), "signal " + signal + " is handled by " + library
+                        + ", not the JVM: a library loaded with libtorch replaced the JVM's handler");
+            }
+        }
+    }
+
+    private static double matmulSum() {
+        try (Tensor a = Tensor.ones(8, 8); Tensor b = a.matmul(a); Tensor s = b.sum()) {
+            return s.item();
+        }
+    }
+
     /** The library sets UCX_HANDLE_ERRORS=none in the C environment before libtorch loads, unless the user set it. */
     @Test
     void ucxErrorHandlingIsOffUnlessTheUserChoseOtherwise() throws Throwable {

@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
 
 /**
  * Finds and loads the native shim. Order: the {@code tensorbridge.library} system property, the
- * {@code TENSORBRIDGE_LIBRARY} environment variable, then the copy packed in this jar by the build
- * (extracted once to a content-addressed folder under {@code java.io.tmpdir}).
+ * {@code TENSORBRIDGE_LIBRARY} environment variable (either, when set, must name an existing file), then the
+ * copy packed in this jar by the build (extracted once to a content-addressed folder under
+ * {@code java.io.tmpdir}).
  */
 public final class NativeLibrary {
     static final String RESOURCE_DIR = "/org/tensorbridge/torch/native/";
@@ -224,7 +225,11 @@ public final class NativeLibrary {
             } else if (Files.isRegularFile(Path.of(setting[1]))) {
                 return Path.of(setting[1]);
             } else {
-                tried.add(setting[0] + " = " + setting[1] + ": no such file");
+                // Asked for explicitly: falling back to the packed shim (built for another libtorch) would hide
+                // the problem behind a load failure elsewhere.
+                throw new UnsatisfiedLinkError(setting[0] + " = " + setting[1] + ": no such file.\nFix: build the shim"
+                        + " there with `torch/native/build.sh " + Path.of(setting[1]).getParent() + "`, or unset it to use"
+                        + " the shim packed in the jar.");
             }
         }
         URL packed = NativeLibrary.class.getResource(RESOURCE_DIR + LIBRARY_FILE);

@@ -44,6 +44,7 @@ public final class Status {
     static TorchException exception(int code, String message) {
         if (code != 6 && code != 7 && isCudaInitFailure(message)) {
             code = 7;
+            message = "CUDA is unavailable here (a CUDA build of libtorch without a usable driver or GPU): " + message;
         }
         return switch (code) {
             case 2 -> new TorchIndexException(message);

@@ -69,22 +69,46 @@ if [[ -z $torch_include ]]; then
 fi
 
 cxx=${CXX:-g++}
-flags=(-std=c++17 -O2 -fPIC -shared -Wall -Wno-unused-parameter -Wno-deprecated-declarations "-D_GLIBCXX_USE_CXX11_ABI=${TB_CXX11_ABI:-${abi:-1}}"
+# libtorch 2.12+ headers need C++20; C++20 also compiles against 1.13 and 2.x, so use it wherever the
+# compiler has it (TB_CXX_STD overrides).
+cxx_std=${TB_CXX_STD:-}
+if [[ -z $cxx_std ]]; then
+  if echo 'int main() { return 0; }' | "$cxx" -std=c++20 -x c++ -fsyntax-only - >/dev/null 2>&1; then
+    cxx_std=c++20
+  else
+    cxx_std=c++17
+  fi
+fi
+# c10's CUDA headers (2.x) use std::hardware_destructive_interference_size, on which g++ 12+ warns at every use.
+interference_flag() {
+  echo 'int main() { return 0; }' | "$cxx" -Werror -Wno-interference-size -x c++ -fsyntax-only - >/dev/null 2>&1 &&
+    echo -Wno-interference-size || true
+}
+flags=(-std=$cxx_std -O2 -fPIC -shared -Wall -Wno-unused-parameter -Wno-deprecated-declarations $(interference_flag) "-D_GLIBCXX_USE_CXX11_ABI=${TB_CXX11_ABI:-${abi:-1}}"
        -I"$torch_include" -I"$torch_include/torch/csrc/api/include")
 libs=(-L"$torch_lib" -Wl,--no-as-needed -ltorch -ltorch_cpu -lc10)
-cuda=no
-if [[ ${TB_CUDA:-1} != 0 && -e $torch_lib/libtorch_cuda.so ]]; then
+cuda=no cuda_reason=
+# pip's CUDA torch keeps the CUDA runtime and cuBLAS/cuSPARSE/cuDNN/... (headers and libraries) beside it in
+# site-packages/nvidia/*/ (nvidia/cu13/ from CUDA 13 on); an unpacked wheel pointed at by LIBTORCH has them
+# at the same relative place.
+site=$(cd "$torch_lib/../.." 2>/dev/null && pwd || true)
+nvidia_includes=()
+for dir in "$site"/nvidia/*/include; do [[ -d $dir ]] && nvidia_includes+=("$dir"); done
+if [[ ${TB_CUDA:-1} == 0 ]]; then
+  cuda_reason="TB_CUDA=0 asked for a CPU-only shim"
+elif [[ ! -e $torch_lib/libtorch_cuda.so ]]; then
+  cuda_reason="the libtorch at $torch_lib has no libtorch_cuda.so (a CPU-only build)"
+else
   cuda_include=
   for dir in ${CUDA_HOME:+$CUDA_HOME/include} \
              $(command -v nvcc >/dev/null 2>&1 && echo "$(dirname "$(dirname "$(command -v nvcc)")")/include") \
-             /usr/local/cuda/include; do
+             /usr/local/cuda/include "${nvidia_includes[@]}"; do
     [[ -f $dir/cuda_runtime_api.h ]] && { cuda_include=$dir; break; }
   done
   if [[ -n $cuda_include ]]; then
     cuda=yes
     flags+=(-DTB_WITH_CUDA -I"$cuda_include")
-    # pip's CUDA wheels keep cuBLAS/cuSPARSE/... headers beside torch (site-packages/nvidia/*/include).
-    for dir in "$torch_lib"/../../nvidia/*/include; do [[ -d $dir ]] && flags+=(-I"$dir"); done
+    for dir in "${nvidia_includes[@]}"; do [[ $dir != "$cuda_include" ]] && flags+=(-I"$dir"); done
     libs+=(-ltorch_cuda -lc10_cuda)
     # The shim calls the CUDA runtime (events, memory info): link the libcudart that libtorch_cuda uses.
     cudart=$(ldd "$torch_lib/libtorch_cuda.so" 2>/dev/null | awk '/libcudart/ {print $3; exit}')
@@ -96,7 +120,8 @@ if [[ ${TB_CUDA:-1} != 0 && -e $torch_lib/libtorch_cuda.so ]]; then
       no_defs=1
     fi
   else
-    echo "tensorbridge: $torch_lib has CUDA but no CUDA headers were found (set CUDA_HOME); building CPU-only" >&2
+    cuda_reason="libtorch_cuda.so is there but no CUDA headers (cuda_runtime_api.h) were found in \$CUDA_HOME/include, nvcc's, /usr/local/cuda/include or pip's nvidia/*/include"
+    echo "tensorbridge: $torch_lib has CUDA but no CUDA headers were found (set CUDA_HOME to a CUDA toolkit, or pip install nvidia-cuda-runtime); building CPU-only" >&2
   fi
 fi
 libs+=(-Wl,-rpath,"$torch_lib")
@@ -104,24 +129,34 @@ libs+=(-Wl,-rpath,"$torch_lib")
 [[ -n ${no_defs:-} ]] || libs+=(-Wl,-z,defs)
 
 # Skip the compile when the sources, the compiler line and the libtorch are unchanged.
-stamp=$( { cat "$here/tensorbridge.cpp" "$here/tensorbridge.h"; echo "$cxx ${flags[*]} ${libs[*]}";
+stamp=$( { cat "$here/tensorbridge.cpp" "$here/tensorbridge.h" "${BASH_SOURCE[0]}"; echo "$cxx ${flags[*]} ${libs[*]}";
            stat -c '%s %Y' "$torch_lib/libtorch_cpu.so"; } | sha256sum | cut -d' ' -f1)
 if [[ -f $out/libtensorbridge.so && -f $out/libtensorbridge.stamp && $(cat "$out/libtensorbridge.stamp") == "$stamp" ]]; then
   echo "tensorbridge: native shim up to date ($out/libtensorbridge.so)"
   exit 0
 fi
 
-echo "tensorbridge: building native shim against $source (CUDA: $cuda)"
+echo "tensorbridge: building native shim against $source (CUDA: $cuda, -std=$cxx_std)"
 start=$(date +%s)
 "$cxx" "${flags[@]}" "$here/tensorbridge.cpp" -o "$out/libtensorbridge.so.tmp" "${libs[@]}"
 mv "$out/libtensorbridge.so.tmp" "$out/libtensorbridge.so"
-version_h=$torch_include/torch/csrc/api/include/torch/version.h
-version=$(for part in MAJOR MINOR PATCH; do sed -n "s/^#define TORCH_VERSION_$part \([0-9]*\).*/\1/p" "$version_h"; done | paste -sd.)
+# The version macros live in torch/csrc/api/include/torch/version.h up to 2.x's early releases and in
+# torch/headeronly/version.h later (the old header includes it).
+version=
+for version_h in "$torch_include/torch/csrc/api/include/torch/version.h" "$torch_include/torch/headeronly/version.h" \
+                 "$torch_include/torch/version.h"; do
+  [[ -f $version_h ]] || continue
+  version=$(for part in MAJOR MINOR PATCH; do sed -n "s/^#define TORCH_VERSION_$part \([0-9]*\).*/\1/p" "$version_h" | head -1; done | paste -sd.)
+  [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] && break
+  version=
+done
 cat > "$out/libtensorbridge.properties" <<EOF
 libtorch.source=$source
 libtorch.lib=$torch_lib
 libtorch.version=$version
 cuda=$cuda
+cuda.reason=$cuda_reason
+cxx.std=$cxx_std
 EOF
 echo "$stamp" > "$out/libtensorbridge.stamp"
 echo "tensorbridge: built $out/libtensorbridge.so in $(( $(date +%s) - start )) s"

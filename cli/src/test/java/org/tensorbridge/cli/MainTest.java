@@ -30,7 +30,10 @@ class MainTest {
         Run doctor = run("doctor");
         assertEquals(0, doctor.exit(), doctor.out());
         assertTrue(doctor.out().contains("library works:         yes"), doctor.out());
-        String torchVersion = Python.debian().run("import torch; print(torch.__version__.split('a')[0].split('+')[0])").trim();
+        // The version the build recorded (libtensorbridge.properties) is the one libtorch reports when loaded.
+        String torchVersion = org.tensorbridge.torch.Torch.buildInfo().getProperty("libtorch.version", "");
+        assertEquals(Python.releaseOf(org.tensorbridge.torch.Torch.version()), torchVersion,
+                "libtensorbridge.properties records the libtorch version: " + org.tensorbridge.torch.Torch.buildInfo());
         assertTrue(doctor.out().contains(torchVersion), "doctor names libtorch " + torchVersion + ":\n" + doctor.out());
         if (doctor.out().contains("CUDA available:        no")) {
             assertTrue(doctor.out().contains("why no CUDA:"), doctor.out());

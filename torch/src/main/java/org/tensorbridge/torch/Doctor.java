@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.tensorbridge.torch.internal.NativeLibrary;
 
 /**
  * Answers "can I use libtorch, and the GPU, here?" — the Java counterpart of
@@ -65,10 +66,13 @@ public final class Doctor {
         List<Torch.CudaDeviceInfo> devices = List.of();
         long cudnn = -1;
         boolean works = false;
+        boolean loaded = false;
+        Properties info = new Properties();
         try {
             shim = Torch.shimPath().toString();
+            loaded = true;
             version = Torch.version();
-            Properties info = Torch.buildInfo();
+            info = Torch.buildInfo();
             source = info.getProperty("libtorch.source", "");
             try (Tensor a = Tensor.ones(2, 2); Tensor b = a.matmul(a); Tensor s = b.sum()) {
                 works = s.item() == 8.0;
@@ -88,8 +92,21 @@ public final class Doctor {
             }
             problems.add(root.getClass().getSimpleName() + ": " + root.getMessage());
         }
+        if (!loaded) {
+            // What the shim that failed to load was built with, read from its properties without loading it.
+            try {
+                info = NativeLibrary.locatedBuildInfo();
+                java.nio.file.Path located = NativeLibrary.locateShim();
+                shim = located == null ? "not found" : located + " (does not load)";
+            } catch (RuntimeException | LinkageError ignored) {
+                // nothing more to say than the problem already recorded
+            }
+            source = info.getProperty("libtorch.source", "");
+            version = info.getProperty("libtorch.version", "unknown") + " (as built; not loaded)";
+            built = "yes".equals(info.getProperty("cuda"));
+        }
         if (!available) {
-            explainNoCuda(built, source, cudaProblems);
+            explainNoCuda(loaded, built, info, source, cudaProblems);
         } else if (!built) {
             cudaProblems.add("libtorch sees CUDA but the shim was built without CUDA headers, so device properties are"
                     + " unavailable: set CUDA_HOME (or put nvcc on PATH) and rerun torch/native/build.sh");
@@ -98,11 +115,24 @@ public final class Doctor {
                 cudaProblems);
     }
 
-    private static void explainNoCuda(boolean built, String source, List<String> reasons) {
-        if (!built) {
-            reasons.add("the libtorch in use (" + (source.isEmpty() ? "unknown" : source) + ") has no libtorch_cuda.so or"
-                    + " no CUDA headers were found at build time: install a CUDA build of libtorch (pip's torch, or"
-                    + " LIBTORCH=/path/to/libtorch-cuda) and rerun torch/native/build.sh");
+    private static void explainNoCuda(boolean loaded, boolean built, Properties info, String source,
+                                      List<String> reasons) {
+        String libtorch = source.isEmpty() ? "unknown" : source;
+        if (!loaded) {
+            reasons.add(built
+                    ? "the shim was built with CUDA (against " + libtorch + ") but does not load: see the problem above"
+                      + " for the missing library (often the CUDA runtime libraries) and its fix"
+                    : "the shim does not load: see the problem above");
+            return;
+        }
+        if (built) {
+            reasons.add("the shim is built with CUDA (against " + libtorch + "), but libtorch finds no usable CUDA device:"
+                    + " the NVIDIA driver or the GPU is missing here");
+        } else {
+            String why = info.getProperty("cuda.reason", "");
+            reasons.add("the shim was built without CUDA" + (why.isEmpty() ? "" : " (" + why + ")")
+                    + ": install a CUDA build of libtorch (pip's CUDA torch, or LIBTORCH=/path/to/libtorch-cuda) with"
+                    + " the CUDA headers (CUDA_HOME, or nvcc on PATH) and rerun torch/native/build.sh");
         }
         if (!Files.exists(Path.of("/dev/nvidiactl")) && !Files.exists(Path.of("/dev/nvidia0"))) {
             reasons.add("no NVIDIA device nodes (/dev/nvidia0): no GPU is visible to this machine or container");

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * below what a leak would cost. Each add-loop tensor holds 4 KiB, so leaking it 200 000 times would add
  * about 800 MB (plus libtorch's per-tensor overhead); the bound is 150 MB after a warm-up that lets the
  * Java heap and libtorch's allocator settle (glibc and the JIT have been seen to keep 50-80 MB of freed
- * native memory here, more with leak checking's creation stacks, never growing on).
+ * native memory here, more with leak checking's creation stacks, never growing on); a round over it is repeated once (see {@link #assertNoSteadyGrowth}).
  */
 class LeakTest {
     private static final long BOUND = 150L << 20;
@@ -45,14 +45,31 @@ class LeakTest {
         return rssBytes() - memory.getHeapMemoryUsage().getCommitted() - memory.getNonHeapMemoryUsage().getCommitted();
     }
 
-    private static void assertBounded(String what, long before, long after) {
-        assertBounded(what, before, after, BOUND);
-    }
-
-    private static void assertBounded(String what, long before, long after, long bound) {
-        long growth = after - before;
-        assertTrue(growth < bound, what + ": native RSS (RSS minus JVM-committed memory) grew by " + (growth >> 20)
-                + " MiB (" + (before >> 20) + " -> " + (after >> 20) + " MiB), bound " + (bound >> 20) + " MiB");
+    /**
+     * Runs {@code cycle} {@code iterations} times and checks that native RSS grew by less than {@code bound}. A
+     * leak grows RSS in proportion to the work, every time; the allocator and the JIT sometimes retain a one-off
+     * few tens of MiB (54 MiB was seen once in six runs of the add loop against a 50 MiB bound). So a round over
+     * the bound is repeated once, and only a second round over the bound fails: a real leak (200+ MiB a round
+     * here) fails both, a one-off retention does not recur.
+     */
+    private static void assertNoSteadyGrowth(String what, Runnable cycle, int iterations, long bound) {
+        long[] growth = new long[2];
+        String rounds = "";
+        for (int round = 0; round < 2; round++) {
+            long before = settledRss();
+            for (int i = 0; i < iterations; i++) {
+                cycle.run();
+            }
+            long after = settledRss();
+            growth[round] = after - before;
+            rounds += (round == 0 ? "" : "; then ") + (growth[round] >> 20) + " MiB (" + (before >> 20) + " -> "
+                    + (after >> 20) + " MiB)";
+            if (growth[round] < bound) {
+                return;
+            }
+        }
+        throw new AssertionError(what + ": native RSS (RSS minus JVM-committed memory) grew in two rounds in a row: "
+                + rounds + ", bound " + (bound >> 20) + " MiB a round");
     }
 
     @Test
@@ -68,11 +85,7 @@ class LeakTest {
             for (int i = 0; i < 30_000; i++) {
                 cycle.run();
             }
-            long before = settledRss();
-            for (int i = 0; i < 200_000; i++) {
-                cycle.run();
-            }
-            assertBounded("200k add/close", before, settledRss());
+            assertNoSteadyGrowth("200k add/close", cycle, 200_000, BOUND);
         }
     }
 
@@ -94,11 +107,7 @@ class LeakTest {
             for (int i = 0; i < 5_000; i++) {
                 cycle.run();
             }
-            long before = settledRss();
-            for (int i = 0; i < 20_000; i++) {
-                cycle.run();
-            }
-            assertBounded("20k max.dim calls + 20k rejected calls", before, settledRss(), 150L << 20);
+            assertNoSteadyGrowth("20k max.dim calls + 20k rejected calls", cycle, 20_000, 150L << 20);
         }
     }
 
@@ -116,10 +125,6 @@ class LeakTest {
         for (int i = 0; i < 50; i++) {
             cycle.run();
         }
-        long before = settledRss();
-        for (int i = 0; i < 300; i++) {
-            cycle.run();
-        }
-        assertBounded("300 failing mm calls", before, settledRss());
+        assertNoSteadyGrowth("300 failing mm calls", cycle, 300, BOUND);
     }
 }

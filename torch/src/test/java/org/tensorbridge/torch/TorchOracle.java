@@ -19,7 +19,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.tensorbridge.testkit.Python;
 
 /**
- * Batches many cross-checks against real PyTorch (Debian's python3-torch) into ONE Python launch.
+ * Batches many cross-checks against real PyTorch (the release of the libtorch under test, see
+ * {@link Python#torch}) into ONE Python launch.
  * Inputs are made in Java, their exact values travel to Python as literals, PyTorch evaluates an
  * expression per case and prints dtype, shape, strides, storage offset, contiguity and values; the tests
  * then compare what tensorbridge computed. No expected number is typed in by hand.
@@ -95,7 +96,8 @@ final class TorchOracle {
 
     /** Runs PyTorch once and parses everything it printed. */
     Results run() {
-        String out = Python.debian().run(script.toString());
+        // The oracle is the PyTorch of the libtorch under test; without one the cases skip, saying why.
+        String out = Python.torch(Torch.version()).orElseGet(() -> org.junit.jupiter.api.Assumptions.abort(Python.noTorchReason(Torch.version()))).run(script.toString());
         Map<String, Expected> results = new LinkedHashMap<>();
         for (String line : out.split("\n")) {
             if (line.isBlank()) {

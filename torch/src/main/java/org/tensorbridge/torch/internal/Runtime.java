@@ -84,7 +84,15 @@ public final class Runtime {
     }
 
     /** cuDNN's version number, or -1 without cuDNN. */
+    /**
+     * cuDNN's version, or -1 when no CUDA device is usable: libtorch answers from the library it linked, even on
+     * a machine without a GPU or driver, where cuDNN cannot run (what {@code torch.backends.cudnn.is_available()}
+     * also checks).
+     */
     public static long cudnnVersion() {
+        if (!cudaAvailable()) {
+            return -1;
+        }
         MemorySegment out = Scratch.get(8);
         try {
             Status.check((int) Native.CUDNN_VERSION.invokeExact(out));

@@ -24,7 +24,28 @@ public final class Status {
         }
     }
 
+    /**
+     * libtorch's words when a CUDA build finds no usable driver or GPU at CUDA's lazy initialisation (creating or
+     * moving a tensor to CUDA): these become {@link CudaUnavailableException} like every other "no CUDA here".
+     */
+    private static final java.util.List<String> CUDA_INIT_FAILURES = java.util.List.of(
+            "Found no NVIDIA driver on your system",
+            "no CUDA GPUs are available",
+            "CUDA driver version is insufficient",
+            "CUDA-capable device(s) is/are busy or unavailable",
+            "forward compatibility was attempted on non supported HW",
+            "cudaErrorNoDevice",
+            "cudaErrorInsufficientDriver");
+
+    static boolean isCudaInitFailure(String message) {
+        return message != null && CUDA_INIT_FAILURES.stream().anyMatch(message::contains);
+    }
+
     static TorchException exception(int code, String message) {
+        if (code != 6 && code != 7 && isCudaInitFailure(message)) {
+            code = 7;
+            message = "CUDA is unavailable here (a CUDA build of libtorch without a usable driver or GPU): " + message;
+        }
         if (code != 6 && isOutOfMemory(message)) {
             code = 6;  // libtorch 1.13 reports a failed host allocation as a plain c10::Error
         }

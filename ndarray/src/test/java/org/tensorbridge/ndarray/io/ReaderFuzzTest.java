@@ -1,0 +1,154 @@
+package org.tensorbridge.ndarray.io;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.tensorbridge.ndarray.NDArray;
+
+/**
+ * Coverage-guided fuzzing of every file reader with Jazzer: each input goes through every reader (.npy read,
+ * header, mmap r/c; .npz read, open+get in r/c; safetensors read, open+get in r/c), and every array that comes
+ * back is read in full. Every input must be parsed or refused with {@link ArrayFileFormatException}; any other
+ * exception, an error (OOM, StackOverflow) or a hang is a finding.
+ *
+ * <p>Under plain {@code mvn test} (regression mode) this replays the committed seed and finding inputs in
+ * {@code src/test/resources/.../ReaderFuzzTestInputs/anyReader}. {@code ndarray/fuzz/fuzz.sh} runs a bounded
+ * coverage-guided campaign ({@code JAZZER_FUZZ=1}) and prints its figures; seeds come from
+ * {@code ndarray/fuzz/make_seeds.py} (real NumPy).
+ */
+class ReaderFuzzTest {
+    @FunctionalInterface
+    interface Reader {
+        List<NDArray> read(Path p) throws IOException;
+    }
+
+    static final Map<String, Reader> READERS = new LinkedHashMap<>();
+
+    static {
+        READERS.put("NpyFile.read", p -> List.of(NpyFile.read(p)));
+        READERS.put("NpyFile.readHeader", p -> {
+            NpyFile.readHeader(p);
+            return List.of();
+        });
+        READERS.put("NpyFile.mmap(r)", p -> List.of(NpyFile.mmap(p, MmapMode.READ_ONLY)));
+        READERS.put("NpyFile.mmap(c)", p -> List.of(NpyFile.mmap(p, MmapMode.COPY_ON_WRITE)));
+        READERS.put("NpzFile.read", p -> new ArrayList<>(NpzFile.read(p).values()));
+        READERS.put("NpzFile.open(r)+get", p -> getAll(NpzFile.open(p, MmapMode.READ_ONLY)));
+        READERS.put("NpzFile.open(c)+get", p -> getAll(NpzFile.open(p, MmapMode.COPY_ON_WRITE)));
+        READERS.put("SafeTensorsFile.read", p -> new ArrayList<>(SafeTensorsFile.read(p).values()));
+        READERS.put("SafeTensorsFile.open(r)+get", p -> getAll(SafeTensorsFile.open(p, MmapMode.READ_ONLY)));
+        READERS.put("SafeTensorsFile.open(c)+get", p -> getAll(SafeTensorsFile.open(p, MmapMode.COPY_ON_WRITE)));
+    }
+
+    private static List<NDArray> getAll(ArrayArchive archive) throws IOException {
+        try (archive) {
+            return new ArrayList<>(archive.readAll().values());
+        }
+    }
+
+    // Figures, printed at exit by fuzz.sh's run.
+    static final AtomicLong INPUTS = new AtomicLong();
+    static final AtomicLong PARSED = new AtomicLong();
+    static final AtomicLong REFUSED = new AtomicLong();
+    static final Set<String> REFUSAL_SITES = ConcurrentHashMap.newKeySet();
+    static final Set<String> REFUSAL_MESSAGES = ConcurrentHashMap.newKeySet();
+    private static final Path FILE;
+
+    static {
+        try {
+            FILE = Files.createTempFile("tb-fuzz-", ".bin");
+            FILE.toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void figures() {
+        System.err.printf("FUZZ-FIGURES inputs=%d reader-calls=%d parsed=%d refused=%d distinct-refusal-sites=%d"
+                + " distinct-refusal-messages=%d other-exceptions=0 (any would have failed the run)%n", INPUTS.get(),
+                PARSED.get() + REFUSED.get(), PARSED.get(), REFUSED.get(), REFUSAL_SITES.size(),
+                REFUSAL_MESSAGES.size());
+    }
+
+    @FuzzTest(maxDuration = "45s")
+    void anyReader(byte[] data) throws Exception {
+        // A JUnit @Timeout would bound the whole campaign, not one input: run each input on a worker instead.
+        Future<?> f = WORKER.submit(() -> {
+            readAll(data);
+            return null;
+        });
+        try {
+            f.get(HANG_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            AssertionError hang = new AssertionError("an input took over " + HANG_SECONDS + " s: a hang");
+            hang.setStackTrace(workerThread.getStackTrace());
+            throw hang;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) {
+                throw ex;
+            }
+            throw (Error) e.getCause();
+        }
+    }
+
+    private static final int HANG_SECONDS = 10;
+    private static volatile Thread workerThread;
+    private static final ExecutorService WORKER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "fuzz-reader");
+        t.setDaemon(true);
+        workerThread = t;
+        return t;
+    });
+
+    private static void readAll(byte[] data) throws IOException {
+        INPUTS.incrementAndGet();
+        Files.write(FILE, data);
+        for (Map.Entry<String, Reader> r : READERS.entrySet()) {
+            List<NDArray> arrays;
+            try {
+                arrays = r.getValue().read(FILE);
+            } catch (ArrayFileFormatException e) {
+                REFUSED.incrementAndGet();
+                record(e);
+                continue;
+            }
+            PARSED.incrementAndGet();
+            for (NDArray a : arrays) {
+                try (a; NDArray c = a.copy()) { // reads every element: must stay inside what the file holds
+                    if (c.nbytes() != a.nbytes()) {
+                        throw new AssertionError(r.getKey() + ": copy of " + a + " has " + c.nbytes() + " bytes");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Where the refusal was thrown (first frame outside the exception's factories) and its message's template. */
+    private static void record(ArrayFileFormatException e) {
+        for (StackTraceElement f : e.getStackTrace()) {
+            if (!f.getClassName().equals(ArrayFileFormatException.class.getName())) {
+                REFUSAL_SITES.add(f.getClassName() + ":" + f.getLineNumber());
+                break;
+            }
+        }
+        String m = String.valueOf(e.getMessage()).replace(FILE.toString(), "FILE");
+        REFUSAL_MESSAGES.add(m.replaceAll("'[^']*'|\"[^\"]*\"", "S").replaceAll("[0-9a-fA-FxX]*[0-9][0-9a-fA-F]*", "N"));
+    }
+}

@@ -92,8 +92,8 @@ public final class SafeTensorsFile {
         MmapMode m = mode == null ? MmapMode.READ_ONLY : mode;
         Arena arena = Arena.ofShared();
         NDBuffer buf;
-        try (FileChannel ch = FileChannel.open(path, m.openOptions())) {
-            buf = NDBuffer.ofArena(ch.map(m.mapMode(), 0, ch.size(), arena), arena);
+        try {
+            buf = NDBuffer.ofArena(FileMapping.map(path, m, arena), arena);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;

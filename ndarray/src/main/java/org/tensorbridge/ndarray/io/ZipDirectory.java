@@ -117,7 +117,7 @@ final class ZipDirectory {
             throw ArrayFileFormatException.at(source, eocd, "the zip declares " + entries + " entries but its "
                     + cdSize + "-byte central directory can hold at most " + cdSize / 46 + "; the zip is corrupt");
         }
-        List<Entry> result = new ArrayList<>((int) entries);
+        List<Entry> result = new ArrayList<>((int) Math.min(entries, 1 << 16)); // entries may exceed an int
         long p = cdOffset;
         long cdEnd = cdOffset + cdSize;
         for (long i = 0; i < entries; i++) {

@@ -66,3 +66,14 @@ def safetensors(tensors, metadata=None):
 save("st-two", safetensors({"w": ("F32", np.arange(6, dtype="<f4").reshape(2, 3)),
                             "b": ("I8", np.arange(3, dtype=np.int8))}, {"format": "pt"}))
 save("st-bf16-empty", safetensors({"h": ("BF16", np.zeros(2, np.uint16)), "e": ("U8", np.zeros(0, np.uint8))}))
+
+# ReaderFuzzTest#builtFromParts reads its choices with a FuzzedDataProvider: seed it with random bytes (fixed
+# seed) long enough that libFuzzer starts from inputs that fill every part, instead of growing from 8 bytes.
+import random
+
+parts = os.path.join(os.path.dirname(os.path.normpath(out)), "builtFromParts")
+os.makedirs(parts, exist_ok=True)
+rng = random.Random(13)
+for i in range(8):
+    with open(os.path.join(parts, "random-%d" % i), "wb") as f:
+        f.write(bytes(rng.randrange(256) for _ in range(1024)))

@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray.io;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,11 +89,36 @@ class ReaderFuzzTest {
                 REFUSAL_MESSAGES.size());
     }
 
-    @FuzzTest(maxDuration = "45s")
+    /** Raw bytes, mutated from the seed corpus (NumPy-made files of every format). */
+    @DictionaryEntries({"NUMPY", "{'descr': ", "'fortran_order': ", "'shape': ", "True", "False", "'<f4'", "'>i8'",
+            "'|b1'", "(1,)", "()", "PK\u0003\u0004", "PK\u0001\u0002", "PK\u0005\u0006", "PK\u0006\u0006",
+            "PK\u0006\u0007", ".npy", "{\"", "\"dtype\":", "\"shape\":", "\"data_offsets\":",
+            "\"__metadata__\":", "\"F32\"", "\"BF16\"", "\"F8_E4M3\"", "4294967296", "9223372036854775807"})
+    @FuzzTest(maxDuration = "30s")
     void anyReader(byte[] data) throws Exception {
+        onWorker(() -> fuzzOne(data));
+    }
+
+    /**
+     * Files built from parts: a .npy header (as such, or as a stored or deflated .npz member) or a safetensors
+     * header, with dtypes, orders and shapes drawn from valid and edge values (0, 2^31, 2^32, 2^62, Long.MAX_VALUE,
+     * negative) and data shorter or longer than declared, so that lying sizes are reached on every path.
+     */
+    @FuzzTest(maxDuration = "15s")
+    void builtFromParts(FuzzedDataProvider d) throws Exception {
+        byte[] file = StructuredInputs.build(d);
+        onWorker(() -> fuzzOne(file));
+    }
+
+    @FunctionalInterface
+    interface Task {
+        void run() throws IOException;
+    }
+
+    private static void onWorker(Task task) throws Exception {
         // A JUnit @Timeout would bound the whole campaign, not one input: run each input on a worker instead.
         Future<?> f = WORKER.submit(() -> {
-            fuzzOne(data);
+            task.run();
             return null;
         });
         try {

@@ -15,8 +15,9 @@ status=0
 for target in "${targets[@]}"; do
   log=$(mktemp)
   rc=0
-  JAZZER_FUZZ=1 mvn -B test -pl ndarray -am -Dtest="ReaderFuzzTest#$target" -Dsurefire.failIfNoSpecifiedTests=false \
-      -Dtb.jvm.args="--enable-native-access=ALL-UNNAMED -Xss4m -XX:+EnableDynamicAgentLoading" >"$log" 2>&1 || rc=$?
+  # Only the fuzz tests' own surefire execution (ndarray/pom.xml), so the target is fuzzed once.
+  JAZZER_FUZZ=1 mvn -B test-compile surefire:test@fuzz-regression -pl ndarray -am -Dtest="ReaderFuzzTest#$target" \
+      -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1 || rc=$?
   echo "== ReaderFuzzTest#$target"
   grep -hE '^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs|FUZZ-FIGURES|== Java Exception|FuzzTestFindingException' \
       "$log" || true

@@ -43,6 +43,11 @@ b = io.BytesIO()
 np.savez_compressed(b, a=np.arange(40, dtype=np.int64), m=np.eye(3, dtype=np.float32))
 save("npz-deflated", b.getvalue())
 b = io.BytesIO()
+np.savez(b, a=np.arange(64, dtype=np.uint8))  # uint8: mapped without a copy by NpzFile.open
+bad = bytearray(b.getvalue())
+bad[zipfile.ZipFile(io.BytesIO(bad)).getinfo("a.npy").header_offset + 30 + 5 + 128 + 20] ^= 0x10  # no extra field
+save("npz-stored-bad-crc", bytes(bad))  # NumPy: BadZipFile (Bad CRC-32); every reader must refuse it
+b = io.BytesIO()
 with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED, allowZip64=True) as z:
     with z.open("x.npy", "w", force_zip64=True) as f:
         f.write(npy(np.arange(4, dtype=np.int16)))

@@ -146,7 +146,7 @@ public final class NpzArchive implements ArrayArchive {
             done += n;
         }
         if (crc.getValue() != e.crc()) {
-            throw ArrayFileFormatException.at(src, e.dataOffset(), String.format("CRC-32 mismatch: the central"
+            throw ArrayFileFormatException.in(src, String.format("CRC-32 mismatch: the central"
                     + " directory says %08x, the entry's %d bytes have %08x; the archive is corrupt (NumPy refuses it"
                     + " too: BadZipFile 'Bad CRC-32'). Re-create or re-download the file", e.crc(), data.byteSize(),
                     crc.getValue()));

@@ -194,6 +194,11 @@ final class CorruptCorpus {
         c.put("npz-cd-offset-past-end", withInt(stored, eocd + 16, stored.length + 100));
         c.put("npz-cd-size-huge", withInt(stored, eocd + 12, 0x7fffff00));
         c.put("npz-entry-count-lies", withShort(stored, eocd + 10, 0xFFFE));
+        // found by the fuzzer (NumPy refuses both, we accepted them): a zero total entry count read as an empty
+        // archive; bytes between the central directory and the end record
+        c.put("npz-entry-count-zero", withShort(stored, eocd + 10, 0));
+        c.put("npz-gap-before-eocd", cat(Arrays.copyOf(stored, eocd), new byte[11], Arrays.copyOfRange(stored, eocd,
+                stored.length)));
         c.put("npz-zip64-markers-without-locator", withInt(stored, eocd + 16, -1));
         c.put("npz-stored-size-mismatch", withInt(stored, cd + 20, 12));
         c.put("npz-stored-size-too-large", withInt(withInt(stored, cd + 20, 0x7fff0000), cd + 24, 0x7fff0000));

@@ -39,8 +39,8 @@ class CorruptFilesTest {
      * name length that overruns the directory); a member that is not an .npy (NumPy hands out its raw bytes).
      */
     static final String NUMPY_ACCEPTS = "npy-structured npy-unicode-descr npy-unknown-descr npz-deflated-declares-huge"
-            + " npz-deflated-declares-more npz-entry-count-lies npz-name-length-huge npz-not-npy-member"
-            + " npz-stored-size-too-large npz-zip64-size-without-extra";
+            + " npz-deflated-declares-more npz-entry-count-lies npz-entry-count-zero npz-name-length-huge"
+            + " npz-not-npy-member npz-stored-size-too-large npz-zip64-size-without-extra";
 
     static {
         READERS.put("NpyFile.read", p -> NpyFile.read(p).close());

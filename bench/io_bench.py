@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""NumPy baseline for NpyMmapBench (same RESULT names). Usage: io_bench.py <dir> (big.npy, mid.npy, model.safetensors).
+"""NumPy baseline for NpyMmapBench (same RESULT names). Usage: io_bench.py <dir> (big.npy, mid.npy, model.safetensors, stored256.npz).
 
 safetensors is not installed, so safetensors_mmap_open does what safetensors' safe_open does with numpy:
 mmap the file, parse and check the JSON header, and view one tensor with np.frombuffer.
@@ -18,7 +18,7 @@ from benchlib import median_seconds, report
 
 def main():
     d = sys.argv[1] if len(sys.argv) > 1 else "/tmp/tb-io-bench"
-    big, mid, st = (os.path.join(d, f) for f in ("big.npy", "mid.npy", "model.safetensors"))
+    big, mid, st, npz = (os.path.join(d, f) for f in ("big.npy", "mid.npy", "model.safetensors", "stored256.npz"))
     sink = [0.0]
 
     def mmap_open():
@@ -49,9 +49,17 @@ def main():
         del a
         m.close()
 
+    def npz_open_get():
+        # np.load of an .npz reads the entry (it has no zero-copy path) and zipfile checks its CRC-32
+        with np.load(npz) as z:
+            a = z["a"]
+            sink[0] += float(a[-1])
+            del a
+
     report("mmap_open_1GB", median_seconds(9, 200, mmap_open))
     report("npy_read_64MB", median_seconds(7, 3, npy_read))
     report("safetensors_mmap_open", median_seconds(9, 200, st_open))
+    report("npz_open_get_256MB", median_seconds(7, 3, npz_open_get))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import static org.tensorbridge.bridge.BridgeTestSupport.mib;
 import static org.tensorbridge.bridge.BridgeTestSupport.rssBytes;
 import static org.tensorbridge.bridge.BridgeTestSupport.values;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,24 @@ class MmapSharingTest {
             assertEquals(1998.0, mapped.getDouble(9, 99), "the private copy of the page is shared by both sides");
         }
         assertEquals("0.0 1.0 999.0", numpy("a.ravel()[[0, 1, 999]]"), "the file is unchanged");
+        assertPendingBackTo(pending);
+    }
+
+    @Test
+    void copyOnWriteMapsAReadOnlyFileAndTensorWritesNeverReachIt() throws Exception {
+        Path file = dir.resolve("c.npy");
+        byte[] before = Files.readAllBytes(file);
+        try (Unwritable unwritable = new Unwritable(file)) {   // r--r--r--, and immutable when we are root
+            try (NDArray mapped = NpyFile.mmap(file, MmapMode.COPY_ON_WRITE); Tensor tensor = Bridge.fromArray(mapped)) {
+                assertFalse(mapped.isReadOnly());
+                assertEquals(mapped.buffer().segment().address() + mapped.byteOffset(), tensor.dataAddress(),
+                        "shared, not copied: the tensor's data is in the mapping, right after the header");
+                tensor.mulInPlace(-2);
+                assertEquals(-1998.0, mapped.getDouble(9, 99), "the write through the tensor is seen by the array");
+            }
+        }
+        assertArrayEquals(before, Files.readAllBytes(file), "the file's bytes are unchanged");
+        assertEquals("0.0 1.0 999.0", numpy("a.ravel()[[0, 1, 999]]"), "NumPy reads the original");
         assertPendingBackTo(pending);
     }
 

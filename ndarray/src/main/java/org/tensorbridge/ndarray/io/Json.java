@@ -297,7 +297,16 @@ final class Json {
             pos = start;
             throw error("number literal longer than 400 characters");
         }
-        return integral ? new BigInteger(s) : new BigDecimal(s);
+        if (integral) {
+            return new BigInteger(s);
+        }
+        try {
+            return new BigDecimal(s);
+        } catch (NumberFormatException e) {
+            // an exponent beyond BigDecimal's int scale ("1e-2147483649"): valid JSON; as a double it is 0 or
+            // infinite, and no safetensors field takes a non-integer anyway
+            return Double.valueOf(s);
+        }
     }
 
     private void digits() {

@@ -11,10 +11,10 @@ public enum MmapMode {
     READ_ONLY("r", FileChannel.MapMode.READ_ONLY, Set.of(StandardOpenOption.READ)),
     /**
      * NumPy {@code 'c'}: copy-on-write; the array is writable but changes stay in memory and never reach the
-     * file. (Java requires the file to be opened for writing to map it privately, so the file must be writable;
-     * it is never modified.)
+     * file. As in NumPy the file is opened read-only, so files without write permission and files on read-only
+     * mounts map too (on Linux and macOS, through libc's mmap: see {@code FileMapping}).
      */
-    COPY_ON_WRITE("c", FileChannel.MapMode.PRIVATE, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE)),
+    COPY_ON_WRITE("c", FileChannel.MapMode.PRIVATE, Set.of(StandardOpenOption.READ)),
     /** NumPy {@code 'r+'}: writes go to the file. */
     READ_WRITE("r+", FileChannel.MapMode.READ_WRITE, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
 

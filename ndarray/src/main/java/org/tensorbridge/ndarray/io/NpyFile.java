@@ -72,10 +72,7 @@ public final class NpyFile {
         // An automatic arena: closing a shared one costs a JVM-wide handshake (~100 µs, more than the whole
         // open), so the mapping goes when the GC finds it unreachable — as MappedByteBuffer's does. Closing
         // the array refuses further access at once; a mapping costs address space, not memory.
-        MemorySegment file;
-        try (FileChannel ch = FileChannel.open(path, mode.openOptions())) {
-            file = ch.map(mode.mapMode(), 0, ch.size(), Arena.ofAuto());
-        }
+        MemorySegment file = FileMapping.map(path, mode, Arena.ofAuto());
         NpyHeader h = NpyHeader.parse(file, path);
         checkDataPresent(h, file.byteSize(), path);
         boolean aligned = h.dataOffset() % h.dtype().byteSize() == 0;

@@ -9,6 +9,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -19,11 +21,16 @@ import org.tensorbridge.ndarray.NDBuffer;
 /**
  * An open {@code .npz} archive (from {@link NpzFile#open}); arrays are read lazily by {@link #get(String)}.
  *
- * <p>The file is memory-mapped. A <em>stored</em> entry ({@code np.savez}) whose data offset in the file is a
- * multiple of the element size, and which is little-endian, is returned as a zero-copy view of the mapping
- * (read-only, or copy-on-write, per the mode); its CRC is then not verified (that would read the whole entry).
- * Other stored entries are copied (CRC verified). <em>Deflated</em> entries ({@code np.savez_compressed}) are
- * inflated into a fresh array, never past the entry's declared uncompressed size, and their CRC is verified.
+ * <p>The file is memory-mapped; opening reads only the zip directory. A <em>stored</em> entry ({@code np.savez})
+ * whose data offset in the file is a multiple of the element size, and which is little-endian, is returned as a
+ * zero-copy view of the mapping (read-only, or copy-on-write, per the mode). Other stored entries are copied.
+ * <em>Deflated</em> entries ({@code np.savez_compressed}) are inflated into a fresh array, never past the entry's
+ * declared uncompressed size.
+ *
+ * <p>Every entry's CRC-32 is verified, as NumPy's zipfile does, mapped ones included: a mapped entry is checked
+ * on its first {@link #get} from this archive (which therefore reads the entry once, at memory speed; later gets
+ * of it are O(1)), so a corrupt file is refused with an {@link ArrayFileFormatException} naming the entry and
+ * both CRC values, never handed out.
  *
  * <p>Arrays returned by {@link #get} are owned by the caller (close them); a zero-copy array keeps the mapping
  * alive after the archive is closed.
@@ -37,6 +44,7 @@ public final class NpzArchive implements ArrayArchive {
     private final MmapMode mode; // null: always copy
     private final Map<String, ZipDirectory.Entry> entries; // by entry name
     private final Map<String, String> keys; // user-facing key -> entry name
+    private final Set<String> verified = ConcurrentHashMap.newKeySet(); // mapped entries whose CRC matched
     private boolean closed;
 
     NpzArchive(Path path, NDBuffer file, MmapMode mode) throws ArrayFileFormatException {
@@ -125,6 +133,10 @@ public final class NpzArchive implements ArrayArchive {
             NpyFile.checkDataPresent(h, data.byteSize(), src);
             long abs = e.dataOffset() + h.dataOffset();
             if (mode != null && !h.bigEndian() && abs % h.dtype().byteSize() == 0) {
+                if (!verified.contains(e.name())) {
+                    checkCrc(e, data, src);
+                    verified.add(e.name());
+                }
                 long[] shape = h.shape();
                 long item = h.dtype().byteSize();
                 file.retain();
@@ -136,19 +148,26 @@ public final class NpzArchive implements ArrayArchive {
                     throw ex;
                 }
             }
-            CRC32 crc = new CRC32();
-            for (long done = 0; done < data.byteSize(); ) {
-                int n = (int) Math.min(ArrayIo.CHUNK, data.byteSize() - done);
-                crc.update(data.asSlice(done, n).asByteBuffer());
-                done += n;
-            }
-            if (crc.getValue() != e.crc()) {
-                throw ArrayFileFormatException.at(src, e.dataOffset(), String.format("CRC-32 mismatch: the central"
-                        + " directory says %08x, the data has %08x; the archive is corrupt", e.crc(), crc.getValue()));
-            }
+            checkCrc(e, data, src);
             return ArrayIo.copyOut(data, h.dataOffset(), h, mode == MmapMode.READ_ONLY);
         }
         return inflate(seg, e, src, mode == MmapMode.READ_ONLY);
+    }
+
+    /** Checks a stored entry's bytes against the CRC-32 of its central directory record. */
+    private static void checkCrc(ZipDirectory.Entry e, MemorySegment data, String src) throws ArrayFileFormatException {
+        CRC32 crc = new CRC32();
+        for (long done = 0; done < data.byteSize(); ) {
+            int n = (int) Math.min(ArrayIo.CHUNK, data.byteSize() - done);
+            crc.update(data.asSlice(done, n).asByteBuffer());
+            done += n;
+        }
+        if (crc.getValue() != e.crc()) {
+            throw ArrayFileFormatException.in(src, String.format("CRC-32 mismatch: the central"
+                    + " directory says %08x, the entry's %d bytes have %08x; the archive is corrupt (NumPy refuses it"
+                    + " too: BadZipFile 'Bad CRC-32'). Re-create or re-download the file", e.crc(), data.byteSize(),
+                    crc.getValue()));
+        }
     }
 
     private static NDArray inflate(MemorySegment seg, ZipDirectory.Entry e, String src, boolean readOnly) throws IOException {

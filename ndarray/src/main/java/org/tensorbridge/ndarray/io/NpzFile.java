@@ -2,10 +2,7 @@ package org.tensorbridge.ndarray.io;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.ndarray.NDBuffer;
@@ -42,11 +39,8 @@ public final class NpzFile {
                     + " update the zip CRCs. Use READ_ONLY or COPY_ON_WRITE, or save separate .npy files");
         }
         MmapMode m = mode == null ? MmapMode.READ_ONLY : mode;
-        NDBuffer buf;
-        try (FileChannel ch = FileChannel.open(path, m.openOptions())) {
-            // Released by the GC once unreachable, like NpyFile.mmap's mapping (see there why).
-            buf = NDBuffer.ofAutoScope(ch.map(m.mapMode(), 0, ch.size(), Arena.ofAuto()));
-        }
+        // Released by the GC once unreachable, like NpyFile.mmap's mapping (see there why).
+        NDBuffer buf = NDBuffer.ofAutoScope(FileMapping.map(path, m, Arena.ofAuto()));
         try {
             return new NpzArchive(path, buf, mode);
         } catch (IOException | RuntimeException | Error e) {

@@ -112,7 +112,7 @@ final class PyLiteral {
             case '+': {
                 pos++;
                 skipWs();
-                if (pos >= text.length() || !Character.isDigit(text.charAt(pos))) {
+                if (pos >= text.length() || !isAsciiDigit(text.charAt(pos))) {
                     throw error("expected a number after '" + c + "', found " + describe());
                 }
                 BigInteger v = integer();
@@ -228,9 +228,18 @@ final class PyLiteral {
         }
     }
 
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9'; // Character.isDigit also takes other scripts' digits, which Python refuses
+    }
+
     private BigInteger integer() throws ArrayFileFormatException {
         int start = pos;
-        while (pos < text.length() && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+        // Python's decimal literal: ASCII digits, single underscores only between digits ("1_000").
+        while (pos < text.length() && (isAsciiDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+            if (text.charAt(pos) == '_' && (pos + 1 >= text.length() || !isAsciiDigit(text.charAt(pos + 1)))) {
+                throw error("an underscore in an integer must separate two digits (Python refuses '"
+                        + text.substring(start, pos + 1) + "')");
+            }
             pos++;
         }
         String digits = text.substring(start, pos).replace("_", "");
@@ -246,7 +255,7 @@ final class PyLiteral {
             pos++;
         }
         if (pos < text.length() && (text.charAt(pos) == '.' || text.charAt(pos) == 'e' || text.charAt(pos) == 'E'
-                || text.charAt(pos) == 'j' || Character.isLetter(text.charAt(pos)))) {
+                || text.charAt(pos) == 'j' || Character.isLetterOrDigit(text.charAt(pos)))) {
             throw error("expected an integer, found " + describe() + " after '" + digits + "'");
         }
         return new BigInteger(digits);

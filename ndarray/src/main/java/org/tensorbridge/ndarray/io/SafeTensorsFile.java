@@ -9,12 +9,10 @@ import java.lang.foreign.ValueLayout;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -92,8 +90,8 @@ public final class SafeTensorsFile {
         MmapMode m = mode == null ? MmapMode.READ_ONLY : mode;
         Arena arena = Arena.ofShared();
         NDBuffer buf;
-        try (FileChannel ch = FileChannel.open(path, m.openOptions())) {
-            buf = NDBuffer.ofArena(ch.map(m.mapMode(), 0, ch.size(), arena), arena);
+        try {
+            buf = NDBuffer.ofArena(FileMapping.map(path, m, arena), arena);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;

@@ -81,6 +81,7 @@ final class ZipDirectory {
                     + (size - lowest) + " bytes: not a zip/.npz archive, or it is truncated");
         }
         long entries = u16(file, eocd + 10);
+        long entriesHere = u16(file, eocd + 8); // on this disk: the same in a single-disk archive
         long cdSize = u32(file, eocd + 12);
         long cdOffset = u32(file, eocd + 16);
         int diskNo = u16(file, eocd + 4);
@@ -97,6 +98,7 @@ final class ZipDirectory {
                         + " 0x06064b50, found 0x" + Integer.toHexString(file.get(U32, z64)));
             }
             entries = u64(file, z64 + 32, source, "ZIP64 entry count");
+            entriesHere = u64(file, z64 + 24, source, "ZIP64 entry count on this disk");
             cdSize = u64(file, z64 + 40, source, "ZIP64 central directory size");
             cdOffset = u64(file, z64 + 48, source, "ZIP64 central directory offset");
             diskNo = (int) Math.min(Integer.MAX_VALUE, u32(file, z64 + 16));
@@ -113,11 +115,22 @@ final class ZipDirectory {
                     + " bytes) lies outside the file (it must end by byte " + cdLimit + "); the zip is corrupt or"
                     + " truncated");
         }
+        if (cdOffset + cdSize != cdLimit) {
+            // Python's zipfile (so NumPy) finds the directory by its size, right before these records.
+            throw ArrayFileFormatException.at(source, eocd, "central directory (offset " + cdOffset + ", " + cdSize
+                    + " bytes) ends at byte " + (cdOffset + cdSize) + " but the end-of-central-directory records"
+                    + " start at byte " + cdLimit + "; the zip is corrupt. Re-create it (np.savez / NpzFile.write)");
+        }
+        if (entriesHere != entries) {
+            throw ArrayFileFormatException.at(source, eocd, "the end-of-central-directory record counts " + entries
+                    + " entries in all but " + entriesHere + " on this disk, which must be the same in a single-file"
+                    + " zip; the zip is corrupt");
+        }
         if (entries > cdSize / 46) {
             throw ArrayFileFormatException.at(source, eocd, "the zip declares " + entries + " entries but its "
                     + cdSize + "-byte central directory can hold at most " + cdSize / 46 + "; the zip is corrupt");
         }
-        List<Entry> result = new ArrayList<>((int) entries);
+        List<Entry> result = new ArrayList<>((int) Math.min(entries, 1 << 16)); // entries may exceed an int
         long p = cdOffset;
         long cdEnd = cdOffset + cdSize;
         for (long i = 0; i < entries; i++) {
@@ -217,6 +230,11 @@ final class ZipDirectory {
             }
             result.add(new Entry(name, method, flags, crc, csize, usize, lho, dataOffset));
             p = next;
+        }
+        if (p != cdEnd) {
+            throw ArrayFileFormatException.at(source, p, "the zip declares " + entries + " entries, which end at byte "
+                    + p + ", but its central directory runs to byte " + cdEnd + "; the entry count is wrong and the"
+                    + " zip is corrupt");
         }
         return result;
     }

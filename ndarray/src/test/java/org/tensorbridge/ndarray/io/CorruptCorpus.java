@@ -178,6 +178,11 @@ final class CorruptCorpus {
         c.put("npy-v3-long-suffix", npy(3, dict("'<f4'", "False", "(2L, 3L)"), 24));
         c.put("npy-bad-string-escape", npy(1, "{'descr': '<f4\\x9', 'fortran_order': False, 'shape': (2,), }", 8));
         c.put("npy-name-not-literal", npy(1, dict("float32", "False", "(2,)"), 8));
+        // found by reading the parsers while fuzzing: Python's int literals are ASCII, '_' only between digits
+        c.put("npy-shape-double-underscore", npy(1, dict("'<f4'", "False", "(1__0,)"), 40));
+        c.put("npy-shape-trailing-underscore", npy(1, dict("'<f4'", "False", "(10_,)"), 40));
+        c.put("npy-shape-arabic-digit", npy(3, dict("'<f4'", "False", "(1\u0663,)"), 52));
+        c.put("npy-shape-negative-arabic-digit", npy(3, dict("'<f4'", "False", "(-\u0663,)"), 12));
         c.put("npy-too-many-dims", npy(1, dict("'<f4'", "False", "(" + "1, ".repeat(65) + ")"), 4));
         // ---- npz
         byte[] stored = validNpz(tmp, false);
@@ -189,6 +194,11 @@ final class CorruptCorpus {
         c.put("npz-cd-offset-past-end", withInt(stored, eocd + 16, stored.length + 100));
         c.put("npz-cd-size-huge", withInt(stored, eocd + 12, 0x7fffff00));
         c.put("npz-entry-count-lies", withShort(stored, eocd + 10, 0xFFFE));
+        // found by the fuzzer (NumPy refuses both, we accepted them): a zero total entry count read as an empty
+        // archive; bytes between the central directory and the end record
+        c.put("npz-entry-count-zero", withShort(stored, eocd + 10, 0));
+        c.put("npz-gap-before-eocd", cat(Arrays.copyOf(stored, eocd), new byte[11], Arrays.copyOfRange(stored, eocd,
+                stored.length)));
         c.put("npz-zip64-markers-without-locator", withInt(stored, eocd + 16, -1));
         c.put("npz-stored-size-mismatch", withInt(stored, cd + 20, 12));
         c.put("npz-stored-size-too-large", withInt(withInt(stored, cd + 20, 0x7fff0000), cd + 24, 0x7fff0000));
@@ -249,6 +259,8 @@ final class CorruptCorpus {
         c.put("st-unknown-dtype", safetensors("{\"a\":{\"dtype\":\"F128\",\"shape\":[1],\"data_offsets\":[0,16]}}", 16));
         c.put("st-unsupported-f8", safetensors("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2));
         c.put("st-metadata-not-string", safetensors("{\"__metadata__\":{\"k\":1},"
+                + "\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1));
+        c.put("st-metadata-exponent-overflow", safetensors("{\"__metadata__\":{\"k\":1e-2147483649},"
                 + "\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1));
         c.put("st-metadata-array", safetensors("{\"__metadata__\":[\"k\"]}", 0));
         c.put("st-tensor-not-object", safetensors("{\"a\":[1,2]}", 0));

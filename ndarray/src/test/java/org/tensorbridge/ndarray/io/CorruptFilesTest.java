@@ -1,5 +1,6 @@
 package org.tensorbridge.ndarray.io;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.testkit.Python;
 
 /**
  * Every corrupt file goes through every reader and must give an {@link ArrayFileFormatException}: never another
@@ -29,6 +31,16 @@ class CorruptFilesTest {
     }
 
     static final Map<String, Reader> READERS = new LinkedHashMap<>();
+
+    /**
+     * Corpus files NumPy loads although we refuse them, each a deliberate difference: dtypes this library does not
+     * hold (structured, unicode, float128 '<f16'); zip records Python's zipfile does not check (it trusts the local
+     * header's sizes and the stream's end over the central directory, ignores the entry count, and reads past a
+     * name length that overruns the directory); a member that is not an .npy (NumPy hands out its raw bytes).
+     */
+    static final String NUMPY_ACCEPTS = "npy-structured npy-unicode-descr npy-unknown-descr npz-deflated-declares-huge"
+            + " npz-deflated-declares-more npz-entry-count-lies npz-entry-count-zero npz-name-length-huge"
+            + " npz-not-npy-member npz-stored-size-too-large npz-zip64-size-without-extra";
 
     static {
         READERS.put("NpyFile.read", p -> NpyFile.read(p).close());
@@ -92,6 +104,33 @@ class CorruptFilesTest {
         if (!problems.isEmpty()) {
             fail(problems.size() + " problems:\n" + String.join("\n", problems));
         }
+    }
+
+    /** The .npy and .npz files of the corpus, which NumPy itself must refuse too (not typed-in expectations). */
+    @Test
+    void numpyRefusesTheNpyAndNpzCorpusToo(@TempDir Path dir) throws Exception {
+        Map<String, byte[]> corpus = CorruptCorpus.build(dir);
+        Path files = Files.createDirectory(dir.resolve("corpus"));
+        for (var e : corpus.entrySet()) {
+            if (e.getKey().startsWith("npy-") || e.getKey().startsWith("npz-")) {
+                Files.write(files.resolve(e.getKey()), e.getValue());
+            }
+        }
+        String accepted = Python.numpy2().run("""
+                import sys, os, numpy as np
+                ok = []
+                for name in sorted(os.listdir(sys.argv[1])):
+                    try:
+                        with open(os.path.join(sys.argv[1], name), 'rb') as f:
+                            r = np.load(f, allow_pickle=False)
+                            if hasattr(r, 'files'):
+                                [r[k] for k in r.files]
+                        ok.append(name)
+                    except Exception:
+                        pass
+                print(' '.join(ok))
+                """, files.toString()).trim();
+        assertEquals(NUMPY_ACCEPTS, accepted, "corpus files NumPy accepts (we refuse them all)");
     }
 
     @Test

@@ -63,7 +63,8 @@ log "CUDA-tagged tests"
 testkit=
 [[ -d .device/tests/testkit ]] && testkit=:.device/tests/testkit
 timeout 240 $TB_JAVA --enable-native-access=ALL-UNNAMED -jar .device/junit-platform-console-standalone.jar execute \
-  --class-path "$jars$testkit:.device/tests/torch:.device/tests/bridge" --scan-class-path .device/tests/torch:.device/tests/bridge \
+  --class-path "$jars$testkit:.device/tests/torch:.device/tests/bridge:.device/tests/data" \
+  --scan-class-path .device/tests/torch:.device/tests/bridge:.device/tests/data \
   --include-tag cuda --details=tree --disable-banner > "$OUT/tests.txt" 2>&1
 rc=$?
 echo "exit $rc" >> "$OUT/tests.txt"
@@ -76,4 +77,11 @@ rc=$?
 echo "exit $rc" >> "$OUT/bench.txt"
 sed -n '/^benchmark/,$p' "$OUT/bench.txt" | tee -a "$OUT/summary.txt"
 record "GPU benchmark" $rc
+
+log "loader to CUDA (tensorbridge vs PyTorch's DataLoader and whole-on-GPU loop, same run)"
+TB_BENCH_OUT=$OUT timeout 150 bash bench/loader.sh 3 cuda > "$OUT/loader.txt" 2>&1
+rc=$?
+echo "exit $rc" >> "$OUT/loader.txt"
+grep -E '^(epoch_|tensorbridge best|# )' "$OUT/loader.txt" | tee -a "$OUT/summary.txt"
+record "loader benchmark" $rc
 finish

@@ -104,7 +104,7 @@ class MmapSharingTest {
                 assertFalse(mapped.isReadOnly());
                 assertEquals(mapped.buffer().segment().address() + mapped.byteOffset(), tensor.dataAddress(),
                         "shared, not copied: the tensor's data is in the mapping, right after the header");
-                tensor.mulInPlace(-2);
+                tensor.mul_(-2);
                 assertEquals(-1998.0, mapped.getDouble(9, 99), "the write through the tensor is seen by the array");
             }
         }

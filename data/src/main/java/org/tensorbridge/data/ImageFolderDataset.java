@@ -73,7 +73,8 @@ public final class ImageFolderDataset implements Dataset {
         if (options.crop > 0) {
             height = width = options.crop;
         } else {
-            int[] size = preparedSize(decode(0));
+            TurboJpeg.Image first = pixels(0);
+            int[] size = preparedSize(first.height(), first.width());
             height = size[0];
             width = size[1];
         }
@@ -107,11 +108,10 @@ public final class ImageFolderDataset implements Dataset {
 
     @Override
     public void read(long index, Rows rows) throws IOException {
-        BufferedImage image = decode((int) index);
+        TurboJpeg.Image image = pixels((int) index);
         SplittableRandom random = new SplittableRandom(options.seed * 0x9E3779B97F4A7C15L
                 + rows.epoch() * 0xBF58476D1CE4E5B9L + index);
-        float[][] planes = prepared(image);
-        int[] size = preparedSize(image);
+        int[] size = preparedSize(image.height(), image.width());
         int h = size[0];
         int w = size[1];
         int top;
@@ -132,22 +132,100 @@ public final class ImageFolderDataset implements Dataset {
             left = 0;
         }
         boolean flip = options.flip > 0 && random.nextDouble() < options.flip;
-        MemorySegment out = rows.field(0);
-        long base = rows.offset(0);
+        write(image.rgb(), image.height(), image.width(), h, w, top, left, flip, rows.field(0), rows.offset(0));
+        rows.field(1).set(ValueLayout.JAVA_LONG_UNALIGNED, rows.offset(1), labels.get((int) index));
+    }
+
+    /**
+     * Resize (bilinear, pixel centres aligned; exact copies at scale 1), crop, flip and normalise in one pass
+     * from interleaved RGB bytes straight into the CHW float destination.
+     */
+    private void write(byte[] rgb, int srcH, int srcW, int h, int w, int top, int left, boolean flip,
+                       MemorySegment out, long base) {
+        double sy = (double) srcH / h;
+        double sx = (double) srcW / w;
+        int[] x0 = new int[width];
+        int[] x1 = new int[width];
+        float[] wx = new float[width];
+        for (int x = 0; x < width; x++) {
+            double fx = Math.max(0, (left + (flip ? width - 1 - x : x) + 0.5) * sx - 0.5);
+            x0[x] = Math.min((int) fx, srcW - 1);
+            x1[x] = Math.min(x0[x] + 1, srcW - 1);
+            wx[x] = (float) (fx - x0[x]);
+        }
+        float[] scale = new float[3];
+        float[] shift = new float[3];
         for (int c = 0; c < 3; c++) {
-            float mean = options.mean[c];
-            float scale = 1f / options.std[c];
-            float[] plane = planes[c];
-            for (int y = 0; y < height; y++) {
-                long at = base + ((long) c * height * width + (long) y * width) * 4;
-                int from = (top + y) * w + left;
-                for (int x = 0; x < width; x++) {
-                    float value = plane[from + (flip ? width - 1 - x : x)];
-                    out.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at + 4L * x, (value - mean) * scale);
+            scale[c] = 1f / (255f * options.std[c]);
+            shift[c] = options.mean[c] / options.std[c];
+        }
+        long plane = (long) height * width * 4;
+        for (int y = 0; y < height; y++) {
+            double fy = Math.max(0, (top + y + 0.5) * sy - 0.5);
+            int y0 = Math.min((int) fy, srcH - 1);
+            int y1 = Math.min(y0 + 1, srcH - 1);
+            float wy = (float) (fy - y0);
+            int row0 = y0 * srcW * 3;
+            int row1 = y1 * srcW * 3;
+            long at = base + (long) y * width * 4;
+            for (int x = 0; x < width; x++) {
+                int a = x0[x] * 3;
+                int b = x1[x] * 3;
+                float fx = wx[x];
+                for (int c = 0; c < 3; c++) {
+                    float top0 = (rgb[row0 + a + c] & 0xFF) * (1 - fx) + (rgb[row0 + b + c] & 0xFF) * fx;
+                    float bottom = (rgb[row1 + a + c] & 0xFF) * (1 - fx) + (rgb[row1 + b + c] & 0xFF) * fx;
+                    float value = top0 * (1 - wy) + bottom * wy;
+                    out.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at + c * plane + 4L * x, value * scale[c] - shift[c]);
                 }
             }
         }
-        rows.field(1).set(ValueLayout.JAVA_LONG_UNALIGNED, rows.offset(1), labels.get((int) index));
+    }
+
+    // Interleaved RGB bytes: the decoder's own buffer read directly for the common layouts (getRGB converts pixel
+    // by pixel through the colour model, and applies a gamma to grey images that PIL does not).
+    private static byte[] rgb(BufferedImage image) {
+        int h = image.getHeight();
+        int w = image.getWidth();
+        byte[] out = new byte[h * w * 3];
+        java.awt.image.Raster raster = image.getRaster();
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && raster.getDataBuffer() instanceof java.awt.image.DataBufferByte bytes
+                && raster.getParent() == null) {
+            byte[] bgr = bytes.getData();
+            for (int i = 0; i < h * w; i++) {
+                out[3 * i] = bgr[3 * i + 2];
+                out[3 * i + 1] = bgr[3 * i + 1];
+                out[3 * i + 2] = bgr[3 * i];
+            }
+        } else if (raster.getNumBands() == 1 && image.getColorModel().getNumComponents() == 1) {
+            int[] grey = raster.getSamples(0, 0, w, h, 0, (int[]) null);
+            int bits = image.getColorModel().getComponentSize(0);
+            for (int i = 0; i < grey.length; i++) {
+                byte v = (byte) (bits == 8 ? grey[i] : Math.round(grey[i] * 255.0 / ((1 << bits) - 1)));
+                out[3 * i] = v;
+                out[3 * i + 1] = v;
+                out[3 * i + 2] = v;
+            }
+        } else {
+            int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+            for (int i = 0; i < argb.length; i++) {
+                out[3 * i] = (byte) (argb[i] >> 16);
+                out[3 * i + 1] = (byte) (argb[i] >> 8);
+                out[3 * i + 2] = (byte) argb[i];
+            }
+        }
+        return out;
+    }
+
+    // JPEGs through libjpeg-turbo when installed (PIL's decoder, twice ImageIO's speed); the rest through ImageIO.
+    private TurboJpeg.Image pixels(int index) throws IOException {
+        Path file = files.get(index);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (TurboJpeg.available() && (name.endsWith(".jpg") || name.endsWith(".jpeg"))) {
+            return TurboJpeg.decode(Files.readAllBytes(file), file);
+        }
+        BufferedImage image = decode(index);
+        return new TurboJpeg.Image(rgb(image), image.getHeight(), image.getWidth());
     }
 
     private BufferedImage decode(int index) throws IOException {
@@ -159,67 +237,11 @@ public final class ImageFolderDataset implements Dataset {
         return image;
     }
 
-    private int[] preparedSize(BufferedImage image) {
-        int h = image.getHeight();
-        int w = image.getWidth();
+    private int[] preparedSize(int h, int w) {
         if (options.resize > 0) {
             double scale = (double) options.resize / Math.min(h, w);
             return new int[] {Math.max(1, (int) Math.round(h * scale)), Math.max(1, (int) Math.round(w * scale))};
         }
         return new int[] {h, w};
-    }
-
-    // RGB planes scaled to [0, 1], resized (bilinear, pixel centres aligned) when asked.
-    private float[][] prepared(BufferedImage image) {
-        int h = image.getHeight();
-        int w = image.getWidth();
-        float[][] planes = new float[3][h * w];
-        if (image.getRaster().getNumBands() == 1 && image.getColorModel().getNumComponents() == 1) {
-            // Grey images: the stored values, as PIL's convert('RGB') gives them (getRGB would apply a gamma).
-            int[] grey = image.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);
-            int max = (1 << image.getColorModel().getComponentSize(0)) - 1;
-            for (int i = 0; i < grey.length; i++) {
-                float v = grey[i] / (float) max;
-                planes[0][i] = v;
-                planes[1][i] = v;
-                planes[2][i] = v;
-            }
-        } else {
-            int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-            for (int i = 0; i < argb.length; i++) {
-                planes[0][i] = ((argb[i] >> 16) & 0xFF) / 255f;
-                planes[1][i] = ((argb[i] >> 8) & 0xFF) / 255f;
-                planes[2][i] = (argb[i] & 0xFF) / 255f;
-            }
-        }
-        if (options.resize <= 0) {
-            return planes;
-        }
-        int[] size = preparedSize(image);
-        float[][] resized = new float[3][size[0] * size[1]];
-        for (int c = 0; c < 3; c++) {
-            bilinear(planes[c], h, w, resized[c], size[0], size[1]);
-        }
-        return resized;
-    }
-
-    private static void bilinear(float[] in, int h, int w, float[] out, int oh, int ow) {
-        double sy = (double) h / oh;
-        double sx = (double) w / ow;
-        for (int y = 0; y < oh; y++) {
-            double fy = Math.max(0, (y + 0.5) * sy - 0.5);
-            int y0 = Math.min((int) fy, h - 1);
-            int y1 = Math.min(y0 + 1, h - 1);
-            float wy = (float) (fy - y0);
-            for (int x = 0; x < ow; x++) {
-                double fx = Math.max(0, (x + 0.5) * sx - 0.5);
-                int x0 = Math.min((int) fx, w - 1);
-                int x1 = Math.min(x0 + 1, w - 1);
-                float wx = (float) (fx - x0);
-                float top = in[y0 * w + x0] * (1 - wx) + in[y0 * w + x1] * wx;
-                float bottom = in[y1 * w + x0] * (1 - wx) + in[y1 * w + x1] * wx;
-                out[y * ow + x] = top * (1 - wy) + bottom * wy;
-            }
-        }
     }
 }

@@ -46,6 +46,10 @@ public final class Bridge {
      * loaded libtorch lacks, strides that are not whole elements, freed arrays.
      */
     public static Tensor fromArray(NDArray array) {
+        return array.pinned(() -> share(array));  // a close racing this call takes effect after it
+    }
+
+    private static Tensor share(NDArray array) {
         DType dtype = DTypes.supportedTorch(array.dtype());
         if (array.isReadOnly()) {
             throw new BridgeException("the array is read-only (e.g. a read-only mmap or asReadOnly() view) and a tensor"

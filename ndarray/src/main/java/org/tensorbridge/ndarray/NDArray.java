@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.tensorbridge.core.LeakCheck;
 import org.tensorbridge.core.Scope;
 import org.tensorbridge.core.ScopeLink;
@@ -65,11 +65,13 @@ public final class NDArray implements Scoped {
     private final ScopeLink scopeLink;
 
     /**
-     * An owned array's count of its buffer: released once, by close() or, with leak checking on, by the
-     * safety net that reports the array. Must not reference the array.
+     * An owned array's count of its buffer, released once: by close() — or, while operations are in flight on
+     * other threads, by the last of them, so a close racing a call never frees memory under it — or, with leak
+     * checking on, by the safety net that reports the array. Must not reference the array.
      */
     private static final class Lease implements Runnable {
-        final AtomicBoolean closed = new AtomicBoolean();
+        private static final int CLOSED = 1 << 30;
+        final AtomicInteger state = new AtomicInteger();  // CLOSED bit + operations in flight
         final NDBuffer buffer;
         final Throwable creationSite;
 
@@ -78,12 +80,43 @@ public final class NDArray implements Scoped {
             this.creationSite = creationSite;
         }
 
-        boolean close() {
-            if (closed.compareAndSet(false, true)) {
-                buffer.release();
-                return true;
+        boolean isClosed() {
+            return (state.get() & CLOSED) != 0;
+        }
+
+        /** Starts an operation; false when the array was closed. */
+        boolean enter() {
+            while (true) {
+                int s = state.get();
+                if ((s & CLOSED) != 0) {
+                    return false;
+                }
+                if (state.compareAndSet(s, s + 1)) {
+                    return true;
+                }
             }
-            return false;
+        }
+
+        void exit() {
+            if (state.decrementAndGet() == CLOSED) {
+                buffer.release();  // closed during the operation: the last one out releases
+            }
+        }
+
+        /** Marks the lease closed; true on the first close. */
+        boolean close() {
+            while (true) {
+                int s = state.get();
+                if ((s & CLOSED) != 0) {
+                    return false;
+                }
+                if (state.compareAndSet(s, s | CLOSED)) {
+                    if (s == 0) {
+                        buffer.release();
+                    }
+                    return true;
+                }
+            }
         }
 
         @Override
@@ -480,34 +513,40 @@ public final class NDArray implements Scoped {
 
     /** The element as double (complex: the real part; uint64 rounded; bool 0/1). */
     public double getDouble(long... index) {
-        return Elements.getDouble(buffer().segment(), offsetOf(index), dtype);
+        return pinned(() -> Elements.getDouble(buffer().segment(), offsetOf(index), dtype));
     }
 
     /** The element as long (integers exactly, uint64 as its bit pattern; floats truncated toward zero). */
     public long getLong(long... index) {
-        return Elements.getLong(buffer().segment(), offsetOf(index), dtype);
+        return pinned(() -> Elements.getLong(buffer().segment(), offsetOf(index), dtype));
     }
 
     /** The element's truth value (non-zero; NaN is true). */
     public boolean getBoolean(long... index) {
-        return Elements.getBoolean(buffer().segment(), offsetOf(index), dtype);
+        return pinned(() -> Elements.getBoolean(buffer().segment(), offsetOf(index), dtype));
     }
 
     /** Imaginary part of a complex element (0 for real dtypes). */
     public double getImag(long... index) {
-        return Elements.getImag(buffer().segment(), offsetOf(index), dtype);
+        return pinned(() -> Elements.getImag(buffer().segment(), offsetOf(index), dtype));
     }
 
     /** Writes {@code v} converted to the dtype (NumPy unsafe cast). */
     public void setDouble(double v, long... index) {
         checkWritable();
-        Elements.setDouble(buffer().segment(), offsetOf(index), dtype, v);
+        pinned(() -> {
+            Elements.setDouble(buffer().segment(), offsetOf(index), dtype, v);
+            return null;
+        });
     }
 
     /** Writes {@code v}: integer dtypes keep its low bits, float dtypes get the rounded value. */
     public void setLong(long v, long... index) {
         checkWritable();
-        Elements.setLong(buffer().segment(), offsetOf(index), dtype, v);
+        pinned(() -> {
+            Elements.setLong(buffer().segment(), offsetOf(index), dtype, v);
+            return null;
+        });
     }
 
     public void setBoolean(boolean v, long... index) {
@@ -517,6 +556,10 @@ public final class NDArray implements Scoped {
     /** Sets every element to {@code value} (converted to the dtype). */
     public NDArray fill(double value) {
         checkWritable();
+        return pinned(() -> fillUnpinned(value));
+    }
+
+    private NDArray fillUnpinned(double value) {
         if (size == 0) {
             return this;
         }
@@ -603,12 +646,20 @@ public final class NDArray implements Scoped {
     }
 
     public float[] toFloatArray() {
+        return pinned(this::toFloatArrayUnpinned);
+    }
+
+    private float[] toFloatArrayUnpinned() {
         requireDtype(DType.FLOAT32, "toFloatArray");
         return copyOut(new float[javaLength()], F32);
     }
 
     /** Values of any real dtype converted to double, in C order. */
     public double[] toDoubleArray() {
+        return pinned(this::toDoubleArrayUnpinned);
+    }
+
+    private double[] toDoubleArrayUnpinned() {
         if (dtype.isComplex()) {
             throw new IllegalArgumentException("toDoubleArray() does not take complex arrays (" + dtype.numpyName()
                     + "); take the real part explicitly with getDouble or astype(FLOAT64)");
@@ -628,22 +679,38 @@ public final class NDArray implements Scoped {
     }
 
     public int[] toIntArray() {
+        return pinned(this::toIntArrayUnpinned);
+    }
+
+    private int[] toIntArrayUnpinned() {
         requireDtype(DType.INT32, "toIntArray");
         return copyOut(new int[javaLength()], I32);
     }
 
     public long[] toLongArray() {
+        return pinned(this::toLongArrayUnpinned);
+    }
+
+    private long[] toLongArrayUnpinned() {
         requireDtype(DType.INT64, "toLongArray");
         return copyOut(new long[javaLength()], I64);
     }
 
     public short[] toShortArray() {
+        return pinned(this::toShortArrayUnpinned);
+    }
+
+    private short[] toShortArrayUnpinned() {
         requireDtype(DType.INT16, "toShortArray");
         return copyOut(new short[javaLength()], I16);
     }
 
     /** INT8 (or UINT8: raw bytes) values. */
     public byte[] toByteArray() {
+        return pinned(this::toByteArrayUnpinned);
+    }
+
+    private byte[] toByteArrayUnpinned() {
         if (dtype != DType.UINT8) {
             requireDtype(DType.INT8, "toByteArray");
         }
@@ -651,6 +718,10 @@ public final class NDArray implements Scoped {
     }
 
     public boolean[] toBooleanArray() {
+        return pinned(this::toBooleanArrayUnpinned);
+    }
+
+    private boolean[] toBooleanArrayUnpinned() {
         requireDtype(DType.BOOL, "toBooleanArray");
         byte[] b = copyOut(new byte[javaLength()], I8);
         boolean[] out = new boolean[b.length];
@@ -989,8 +1060,10 @@ public final class NDArray implements Scoped {
 
     private NDArray copyAs(long[] sh) {
         checkOpen();
-        return filled(empty(dtype, sh), out -> Copier.copy(this, out.borrow(shape.clone(),
-                Strides.cOrder(shape, dtype.byteSize()), 0)));
+        return filled(empty(dtype, sh), out -> pinned(() -> {
+            Copier.copy(this, out.borrow(shape.clone(), Strides.cOrder(shape, dtype.byteSize()), 0));
+            return null;
+        }));
     }
 
     /**
@@ -1024,13 +1097,19 @@ public final class NDArray implements Scoped {
      */
     public NDArray astype(DType target) {
         checkOpen();
-        return filled(empty(target, shape), out -> Copier.copy(this, out));
+        return filled(empty(target, shape), out -> pinned(() -> {
+            Copier.copy(this, out);
+            return null;
+        }));
     }
 
     /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this array. */
     public NDArray assign(NDArray src) {
         checkWritable();
-        Copier.copy(src.borrowBroadcast(shape), this);
+        pinned(new NDArray[] {src, this}, () -> {
+            Copier.copy(src.borrowBroadcast(shape), this);
+            return null;
+        });
         return this;
     }
 
@@ -1315,7 +1394,7 @@ public final class NDArray implements Scoped {
      * ({@code c} = index along {@code channelAxis}); NCHW input uses channelAxis 1, HWC input -1.
      */
     public NDArray normalize(float[] mean, float[] std, int channelAxis) {
-        return Normalization.normalize(this, mean, std, channelAxis);
+        return pinned(() -> Normalization.normalize(this, mean, std, channelAxis));
     }
 
     /**
@@ -1331,7 +1410,34 @@ public final class NDArray implements Scoped {
 
     /** Whether {@link #close()} was called (or the owning scope closed). */
     public boolean isClosed() {
-        return lease != null && lease.closed.get();
+        return lease != null && lease.isClosed();
+    }
+
+    /**
+     * Runs {@code body} with this array's memory held: a close on another thread takes effect, and frees the
+     * memory, only when the body is done. Throws the project's "was closed" error when already closed.
+     */
+    public <T> T pinned(java.util.function.Supplier<T> body) {
+        if (lease == null) {
+            return body.get();
+        }
+        if (!lease.enter()) {
+            throw closedError();
+        }
+        try {
+            return body.get();
+        } finally {
+            lease.exit();
+        }
+    }
+
+    /** {@link #pinned(java.util.function.Supplier)} for an operation on several arrays. */
+    static <T> T pinned(NDArray[] arrays, java.util.function.Supplier<T> body) {
+        return pinnedFrom(arrays, 0, body);
+    }
+
+    private static <T> T pinnedFrom(NDArray[] arrays, int i, java.util.function.Supplier<T> body) {
+        return i == arrays.length ? body.get() : arrays[i].pinned(() -> pinnedFrom(arrays, i + 1, body));
     }
 
     @Override
@@ -1342,11 +1448,15 @@ public final class NDArray implements Scoped {
     }
 
     void checkOpen() {
-        if (lease != null && lease.closed.get()) {
-            throw new IllegalStateException("this NDArray (shape " + Shapes.str(shape) + ", " + dtype.numpyName()
-                    + ") was closed and cannot be used any more: keep it open while you use it, or copy() it"
-                    + " before closing (views taken before the close stay usable)");
+        if (lease != null && lease.isClosed()) {
+            throw closedError();
         }
+    }
+
+    private IllegalStateException closedError() {
+        return new IllegalStateException("this NDArray (shape " + Shapes.str(shape) + ", " + dtype.numpyName()
+                + ") was closed and cannot be used any more: keep it open while you use it, or copy() it"
+                + " before closing (views taken before the close stay usable)");
     }
 
     @Override

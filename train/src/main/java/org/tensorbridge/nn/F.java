@@ -89,7 +89,7 @@ public final class F {
 
     /** GELU, exact ('none') or the tanh approximation. */
     public static Tensor gelu(Tensor input, boolean tanhApproximation) {
-        return GELU.apply(input, tanhApproximation ? "tanh" : "none");
+        return GELU.apply(input, Op.kw("approximate", tanhApproximation ? "tanh" : "none"));
     }
 
     public static Tensor gelu(Tensor input) {

@@ -44,9 +44,9 @@ public final class ClipGrad {
             } else {
                 List<Tensor> norms = new ArrayList<>();
                 for (Tensor g : grads) {
-                    norms.add(VECTOR_NORM.apply(g, normType, null, false, null));
+                    norms.add(VECTOR_NORM.apply(g, normType, null, false));
                 }
-                total = VECTOR_NORM.apply(STACK.apply(norms, 0L), normType, null, false, null);
+                total = VECTOR_NORM.apply(STACK.apply(norms, 0L), normType, null, false);
             }
             Tensor coef = CLAMP_MAX.apply(RECIPROCAL.apply(total.add(1e-6)).mul(maxNorm), 1.0);
             for (Tensor g : grads) {

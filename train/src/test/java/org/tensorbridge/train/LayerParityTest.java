@@ -74,6 +74,13 @@ class LayerParityTest {
                 Activation.flatten(), new Linear(4 * 3 * 3, 5)),
                 "nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(36, 5))",
                 new long[] {3, 1, 8, 8}, true, false));
+        c.add(new Case("mha", () -> new org.tensorbridge.nn.MultiheadAttention(8, 2, 0.0, true),
+                "AttnSelf(nn.MultiheadAttention(8, 2, batch_first=True))", new long[] {3, 5, 8}, true, false));
+        c.add(new Case("encoder_post", () -> new org.tensorbridge.nn.TransformerEncoderLayer(8, 2, 16, 0.0, false, 1e-5, true, false),
+                "nn.TransformerEncoderLayer(8, 2, 16, 0.0, batch_first=True)", new long[] {3, 5, 8}, true, false));
+        c.add(new Case("encoder_pre_gelu_seqfirst", () -> new org.tensorbridge.nn.TransformerEncoderLayer(8, 4, 12, 0.0, true, 1e-6, false, true),
+                "nn.TransformerEncoderLayer(8, 4, 12, 0.0, activation='gelu', layer_norm_eps=1e-6, norm_first=True)",
+                new long[] {5, 2, 8}, true, false));
         return c;
     }
 
@@ -83,7 +90,20 @@ class LayerParityTest {
     @BeforeAll
     static void computeBoth() {
         Torch.manualSeed(11);
-        PyRef py = new PyRef();
+        PyRef py = new PyRef().exec("""
+                class AttnSelf(nn.Module):
+                    def __init__(self, attn):
+                        super().__init__()
+                        self.attn = attn
+                    def forward(self, x):
+                        return self.attn(x, x, x, need_weights=False)[0]
+                    def state_dict(self, *a, **k):
+                        return self.attn.state_dict(*a, **k)
+                    def load_state_dict(self, sd, strict=True):
+                        return self.attn.load_state_dict(sd, strict)
+                    def named_parameters(self, *a, **k):
+                        return self.attn.named_parameters(*a, **k)
+                """);
         try (Scope scope = Scope.open()) {
             for (Case c : cases()) {
                 Map<String, double[]> results = new LinkedHashMap<>();

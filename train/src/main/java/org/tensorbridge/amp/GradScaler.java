@@ -41,9 +41,9 @@ public final class GradScaler implements AutoCloseable {
     /** Whether the fused kernels run on a device type, learnt on first use. */
     private static final Map<DeviceType, Boolean> FUSED = new ConcurrentHashMap<>();
 
-    private final double growthFactor;
-    private final double backoffFactor;
-    private final int growthInterval;
+    private double growthFactor;
+    private double backoffFactor;
+    private int growthInterval;
     private final boolean enabled;
     private float scale;
     private int growthTracker;
@@ -236,6 +236,9 @@ public final class GradScaler implements AutoCloseable {
                     + " instance of GradScaler.");
         }
         scale = ((Number) state.get("scale")).floatValue();
+        growthFactor = ((Number) state.getOrDefault("growth_factor", growthFactor)).doubleValue();
+        backoffFactor = ((Number) state.getOrDefault("backoff_factor", backoffFactor)).doubleValue();
+        growthInterval = ((Number) state.getOrDefault("growth_interval", growthInterval)).intValue();
         growthTracker = ((Number) state.get("_growth_tracker")).intValue();
     }
 

@@ -156,6 +156,13 @@ public final class Checkpoints {
                 throw new CheckpointException(path + " is a zip but not a torch.save checkpoint: it has no <name>/data.pkl record");
             }
             String prefix = stem;
+            if (zip.getEntry(prefix + "/byteorder") != null) {
+                String order = new String(read(zip, path, prefix + "/byteorder")).trim();
+                if (!order.equals("little")) {
+                    throw new CheckpointException(path + " stores its tensors " + order + "-endian; only little-endian"
+                            + " checkpoints are read (re-save it on a little-endian machine)");
+                }
+            }
             byte[] pickle = read(zip, path, prefix + "/data.pkl");
             Map<String, Tensor> bases = new HashMap<>();
             List<Tensor> results = new ArrayList<>();

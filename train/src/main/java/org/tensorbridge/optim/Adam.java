@@ -58,6 +58,50 @@ public final class Adam extends Optimizer {
         }
     }
 
+    /** PyTorch's _multi_tensor_adam / _multi_tensor_adamw (foreach=True), without amsgrad or maximize. */
+    @Override
+    protected boolean updateForeach(ParamGroup g, List<Tensor> params, List<Tensor> grads, List<Map<String, Object>> states) {
+        if (g.getBoolean("amsgrad") || g.getBoolean("maximize")) {
+            return false;
+        }
+        double lr = g.lr();
+        double[] betas = g.getPair("betas");
+        double beta1 = betas[0], beta2 = betas[1];
+        double weightDecay = g.getDouble("weight_decay");
+        java.util.List<Tensor> expAvgs = new java.util.ArrayList<>(), expAvgSqs = new java.util.ArrayList<>();
+        double[] stepSize = new double[params.size()], bc2Sqrt = new double[params.size()];
+        for (int i = 0; i < params.size(); i++) {
+            Map<String, Object> state = states.get(i);
+            if (!state.containsKey("exp_avg")) {
+                state.put("step", 0.0);
+                putState(state, "exp_avg", zerosLike(params.get(i)));
+                putState(state, "exp_avg_sq", zerosLike(params.get(i)));
+            }
+            double step = stepOf(state) + 1;
+            state.put("step", step);
+            expAvgs.add((Tensor) state.get("exp_avg"));
+            expAvgSqs.add((Tensor) state.get("exp_avg_sq"));
+            stepSize[i] = lr / (1 - Math.pow(beta1, step)) * -1;
+            bc2Sqrt[i] = Math.sqrt(1 - Math.pow(beta2, step));
+        }
+        if (weightDecay != 0) {
+            if (decoupled) {
+                Foreach.mul_(params, 1 - lr * weightDecay);
+            } else {
+                grads = Foreach.add(grads, params, weightDecay);
+            }
+        }
+        Foreach.mul_(expAvgs, beta1);
+        Foreach.add_(expAvgs, grads, 1 - beta1);
+        Foreach.mul_(expAvgSqs, beta2);
+        Foreach.addcmul_(expAvgSqs, grads, grads, 1 - beta2);
+        List<Tensor> denom = Foreach.sqrt(expAvgSqs);
+        Foreach.div_(denom, bc2Sqrt);
+        denom = Foreach.addScalar(denom, g.getDouble("eps"));
+        Foreach.addcdiv_(params, expAvgs, denom, stepSize);
+        return true;
+    }
+
     @Override
     protected void update(ParamGroup g, Tensor param, Tensor grad, Map<String, Object> state) {
         double lr = g.lr();

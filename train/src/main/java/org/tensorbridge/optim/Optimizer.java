@@ -66,13 +66,26 @@ public abstract class Optimizer implements AutoCloseable {
     public final void step() {
         try (GradMode noGrad = GradMode.disabled(); Scope scope = Scope.open()) {
             for (ParamGroup group : groups) {
+                List<Tensor> params = new ArrayList<>();
+                List<Tensor> grads = new ArrayList<>();
+                List<Map<String, Object>> states = new ArrayList<>();
                 for (Tensor p : group.params()) {
                     Tensor grad = p.grad();
                     if (grad == null) {
                         continue;
                     }
-                    Map<String, Object> s = state.computeIfAbsent(p, k -> new LinkedHashMap<>());
-                    update(group, p, grad, s);
+                    params.add(p);
+                    grads.add(grad);
+                    states.add(state.computeIfAbsent(p, k -> new LinkedHashMap<>()));
+                }
+                if (params.isEmpty()) {
+                    continue;
+                }
+                if (group.getBoolean("foreach") && updateForeach(group, params, grads, states)) {
+                    continue;
+                }
+                for (int i = 0; i < params.size(); i++) {
+                    update(group, params.get(i), grads.get(i), states.get(i));
                 }
             }
         }
@@ -83,6 +96,14 @@ public abstract class Optimizer implements AutoCloseable {
      * must be stored with {@link #putState} (which takes them out of the scope).
      */
     protected abstract void update(ParamGroup group, Tensor param, Tensor grad, Map<String, Object> state);
+
+    /**
+     * The whole group's update with libtorch's multi-tensor ({@code _foreach_*}) kernels, as PyTorch's
+     * {@code foreach=True}; returns false when this optimizer has none (the per-tensor path runs instead).
+     */
+    protected boolean updateForeach(ParamGroup group, List<Tensor> params, List<Tensor> grads, List<Map<String, Object>> states) {
+        return false;
+    }
 
     /** Stores a state tensor, which the optimizer then owns. */
     protected static void putState(Map<String, Object> state, String name, Tensor value) {

@@ -37,6 +37,48 @@ public final class SGD extends Optimizer {
         }
     }
 
+    /** PyTorch's _multi_tensor_sgd (foreach=True), without maximize. */
+    @Override
+    protected boolean updateForeach(ParamGroup g, List<Tensor> params, List<Tensor> grads, List<Map<String, Object>> states) {
+        if (g.getBoolean("maximize")) {
+            return false;
+        }
+        double weightDecay = g.getDouble("weight_decay");
+        double momentum = g.getDouble("momentum");
+        double dampening = g.getDouble("dampening");
+        if (weightDecay != 0) {
+            grads = Foreach.add(grads, params, weightDecay);
+        }
+        if (momentum != 0) {
+            List<Tensor> bufs = new java.util.ArrayList<>();
+            boolean all = true;
+            for (Map<String, Object> s : states) {
+                all &= s.containsKey("momentum_buffer");
+            }
+            if (all) {
+                for (Map<String, Object> s : states) {
+                    bufs.add((Tensor) s.get("momentum_buffer"));
+                }
+                Foreach.mul_(bufs, momentum);
+                Foreach.add_(bufs, grads, 1 - dampening);
+            } else {
+                for (int i = 0; i < states.size(); i++) {
+                    Tensor buf = (Tensor) states.get(i).get("momentum_buffer");
+                    if (buf == null) {
+                        buf = grads.get(i).clone().detach();
+                        putState(states.get(i), "momentum_buffer", buf);
+                    } else {
+                        buf.mul_(momentum).add_(grads.get(i), 1 - dampening);
+                    }
+                    bufs.add(buf);
+                }
+            }
+            grads = g.getBoolean("nesterov") ? Foreach.add(grads, bufs, momentum) : bufs;
+        }
+        Foreach.add_(params, grads, -g.lr());
+        return true;
+    }
+
     @Override
     protected void update(ParamGroup g, Tensor param, Tensor grad, Map<String, Object> state) {
         double weightDecay = g.getDouble("weight_decay");

@@ -51,6 +51,14 @@ class OptimParityTest {
         c.add(new Case("adamw_groups", p -> new Setup(Adam.adamW(List.of(ParamGroup.of(List.of(p.get(0)), "weight_decay", 0.5),
                 ParamGroup.of(List.of(p.get(1)), "weight_decay", 0.0, "lr", 0.003)), 0.01, 0.9, 0.999, 1e-8, 0.01, false), null),
                 "opt = torch.optim.AdamW([{'params': [ps[0]], 'weight_decay': 0.5}, {'params': [ps[1]], 'weight_decay': 0.0, 'lr': 0.003}], lr=0.01, foreach=False)", false));
+        c.add(new Case("sgd_foreach", p -> new Setup(SGD.withGroups(List.of(ParamGroup.of(p, "foreach", true)), 0.05, 0.9, 0.1, 0.01, false), null),
+                "opt = torch.optim.SGD(ps, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01, foreach=True)", false));
+        c.add(new Case("sgd_nesterov_foreach", p -> new Setup(SGD.withGroups(List.of(ParamGroup.of(p, "foreach", true)), 0.05, 0.9, 0, 0.01, true), null),
+                "opt = torch.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.01, nesterov=True, foreach=True)", false));
+        c.add(new Case("adam_foreach", p -> new Setup(Adam.adam(List.of(ParamGroup.of(p, "foreach", true)), 0.02, 0.8, 0.99, 1e-6, 0.1, false), null),
+                "opt = torch.optim.Adam(ps, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, foreach=True)", false));
+        c.add(new Case("adamw_foreach", p -> new Setup(Adam.adamW(List.of(ParamGroup.of(p, "foreach", true)), 0.01, 0.9, 0.999, 1e-8, 0.01, false), null),
+                "opt = torch.optim.AdamW(ps, lr=0.01, foreach=True)", false));
         c.add(new Case("rmsprop", p -> new Setup(new RMSprop(p, 0.01), null), "opt = torch.optim.RMSprop(ps, lr=0.01, foreach=False)", false));
         c.add(new Case("rmsprop_centered", p -> new Setup(new RMSprop(List.of(ParamGroup.of(p)), 0.01, 0.9, 1e-7, 0.01, 0.8, true), null),
                 "opt = torch.optim.RMSprop(ps, lr=0.01, alpha=0.9, eps=1e-7, weight_decay=0.01, momentum=0.8, centered=True, foreach=False)", false));

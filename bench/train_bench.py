@@ -35,6 +35,14 @@ def main():
     report("mlp_step_fp32", median_seconds(rounds, reps, lambda: step(False)))
     report("mlp_step_bf16_autocast", median_seconds(rounds, reps, lambda: step(True)))
 
+    # A small MLP (64-64-10, batch 32), where the framework's per-step overhead, not the kernels, dominates.
+    mlp = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+    opt = torch.optim.AdamW(mlp.parameters(), lr=1e-6)
+    x = torch.randn(32, 64)
+    y = torch.randint(0, 10, (32,))
+    step(False)
+    report("small_mlp_step_fp32", median_seconds(rounds, reps * 50, lambda: step(False)))
+
 
 if __name__ == "__main__":
     main()

@@ -38,6 +38,15 @@ public final class TrainBench {
             Timer.report("mlp_step_fp32", Timer.medianSeconds(rounds, reps, () -> step(mlp, opt, x, y, false)));
             Timer.report("mlp_step_bf16_autocast", Timer.medianSeconds(rounds, reps, () -> step(mlp, opt, x, y, true)));
         }
+        // A small MLP (64-64-10, batch 32), where the framework's per-step overhead, not the kernels, dominates.
+        try (Scope data = Scope.open();
+             Sequential small = new Sequential(new Linear(64, 64), Activation.relu(), new Linear(64, 10));
+             Adam opt = Adam.adamW(small.parameters(), 1e-6)) {
+            Tensor x = Tensor.randn(32, 64);
+            Tensor y = Tensor.randint(0, 10, TensorOptions.of(DType.INT64), 32);
+            step(small, opt, x, y, false);
+            Timer.report("small_mlp_step_fp32", Timer.medianSeconds(rounds, reps * 50, () -> step(small, opt, x, y, false)));
+        }
     }
 
     static double step(Sequential mlp, Adam opt, Tensor x, Tensor y, boolean bf16) {

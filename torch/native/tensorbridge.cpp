@@ -924,3 +924,50 @@ TB_NO_CUDA(int tb_record_stream(tb_tensor*, tb_stream*))
 #endif
 
 }  // extern "C"
+
+// ---- TorchScript (appended): load a scripted or traced module and run forward ----
+#include <torch/script.h>
+
+struct tb_script {
+  torch::jit::Module module;
+};
+
+extern "C" {
+
+int tb_script_load(const char* path, int device_type, int device_index, tb_script** out) {
+  *out = nullptr;
+  return guarded([&] {
+    if (path == nullptr) throw ArgumentError("null path");
+    c10::optional<c10::Device> device;
+    if (device_type >= 0) {
+      device = c10::Device(static_cast<c10::DeviceType>(device_type), static_cast<c10::DeviceIndex>(device_index));
+    }
+    torch::jit::Module module = torch::jit::load(std::string(path), device);
+    module.eval();
+    *out = new tb_script{std::move(module)};
+  });
+}
+
+int tb_script_forward(tb_script* script, tb_tensor* const* inputs, int count, const tb_thread_state* state,
+                      tb_tensor** out) {
+  *out = nullptr;
+  return guarded([&] {
+    if (script == nullptr) throw ArgumentError("null script module handle");
+    apply_thread_state(state);
+    std::vector<c10::IValue> args;
+    args.reserve(static_cast<size_t>(count));
+    for (int i = 0; i < count; i++) args.emplace_back(deref(inputs[i]));
+    c10::IValue result = script->module.forward(std::move(args));
+    if (!result.isTensor()) {
+      throw TypeMismatch(std::string("the script module's forward returned a ") + result.tagKind() +
+                         ", not a tensor");
+    }
+    *out = wrap(result.toTensor());
+  });
+}
+
+int tb_script_free(tb_script* script) {
+  return guarded([&] { delete script; });
+}
+
+}  // extern "C"

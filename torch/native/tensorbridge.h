@@ -175,6 +175,15 @@ int tb_cuda_reset_peak_stats(int device_index);
 /* The caching allocator keeps t's block until the work queued on stream so far has run (Tensor.record_stream). */
 int tb_record_stream(tb_tensor* t, tb_stream* stream);
 
+/* ---- TorchScript (a scripted or traced module: code, trusted as its author) ---- */
+typedef struct tb_script tb_script;
+/* Loads a TorchScript file onto a device (device_type -1: where it was saved) in eval mode. */
+int tb_script_load(const char* path, int device_type, int device_index, tb_script** out);
+/* forward(inputs...) with the caller's thread state; the result must be one tensor. */
+int tb_script_forward(tb_script* script, tb_tensor* const* inputs, int count, const tb_thread_state* state,
+                      tb_tensor** out);
+int tb_script_free(tb_script* script);
+
 #ifdef __cplusplus
 }
 #endif

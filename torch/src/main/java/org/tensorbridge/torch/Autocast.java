@@ -15,15 +15,15 @@ public final class Autocast extends ThreadBoundScope {
     private final boolean cuda;
     private final int[] previous;
 
-    private Autocast(DeviceType deviceType, DType dtype) {
+    private Autocast(DeviceType deviceType, DType dtype, boolean enabled) {
         super("autocast");
         if (deviceType != DeviceType.CPU && deviceType != DeviceType.CUDA) {
             throw new IllegalArgumentException("autocast supports cpu and cuda, not " + deviceType.torchName());
         }
         this.cuda = deviceType == DeviceType.CUDA;
-        int code = ScalarTypes.code(dtype);
         this.previous = state.autocast(cuda);
-        state.setAutocast(cuda, true, code);
+        int code = dtype == null ? previous[1] : ScalarTypes.code(dtype);
+        state.setAutocast(cuda, enabled, code);
         state.enterAutocast();
     }
 
@@ -32,7 +32,15 @@ public final class Autocast extends ThreadBoundScope {
         if (dtype != DType.FLOAT16 && dtype != DType.BFLOAT16) {
             throw new IllegalArgumentException("autocast casts to float16 or bfloat16, not " + dtype.torchName());
         }
-        return new Autocast(deviceType, dtype);
+        return new Autocast(deviceType, dtype, true);
+    }
+
+    /**
+     * A region without autocast inside an autocast scope ({@code torch.autocast(device_type, enabled=False)}):
+     * ops run in their inputs' dtypes until it closes.
+     */
+    public static Autocast disable(DeviceType deviceType) {
+        return new Autocast(deviceType, null, false);
     }
 
     /** Whether autocast is on for {@code deviceType} in the current Java thread. */

@@ -42,10 +42,32 @@ class MainTest {
     }
 
     @Test
-    void demoTrainsTheClassifier() throws Exception {
-        Run demo = run("demo", "60");
+    void theDemoTrainsOnFashionMnistAndPythonReadsItsCheckpoint(@TempDir Path dir) throws Exception {
+        Run demo = run("demo", "--epochs", "1", "--max-steps", "150", "--out", dir.toString());
         assertEquals(0, demo.exit(), demo.out());
-        assertTrue(demo.out().contains("final loss"), demo.out());
+        java.util.regex.Matcher reported = java.util.regex.Pattern.compile("test accuracy (\\d+\\.\\d+)% after")
+                .matcher(demo.out());
+        assertTrue(reported.find(), demo.out());
+        double ours = Double.parseDouble(reported.group(1));
+        assertTrue(ours > 70, "150 steps already learn something: " + ours);
+        // Python loads the checkpoint with weights_only=True and measures the same model on the same test set.
+        String python = Python.torchOrFail(org.tensorbridge.torch.Torch.version()).run("""
+                import sys, gzip, numpy as np, torch
+                state = torch.load(sys.argv[1], weights_only=True)
+                def idx(name, offset):
+                    with gzip.open(sys.argv[2] + '/' + name, 'rb') as f:
+                        return np.frombuffer(f.read(), np.uint8, offset=offset)
+                x = torch.from_numpy(((idx('t10k-images-idx3-ubyte.gz', 16).reshape(-1, 784).astype(np.float32) / 255
+                                      - 0.2860) / 0.3530).astype(np.float32))
+                y = torch.from_numpy(idx('t10k-labels-idx1-ubyte.gz', 8).astype(np.int64))
+                model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Dropout(0.2),
+                                            torch.nn.Linear(512, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+                model.load_state_dict(state)
+                model.eval()
+                with torch.no_grad():
+                    print('%.2f' % (100.0 * (model(x).argmax(1) == y).float().mean().item()))
+                """, dir.resolve("fashion_mlp.pt").toString(), DemoCommand.DATA.toString()).trim();
+        assertEquals(ours, Double.parseDouble(python), 0.011, "PyTorch measures the same accuracy from our checkpoint");
     }
 
     @Test
@@ -73,10 +95,10 @@ class MainTest {
     void demoExplainsItsArguments() throws Exception {
         Run help = run("demo", "--help");
         assertEquals(0, help.exit(), help.out());
-        assertTrue(help.out().contains("usage: tensorbridge demo [STEPS]"), help.out());
-        Run bad = run("demo", "many");
+        assertTrue(help.out().contains("usage: tensorbridge demo [--epochs N]"), help.out());
+        Run bad = run("demo", "--epochs", "many");
         assertEquals(2, bad.exit(), bad.out());
-        assertTrue(bad.out().contains("STEPS must be a whole number, not 'many'") && bad.out().contains("usage:"),
+        assertTrue(bad.out().contains("--epochs needs a number, not 'many'") && bad.out().contains("usage:"),
                 bad.out());
     }
 
@@ -84,7 +106,8 @@ class MainTest {
     void theDemoLeavesNoTensorOpen() throws Exception {
         LeakCheck.collectGarbage();
         long before = Tensor.unclosedCount();
-        Run demo = run("demo", "1500");
+        Run demo = run("demo", "--epochs", "1", "--max-steps", "200", "--out",
+                Files.createTempDirectory("tb-demo").toString());
         assertEquals(0, demo.exit(), demo.out());
         LeakCheck.collectGarbage();
         assertEquals(before, Tensor.unclosedCount(), "every step's temporaries were closed by its scope");

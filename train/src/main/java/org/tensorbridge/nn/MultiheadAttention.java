@@ -47,6 +47,14 @@ public final class MultiheadAttention extends Module {
      * (true = not allowed, as PyTorch's) or a float mask added to the scores; null for none.
      */
     public Tensor forward(Tensor query, Tensor key, Tensor value, Tensor attnMask) {
+        return forward(query, key, value, attnMask, null);
+    }
+
+    /**
+     * As {@link #forward(Tensor, Tensor, Tensor, Tensor)} with {@code keyPaddingMask} [batch, Lk]: boolean,
+     * true marking padding keys that no query may attend to (PyTorch's key_padding_mask); null for none.
+     */
+    public Tensor forward(Tensor query, Tensor key, Tensor value, Tensor attnMask, Tensor keyPaddingMask) {
         return Scope.compute(() -> {
             Tensor q = batchFirst ? query : query.transpose(0, 1);
             Tensor k = batchFirst ? key : key.transpose(0, 1);
@@ -72,6 +80,13 @@ public final class MultiheadAttention extends Module {
             if (attnMask != null) {
                 scores = attnMask.dtype() == org.tensorbridge.core.DType.BOOL
                         ? MASKED_FILL.apply(scores, attnMask, Double.NEGATIVE_INFINITY) : scores.add(attnMask);
+            }
+            if (keyPaddingMask != null) {
+                if (keyPaddingMask.dtype() != org.tensorbridge.core.DType.BOOL) {
+                    throw new IllegalArgumentException("key_padding_mask must be boolean (true = padding), not "
+                            + keyPaddingMask.dtype().torchName());
+                }
+                scores = MASKED_FILL.apply(scores, keyPaddingMask.reshape(b, 1, 1, lk), Double.NEGATIVE_INFINITY);
             }
             Tensor attn = F.dropout(F.softmax(scores, -1), dropout, isTraining());
             Tensor out = attn.matmul(vp).transpose(1, 2).reshape(b, lq, embedDim);

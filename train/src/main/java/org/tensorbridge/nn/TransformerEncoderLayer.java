@@ -46,21 +46,26 @@ public final class TransformerEncoderLayer extends Module {
 
     /** With an attention mask ([L, L], boolean true = not allowed, or additive float); null for none. */
     public Tensor forward(Tensor src, Tensor mask) {
+        return forward(src, mask, null);
+    }
+
+    /** With an attention mask and a key padding mask ([batch, L], boolean, true = padding); either may be null. */
+    public Tensor forward(Tensor src, Tensor mask, Tensor keyPaddingMask) {
         return Scope.compute(() -> {
             Tensor x = src;
             if (normFirst) {
-                x = x.add(selfAttentionBlock(norm1.forward(x), mask));
+                x = x.add(selfAttentionBlock(norm1.forward(x), mask, keyPaddingMask));
                 x = x.add(feedForwardBlock(norm2.forward(x)));
             } else {
-                x = norm1.forward(x.add(selfAttentionBlock(x, mask)));
+                x = norm1.forward(x.add(selfAttentionBlock(x, mask, keyPaddingMask)));
                 x = norm2.forward(x.add(feedForwardBlock(x)));
             }
             return x;
         });
     }
 
-    private Tensor selfAttentionBlock(Tensor x, Tensor mask) {
-        return dropout1.forward(selfAttn.forward(x, x, x, mask));
+    private Tensor selfAttentionBlock(Tensor x, Tensor mask, Tensor keyPaddingMask) {
+        return dropout1.forward(selfAttn.forward(x, x, x, mask, keyPaddingMask));
     }
 
     private Tensor feedForwardBlock(Tensor x) {

@@ -14,6 +14,9 @@ final class Foreach {
     private static final Op MUL_SCALAR_ = Op.of("aten::_foreach_mul_.Scalar");
     private static final Op ADDCMUL_SCALAR_ = Op.of("aten::_foreach_addcmul_.Scalar");
     private static final Op SQRT = Op.of("aten::_foreach_sqrt");
+    private static final Op SQRT_ = Op.of("aten::_foreach_sqrt_");
+    private static final Op ADDCMUL_SCALAR = Op.of("aten::_foreach_addcmul.Scalar");
+    private static final Op ADDCDIV_SCALAR_ = Op.of("aten::_foreach_addcdiv_.Scalar");
 
     private Foreach() {
     }
@@ -55,6 +58,18 @@ final class Foreach {
         for (int i = 0; i < self.size(); i++) {
             self.get(i).div_(values[i]);
         }
+    }
+
+    static List<Tensor> addcmul(List<Tensor> self, List<Tensor> a, List<Tensor> b, double value) {
+        return list(ADDCMUL_SCALAR.call(self, a, b, value));
+    }
+
+    static void addcdiv_(List<Tensor> self, List<Tensor> a, List<Tensor> b, double value) {
+        ADDCDIV_SCALAR_.call(self, a, b, value).close();
+    }
+
+    static void sqrt_(List<Tensor> self) {
+        SQRT_.call(self).close();
     }
 
     static List<Tensor> sqrt(List<Tensor> self) {

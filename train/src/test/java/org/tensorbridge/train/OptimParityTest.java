@@ -62,6 +62,10 @@ class OptimParityTest {
         c.add(new Case("rmsprop", p -> new Setup(new RMSprop(p, 0.01), null), "opt = torch.optim.RMSprop(ps, lr=0.01, foreach=False)", false));
         c.add(new Case("rmsprop_centered", p -> new Setup(new RMSprop(List.of(ParamGroup.of(p)), 0.01, 0.9, 1e-7, 0.01, 0.8, true), null),
                 "opt = torch.optim.RMSprop(ps, lr=0.01, alpha=0.9, eps=1e-7, weight_decay=0.01, momentum=0.8, centered=True, foreach=False)", false));
+        c.add(new Case("rmsprop_foreach", p -> new Setup(new RMSprop(List.of(ParamGroup.of(p, "foreach", true)), 0.01, 0.99, 1e-8, 0, 0, false), null),
+                "opt = torch.optim.RMSprop(ps, lr=0.01, foreach=True)", false));
+        c.add(new Case("rmsprop_centered_foreach", p -> new Setup(new RMSprop(List.of(ParamGroup.of(p, "foreach", true)), 0.01, 0.9, 1e-7, 0.01, 0.8, true), null),
+                "opt = torch.optim.RMSprop(ps, lr=0.01, alpha=0.9, eps=1e-7, weight_decay=0.01, momentum=0.8, centered=True, foreach=True)", false));
         c.add(new Case("clip", p -> new Setup(new SGD(p, 0.1, 0.9, 0, 0, false), null),
                 "opt = torch.optim.SGD(ps, lr=0.1, momentum=0.9, foreach=False)", true));
         c.add(new Case("steplr", p -> {

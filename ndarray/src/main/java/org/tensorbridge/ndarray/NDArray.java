@@ -921,8 +921,13 @@ public final class NDArray implements AutoCloseable {
      * nearest even, complex to real drops the imaginary part, to bool is {@code != 0}.
      */
     public NDArray astype(DType target) {
-        NDArray out = empty(target, shape);
-        Copier.copy(this, out);
+        NDArray out = Kernels.newOutput(target, shape, this); // NumPy's order 'K': the source's memory order
+        try {
+            Copier.copy(this, out);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
         return out;
     }
 
@@ -1067,6 +1072,16 @@ public final class NDArray implements AutoCloseable {
 
     public NDArray log() {
         return ElementwiseKernels.unary(this, ElementwiseKernels.UnOp.LOG);
+    }
+
+    /** {@code np.round(a)}: to the nearest integer, halves to even; integer and bool arrays keep their values. */
+    public NDArray round() {
+        return ElementwiseKernels.unary(this, ElementwiseKernels.UnOp.RINT);
+    }
+
+    /** {@code np.where(this, x, y)}: this array is the condition (non-zero is true). */
+    public NDArray where(NDArray x, NDArray y) {
+        return ElementwiseKernels.where(this, x, y);
     }
 
     // comparisons -> BOOL

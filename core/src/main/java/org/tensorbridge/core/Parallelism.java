@@ -3,10 +3,12 @@ package org.tensorbridge.core;
 /**
  * The thread count the array layer's parallel loops use (element-wise kernels, casts, reductions on large
  * arrays); small arrays never use threads whatever the setting. Defaults to the number of available
- * processors. {@code Torch.setNumThreads} sets it too, so one setting governs both sides.
+ * processors, or the system property {@code tensorbridge.threads}. {@code Torch.setNumThreads} sets it too,
+ * so one setting governs both sides.
  */
 public final class Parallelism {
-    private static volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static volatile int threads = Math.max(1, Integer.getInteger("tensorbridge.threads",
+            Runtime.getRuntime().availableProcessors()));
 
     private Parallelism() {
     }

@@ -101,6 +101,11 @@ final class Kernels {
      * innermost row, in parallel for large shapes ({@code parallel}).
      */
     static void forEachRow(long[] shape, long[][] strides, long[] base, boolean parallel, Row row) {
+        forEachRow(shape, strides, base, parallel, strides.length - 1, row);
+    }
+
+    /** As above, with the axes ordered by operand {@code orderBy}'s strides (reductions order by the input). */
+    static void forEachRow(long[] shape, long[][] strides, long[] base, boolean parallel, int orderBy, Row row) {
         int k = strides.length;
         int nd0 = shape.length;
         long total = 1;
@@ -119,7 +124,7 @@ final class Kernels {
             }
         }
         // order by the output's |stride|, outermost first (stable)
-        long[] outSt = strides[k - 1];
+        long[] outSt = strides[orderBy];
         Integer[] perm = new Integer[m];
         for (int i = 0; i < m; i++) {
             perm[i] = axes[i];

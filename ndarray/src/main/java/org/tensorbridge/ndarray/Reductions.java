@@ -101,6 +101,15 @@ final class Reductions {
         if (out.size() == 0) {
             return out;
         }
+        if ((kind == Kind.SUM || kind == Kind.MEAN || kind == Kind.VAR || kind == Kind.STD) && fastSums(a.dtype())) {
+            try {
+                sums(a, reduced, keptShape, out, kind, count, ddof);
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
+            return out;
+        }
         NDArray flatOut = out.view(keptShape, Strides.cOrder(keptShape, rt.byteSize()), 0);
         MemorySegment s = a.buffer().segment();
         MemorySegment so = out.buffer().segment();
@@ -125,6 +134,93 @@ final class Reductions {
         }
         assert flatOut.size() == pos[0];
         return out;
+    }
+
+    private static boolean fastSums(DType t) {
+        return t == DType.FLOAT32 || t == DType.FLOAT64 || t == DType.BOOL || t.isInteger();
+    }
+
+    /**
+     * Sums (and mean/var/std) through the loop machinery: the input is walked in its memory order; a row
+     * along a reduced axis is summed pairwise into one accumulator, a row along a kept axis is added
+     * element-wise into a row of accumulators (NumPy's two inner-loop shapes). Accumulators are float64
+     * for floats (float32 inputs are summed at least as accurately as NumPy does) and int64 for integers.
+     */
+    private static void sums(NDArray a, boolean[] reduced, long[] keptShape, NDArray out, Kind kind, long count,
+            int ddof) {
+        DType t = a.dtype();
+        boolean ints = t == DType.BOOL || t.isInteger();
+        long outN = Shapes.size(keptShape);
+        int nd = a.ndim();
+        long[] shape = a.shapeRef();
+        long[] accStrides = new long[nd];
+        long st = 8;
+        for (int i = nd - 1; i >= 0; i--) {
+            if (!reduced[i]) {
+                accStrides[i] = shape[i] == 1 ? 0 : st;
+                st *= shape[i];
+            }
+        }
+        MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(Math.max(outN, 1) * 8, 64);
+        MemorySegment s = a.buffer().segment();
+        long[][] strides = {a.stridesRef(), accStrides};
+        long[] base = {a.byteOffset(), 0};
+        Kernels.forEachRow(shape, strides, base, false, 0, (o, str, n) -> {
+            if (str[1] == 0) {
+                if (ints) {
+                    acc.set(Elements.I64, o[1], acc.get(Elements.I64, o[1]) + SumKernels.sumInt(s, o[0], str[0], n, t));
+                } else {
+                    double v = t == DType.FLOAT32 ? SumKernels.sumF32(s, o[0], str[0], n)
+                            : SumKernels.sumF64(s, o[0], str[0], n);
+                    acc.set(F64, o[1], acc.get(F64, o[1]) + v);
+                }
+            } else if (ints) {
+                SumKernels.accumulateLong(s, o[0], str[0], t, acc, o[1], str[1], n);
+            } else {
+                SumKernels.accumulateDouble(s, o[0], str[0], t, acc, o[1], str[1], n);
+            }
+        });
+        DType rt = out.dtype();
+        MemorySegment so = out.buffer().segment();
+        long item = rt.byteSize();
+        if (kind == Kind.SUM) {
+            for (long i = 0; i < outN; i++) {
+                if (ints) {
+                    Elements.setLong(so, i * item, rt, acc.get(Elements.I64, i * 8));
+                } else {
+                    Elements.setDouble(so, i * item, rt, acc.get(F64, i * 8));
+                }
+            }
+            return;
+        }
+        // mean per output, in place
+        for (long i = 0; i < outN; i++) {
+            double sum = ints ? (double) acc.get(Elements.I64, i * 8) : acc.get(F64, i * 8);
+            acc.set(F64, i * 8, sum / count);
+        }
+        if (kind == Kind.MEAN) {
+            for (long i = 0; i < outN; i++) {
+                Elements.setDouble(so, i * item, rt, acc.get(F64, i * 8));
+            }
+            return;
+        }
+        MemorySegment ss = java.lang.foreign.Arena.ofAuto().allocate(Math.max(outN, 1) * 8, 64);
+        Kernels.forEachRow(shape, strides, base, false, 0, (o, str, n) -> {
+            if (str[1] == 0) {
+                double m = acc.get(F64, o[1]);
+                ss.set(F64, o[1], ss.get(F64, o[1]) + SumKernels.sumSquares(s, o[0], str[0], n, t, m));
+            } else {
+                for (long i = 0; i < n; i++) {
+                    long ao = o[1] + i * str[1];
+                    double d = Elements.getDouble(s, o[0] + i * str[0], t) - acc.get(F64, ao);
+                    ss.set(F64, ao, ss.get(F64, ao) + d * d);
+                }
+            }
+        });
+        for (long i = 0; i < outN; i++) {
+            double var = ss.get(F64, i * 8) / Math.max(count - ddof, 0);
+            Elements.setDouble(so, i * item, rt, kind == Kind.STD ? Math.sqrt(var) : var);
+        }
     }
 
     /** Mutable accumulator for one output element. */

@@ -87,7 +87,7 @@ final class ElementwiseKernels {
         DType t = Promotion.withPythonFloat(a.dtype());
         DType r = resultFor(t, op);
         DType c = loopType(r);
-        Loops.Binary loop = Loops.binary(loopName(op), c);
+        Loops.Binary loop = LoopSelector.binary(loopName(op), c);
         if (loop != null) {
             return scalarOp(a, Kernels.scalar(s, t, c, a.ndim(), 1), r, c, loop, reversed);
         }
@@ -102,7 +102,7 @@ final class ElementwiseKernels {
         DType t = Promotion.withPythonInt(a.dtype(), s);
         DType r = resultFor(t, op);
         DType c = loopType(r);
-        Loops.Binary loop = Loops.binary(loopName(op), c);
+        Loops.Binary loop = LoopSelector.binary(loopName(op), c);
         if (loop != null) {
             return scalarOp(a, Kernels.scalar(s, t, c, a.ndim(), 1), r, c, loop, reversed);
         }
@@ -132,7 +132,7 @@ final class ElementwiseKernels {
         }
         long[] shape = out.shapeRef();
         DType c = loopType(r);
-        Loops.Binary loop = Loops.binary(loopName(op), c);
+        Loops.Binary loop = LoopSelector.binary(loopName(op), c);
         if (loop != null && !a.dtype().isComplex() && !b.dtype().isComplex()) {
             Kernels.binary(Kernels.operand(a, shape, c, 0), Kernels.operand(b, shape, c, 1), out, c, c, loop);
             return;
@@ -230,7 +230,7 @@ final class ElementwiseKernels {
         requireReal(Promotion.promote(a.dtype(), b.dtype()), "comparison");
         long[] shape = Broadcast.shape(a.shapeRef(), b.shapeRef());
         DType lt = compareLoopType(a.dtype(), b.dtype());
-        Loops.Binary loop = lt == null ? null : Loops.binary(op.name().toLowerCase(java.util.Locale.ROOT), lt);
+        Loops.Binary loop = lt == null ? null : LoopSelector.binary(op.name().toLowerCase(java.util.Locale.ROOT), lt);
         NDArray out = loop != null ? Kernels.newOutput(DType.BOOL, shape, a, b) : NDArray.empty(DType.BOOL, shape);
         if (out.size() == 0) {
             return out;
@@ -309,7 +309,7 @@ final class ElementwiseKernels {
     static NDArray compareScalar(NDArray a, double s, CmpOp op) {
         DType t = Promotion.withPythonFloat(a.dtype());
         DType c = t.isComplex() ? null : loopType(t);
-        Loops.Binary loop = c == null ? null : Loops.binary(op.name().toLowerCase(java.util.Locale.ROOT), c);
+        Loops.Binary loop = c == null ? null : LoopSelector.binary(op.name().toLowerCase(java.util.Locale.ROOT), c);
         if (loop != null) {
             return compareWithScalar(a, Kernels.scalar(s, t, c, a.ndim(), 1), c, loop);
         }
@@ -322,7 +322,7 @@ final class ElementwiseKernels {
         DType t = a.dtype();
         DType st = (t.isInteger() && Promotion.fits(t, s)) ? t : (t.isFloatingPoint() || t.isComplex() ? t : DType.INT64);
         DType c = compareLoopType(t, st);
-        Loops.Binary loop = c == null ? null : Loops.binary(op.name().toLowerCase(java.util.Locale.ROOT), c);
+        Loops.Binary loop = c == null ? null : LoopSelector.binary(op.name().toLowerCase(java.util.Locale.ROOT), c);
         if (loop != null) {
             return compareWithScalar(a, Kernels.scalar(s, st, c, a.ndim(), 1), c, loop);
         }
@@ -366,7 +366,7 @@ final class ElementwiseKernels {
     static NDArray unary(NDArray a, UnOp op) {
         DType r = unaryResultType(a.dtype(), op);
         DType c = loopType(r);
-        Loops.Unary loop = a.dtype().isComplex() ? null : Loops.unary(op.name().toLowerCase(java.util.Locale.ROOT), c);
+        Loops.Unary loop = a.dtype().isComplex() ? null : LoopSelector.unary(op.name().toLowerCase(java.util.Locale.ROOT), c);
         NDArray out = loop != null ? Kernels.newOutput(r, a.shapeRef(), a) : NDArray.empty(r, a.shapeRef());
         long n = out.size();
         if (n == 0) {

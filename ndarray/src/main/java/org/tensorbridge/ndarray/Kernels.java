@@ -287,9 +287,9 @@ final class Kernels {
         MemorySegment sa = a.seg();
         MemorySegment sb = b.seg();
         MemorySegment so = out.buffer().segment();
-        Loops.Unary ca = a.type() == c ? null : Loops.cast(a.type(), c);
-        Loops.Unary cb = b.type() == c ? null : Loops.cast(b.type(), c);
-        Loops.Unary co = out.dtype() == loopOut ? null : Loops.cast(loopOut, out.dtype());
+        Loops.Unary ca = a.type() == c ? null : LoopSelector.cast(a.type(), c);
+        Loops.Unary cb = b.type() == c ? null : LoopSelector.cast(b.type(), c);
+        Loops.Unary co = out.dtype() == loopOut ? null : LoopSelector.cast(loopOut, out.dtype());
         long ci = c.byteSize();
         long oi = loopOut.byteSize();
         Row r;
@@ -333,8 +333,8 @@ final class Kernels {
         long[] shape = out.shapeRef();
         MemorySegment sa = a.buffer().segment();
         MemorySegment so = out.buffer().segment();
-        Loops.Unary ca = a.dtype() == c ? null : Loops.cast(a.dtype(), c);
-        Loops.Unary co = out.dtype() == c ? null : Loops.cast(c, out.dtype());
+        Loops.Unary ca = a.dtype() == c ? null : LoopSelector.cast(a.dtype(), c);
+        Loops.Unary co = out.dtype() == c ? null : LoopSelector.cast(c, out.dtype());
         long ci = c.byteSize();
         Row r;
         if (ca == null && co == null) {
@@ -367,7 +367,7 @@ final class Kernels {
 
     /** {@code dst = src} converted (src broadcast to dst's shape); false when no loop exists (complex). */
     static boolean copy(NDArray src, NDArray dst) {
-        Loops.Unary loop = Loops.cast(src.dtype(), dst.dtype());
+        Loops.Unary loop = LoopSelector.cast(src.dtype(), dst.dtype());
         if (loop == null) {
             return false;
         }
@@ -390,10 +390,10 @@ final class Kernels {
     /** {@code out = cond ? x : y} (x, y converted to out's dtype in chunks); false when no loop exists. */
     static boolean where(Operand cond, Operand x, Operand y, NDArray out) {
         DType r = out.dtype();
-        Loops.Ternary loop = Loops.where(r.byteSize());
-        Loops.Unary cc = cond.type() == DType.BOOL ? null : Loops.cast(cond.type(), DType.BOOL);
-        Loops.Unary cx = x.type() == r ? null : Loops.cast(x.type(), r);
-        Loops.Unary cy = y.type() == r ? null : Loops.cast(y.type(), r);
+        Loops.Ternary loop = LoopSelector.where(r.byteSize());
+        Loops.Unary cc = cond.type() == DType.BOOL ? null : LoopSelector.cast(cond.type(), DType.BOOL);
+        Loops.Unary cx = x.type() == r ? null : LoopSelector.cast(x.type(), r);
+        Loops.Unary cy = y.type() == r ? null : LoopSelector.cast(y.type(), r);
         if (loop == null || r.isComplex() || (cond.type() != DType.BOOL && cc == null)
                 || (x.type() != r && cx == null) || (y.type() != r && cy == null)) {
             return false;

@@ -32,6 +32,9 @@ final class SumKernels {
     }
 
     private static double blockF32(MemorySegment s, long off, long st, long n) {
+        if (st == 4 && LoopSelector.VECTOR) {
+            return VectorLoops.blockSumF32(s, off, n);
+        }
         float r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
         long i = 0;
         if (st == 4) {
@@ -68,6 +71,9 @@ final class SumKernels {
 
     /** Pairwise sum of n float64 (NumPy's algorithm). */
     static double sumF64(MemorySegment s, long off, long st, long n) {
+        if (n <= BLOCK && st == 8 && LoopSelector.VECTOR) {
+            return VectorLoops.blockSumF64(s, off, n);
+        }
         if (n <= BLOCK) {
             double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
             long i = 0;
@@ -94,6 +100,25 @@ final class SumKernels {
 
     /** Sum of n integers (bool counts as 0/1) in int64. */
     static long sumInt(MemorySegment s, long off, long st, long n, DType t) {
+        if (LoopSelector.VECTOR && t == DType.UINT8 && st == 1) {
+            long total = 0;
+            for (long i = 0; i < n; i += 1 << 22) {
+                long part = VectorLoops.sumU8(s, off + i, Math.min(1 << 22, n - i));
+                if (part < 0) {
+                    total = Long.MIN_VALUE;
+                    break;
+                }
+                total += part;
+            }
+            if (total != Long.MIN_VALUE) {
+                return total;
+            }
+        } else if (LoopSelector.VECTOR && t == DType.INT32 && st == 4) {
+            long v = VectorLoops.sumI32(s, off, n);
+            if (v != Long.MIN_VALUE) {
+                return v;
+            }
+        }
         long a0 = 0, a1 = 0;
         long i = 0;
         switch (t) {
@@ -154,6 +179,12 @@ final class SumKernels {
                 acc.set(F64, ao + i * as, acc.get(F64, ao + i * as) + Elements.getDouble(s, off + i * st, t));
             }
             return;
+        }
+        if (LoopSelector.VECTOR && st == t.byteSize() && (t == DType.FLOAT32 || t == DType.FLOAT64)) {
+            long done = VectorLoops.accumulate(s, off, t, acc, ao, n);
+            off += done * st;
+            ao += done * 8;
+            n -= done;
         }
         if (t == DType.FLOAT32) {
             if (st == 4) {

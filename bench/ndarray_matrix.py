@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """NumPy baseline for ArrayMatrixBench: the same cells under the same names (op/layout/dtype/size), timed
-the same way (about 0.3 s of warm-up, then the median of 5 rounds of enough calls for ~20 ms each).
+the same way (about 0.3 s of warm-up, then the median of 7 rounds of enough calls for ~20 ms each), wall
+time (RESULT) and process CPU time (CPU).
 Usage: ndarray_matrix.py [sizes=1M,16M] [filter regex]"""
 import re
 import sys
@@ -22,16 +23,17 @@ def timed(name, fn):
         calls += 1
     per = (time.perf_counter() - t0) / calls
     reps = int(max(1, min(1000, 0.02 / per)))
-    for _ in range(reps):
-        fn()
-    rounds = []
-    for _ in range(5):
-        s = time.perf_counter()
+    rounds, cpu = [], []
+    for _ in range(7):
+        s, c = time.perf_counter(), time.process_time()
         for _ in range(reps):
             fn()
         rounds.append((time.perf_counter() - s) / reps)
+        cpu.append((time.process_time() - c) / reps)
     rounds.sort()
-    print(f"RESULT {name} {rounds[2]:.6e}", flush=True)
+    cpu.sort()
+    print(f"RESULT {name} {rounds[3]:.6e}", flush=True)
+    print(f"CPU {name} {cpu[3]:.6e}", flush=True)
 
 
 def data(rng, t, *shape):

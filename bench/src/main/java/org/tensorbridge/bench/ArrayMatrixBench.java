@@ -32,6 +32,12 @@ public final class ArrayMatrixBench {
         Pattern filter = Pattern.compile(args.length > 1 ? args[1] : ".*");
         System.out.printf("# java %s, cores %d, loop threads %d%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), org.tensorbridge.core.Parallelism.threads());
+        // one untimed pass at a small size first, so that the loops are compiled before any cell is timed
+        warmOnly = true;
+        for (DType t : DTYPES) {
+            runDtype(t, 256, "warm", filter);
+        }
+        warmOnly = false;
         for (String sz : sizes.split(",")) {
             long n = sz.equals("16M") ? 1L << 24 : 1L << 20;
             long side = Math.round(Math.sqrt(n));
@@ -40,6 +46,8 @@ public final class ArrayMatrixBench {
             }
         }
     }
+
+    private static boolean warmOnly;
 
     private static NDArray data(NDRandom rng, DType t, long... shape) {
         if (t == DType.FLOAT32 || t == DType.FLOAT64) {
@@ -73,7 +81,7 @@ public final class ArrayMatrixBench {
             for (String op : BINARY) {
                 for (String layout : LAYOUTS) {
                     String name = op + "/" + layout + "/" + dt + "/" + sz;
-                    if (!filter.matcher(name).find()) {
+                    if (!filter.matcher(name.replace("/warm", "/1M")).find()) {
                         continue;
                     }
                     NDArray a = switch (layout) {
@@ -129,18 +137,28 @@ public final class ArrayMatrixBench {
     }
 
     private static void timeIf(Pattern filter, String name, Op op) throws Exception {
-        if (filter.matcher(name).find()) {
+        if (filter.matcher(name.replace("/warm", "/1M")).find()) {
             time(name, op);
         }
     }
 
-    /** Median per-call time: about 0.3 s of warm-up, then 5 rounds of enough calls for ~20 ms each. */
+    /**
+     * Median per-call time: about 0.3 s of warm-up, then 7 rounds of enough calls for ~20 ms each; prints the
+     * wall time ({@code RESULT}) and the process CPU time per call ({@code CPU}: all threads, robust against
+     * other processes' load).
+     */
     private static void time(String name, Op op) throws Exception {
         Timer.Action call = () -> {
             try (NDArray res = op.apply()) {
                 sink = res.size();
             }
         };
+        if (warmOnly) {
+            for (int i = 0; i < 200; i++) {
+                call.run();
+            }
+            return;
+        }
         long warmUntil = System.nanoTime() + 300_000_000L;
         long calls = 0;
         long t0 = System.nanoTime();
@@ -150,8 +168,25 @@ public final class ArrayMatrixBench {
         }
         double per = (System.nanoTime() - t0) / 1e9 / calls;
         int reps = (int) Math.max(1, Math.min(1000, 0.02 / per));
-        Timer.report(name, Timer.medianSeconds(5, reps, 0, call));
+        double[] wall = new double[7];
+        double[] cpu = new double[7];
+        for (int r = 0; r < 7; r++) {
+            long c0 = OS.getProcessCpuTime();
+            long w0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                call.run();
+            }
+            wall[r] = (System.nanoTime() - w0) / 1e9 / reps;
+            cpu[r] = (OS.getProcessCpuTime() - c0) / 1e9 / reps;
+        }
+        java.util.Arrays.sort(wall);
+        java.util.Arrays.sort(cpu);
+        Timer.report(name, wall[3]);
+        System.out.printf("CPU %s %.6e%n", name, cpu[3]);
     }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private static volatile long sink;
 }

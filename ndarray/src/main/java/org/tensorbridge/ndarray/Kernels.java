@@ -85,12 +85,8 @@ final class Kernels {
     /** A new owned array of {@code r} and {@code shape} in the memory order of the operands (order 'K'). */
     static NDArray newOutput(DType r, long[] shape, NDArray... ops) {
         long[] like = orderSource(shape, ops);
-        if (like == null) {
-            return NDArray.empty(r, shape);
-        }
-        long[] st = kOrder(shape, like, r.byteSize());
-        NDBuffer buf = NDBuffer.allocate(Math.multiplyExact(Shapes.size(shape), (long) r.byteSize()));
-        return NDArray.wrap(buf, r, shape, st, 0, true);
+        return OutputPool.newArray(r, shape, like == null ? Strides.cOrder(shape, r.byteSize())
+                : kOrder(shape, like, r.byteSize()));
     }
 
     // ------------------------------------------------------------------ iteration

@@ -97,11 +97,13 @@ final class Reductions {
             throw new IllegalArgumentException("zero-size array to reduction operation " + kind.name().toLowerCase()
                     + " which has no identity (axes " + Arrays.toString(axes) + " of shape " + Shapes.str(shape) + ")");
         }
-        NDArray out = NDArray.empty(rt, outShape);
+        boolean fast = (kind == Kind.SUM || kind == Kind.MEAN || kind == Kind.VAR || kind == Kind.STD)
+                && fastSums(a.dtype());
+        NDArray out = fast ? Kernels.newOutput(rt, outShape) : NDArray.empty(rt, outShape);
         if (out.size() == 0) {
             return out;
         }
-        if ((kind == Kind.SUM || kind == Kind.MEAN || kind == Kind.VAR || kind == Kind.STD) && fastSums(a.dtype())) {
+        if (fast) {
             try {
                 sums(a, reduced, keptShape, out, kind, count, ddof);
             } catch (RuntimeException e) {

@@ -102,6 +102,15 @@ final class Kernels {
 
     /** As above, with the axes ordered by operand {@code orderBy}'s strides (reductions order by the input). */
     static void forEachRow(long[] shape, long[][] strides, long[] base, boolean parallel, int orderBy, Row row) {
+        forEachRow(shape, strides, base, parallel, orderBy, task -> row);
+    }
+
+    /**
+     * As above; every parallel task asks {@code rowFor} for its own row function (once, on its thread), so a
+     * reduction can give each task its own accumulators.
+     */
+    static void forEachRow(long[] shape, long[][] strides, long[] base, boolean parallel, int orderBy,
+            java.util.function.IntFunction<Row> rowFor) {
         int k = strides.length;
         int nd0 = shape.length;
         long total = 1;
@@ -152,7 +161,7 @@ final class Kernels {
             nd++;
         }
         if (nd == 0) {
-            row.run(base.clone(), new long[k], 1);
+            rowFor.apply(0).run(base.clone(), new long[k], 1);
             return;
         }
         long n = sh[nd - 1];
@@ -160,9 +169,10 @@ final class Kernels {
         int parts = parallel ? ParallelLoops.partsFor(total) : 1;
         final int fnd = nd;
         if (parts == 1) {
-            rows(sh, st, fnd, base, 0, rows, 0, n, row);
+            rows(sh, st, fnd, base, 0, rows, 0, n, rowFor.apply(0));
         } else if (rows >= parts) {
-            ParallelLoops.run(parts, (p, ps) -> rows(sh, st, fnd, base, rows * p / ps, rows * (p + 1) / ps, 0, n, row));
+            ParallelLoops.run(parts, (p, ps) -> rows(sh, st, fnd, base, rows * p / ps, rows * (p + 1) / ps, 0, n,
+                    rowFor.apply(p)));
         } else {
             // few long rows: split every row's columns
             long cols = (long) Math.ceil((double) parts / rows);
@@ -170,7 +180,7 @@ final class Kernels {
             ParallelLoops.run((int) tasks, (p, ps) -> {
                 long r = p / cols;
                 long c = p % cols;
-                rows(sh, st, fnd, base, r, r + 1, n * c / cols, n * (c + 1) / cols, row);
+                rows(sh, st, fnd, base, r, r + 1, n * c / cols, n * (c + 1) / cols, rowFor.apply(p));
             });
         }
     }

@@ -907,7 +907,14 @@ public final class NDArray implements AutoCloseable {
 
     /** A new owned C-contiguous copy. */
     public NDArray copy() {
-        return copyAs(shape.clone());
+        NDArray out = Kernels.newOutput(dtype, shape); // C order; large results reuse pooled memory
+        try {
+            Copier.copy(this, out);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
     }
 
     /** This array if it is C-contiguous (no copy), else a C-contiguous copy. */

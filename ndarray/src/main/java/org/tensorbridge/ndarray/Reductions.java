@@ -163,25 +163,33 @@ final class Reductions {
                 st *= shape[i];
             }
         }
-        MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(Math.max(outN, 1) * 8, 64);
         MemorySegment s = a.buffer().segment();
         long[][] strides = {a.stridesRef(), accStrides};
         long[] base = {a.byteOffset(), 0};
-        Kernels.forEachRow(shape, strides, base, false, 0, (o, str, n) -> {
-            if (str[1] == 0) {
-                if (ints) {
-                    acc.set(Elements.I64, o[1], acc.get(Elements.I64, o[1]) + SumKernels.sumInt(s, o[0], str[0], n, t));
+        long accBytes = Math.max(outN, 1) * 8;
+        // each parallel task sums into accumulators of its own; they are added up afterwards
+        java.util.List<MemorySegment> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Kernels.forEachRow(shape, strides, base, true, 0, task -> {
+            MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
+            parts.add(acc);
+            return (o, str, n) -> {
+                if (str[1] == 0) {
+                    if (ints) {
+                        acc.set(Elements.I64, o[1], acc.get(Elements.I64, o[1])
+                                + SumKernels.sumInt(s, o[0], str[0], n, t));
+                    } else {
+                        double v = t == DType.FLOAT32 ? SumKernels.sumF32(s, o[0], str[0], n)
+                                : SumKernels.sumF64(s, o[0], str[0], n);
+                        acc.set(F64, o[1], acc.get(F64, o[1]) + v);
+                    }
+                } else if (ints) {
+                    SumKernels.accumulateLong(s, o[0], str[0], t, acc, o[1], str[1], n);
                 } else {
-                    double v = t == DType.FLOAT32 ? SumKernels.sumF32(s, o[0], str[0], n)
-                            : SumKernels.sumF64(s, o[0], str[0], n);
-                    acc.set(F64, o[1], acc.get(F64, o[1]) + v);
+                    SumKernels.accumulateDouble(s, o[0], str[0], t, acc, o[1], str[1], n);
                 }
-            } else if (ints) {
-                SumKernels.accumulateLong(s, o[0], str[0], t, acc, o[1], str[1], n);
-            } else {
-                SumKernels.accumulateDouble(s, o[0], str[0], t, acc, o[1], str[1], n);
-            }
+            };
         });
+        MemorySegment acc = combine(parts, outN, ints);
         DType rt = out.dtype();
         MemorySegment so = out.buffer().segment();
         long item = rt.byteSize();
@@ -206,23 +214,44 @@ final class Reductions {
             }
             return;
         }
-        MemorySegment ss = java.lang.foreign.Arena.ofAuto().allocate(Math.max(outN, 1) * 8, 64);
-        Kernels.forEachRow(shape, strides, base, false, 0, (o, str, n) -> {
-            if (str[1] == 0) {
-                double m = acc.get(F64, o[1]);
-                ss.set(F64, o[1], ss.get(F64, o[1]) + SumKernels.sumSquares(s, o[0], str[0], n, t, m));
-            } else {
-                for (long i = 0; i < n; i++) {
-                    long ao = o[1] + i * str[1];
-                    double d = Elements.getDouble(s, o[0] + i * str[0], t) - acc.get(F64, ao);
-                    ss.set(F64, ao, ss.get(F64, ao) + d * d);
+        java.util.List<MemorySegment> ssParts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Kernels.forEachRow(shape, strides, base, true, 0, task -> {
+            MemorySegment ssp = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
+            ssParts.add(ssp);
+            return (o, str, n) -> {
+                if (str[1] == 0) {
+                    double m = acc.get(F64, o[1]);
+                    ssp.set(F64, o[1], ssp.get(F64, o[1]) + SumKernels.sumSquares(s, o[0], str[0], n, t, m));
+                } else {
+                    for (long i = 0; i < n; i++) {
+                        long ao = o[1] + i * str[1];
+                        double d = Elements.getDouble(s, o[0] + i * str[0], t) - acc.get(F64, ao);
+                        ssp.set(F64, ao, ssp.get(F64, ao) + d * d);
+                    }
                 }
-            }
+            };
         });
+        MemorySegment ss = combine(ssParts, outN, false);
         for (long i = 0; i < outN; i++) {
             double var = ss.get(F64, i * 8) / Math.max(count - ddof, 0);
             Elements.setDouble(so, i * item, rt, kind == Kind.STD ? Math.sqrt(var) : var);
         }
+    }
+
+    /** The element-wise sum of the tasks' accumulators (the first one, when there is one task). */
+    private static MemorySegment combine(java.util.List<MemorySegment> parts, long outN, boolean ints) {
+        MemorySegment acc = parts.get(0);
+        for (int p = 1; p < parts.size(); p++) {
+            MemorySegment other = parts.get(p);
+            for (long i = 0; i < outN; i++) {
+                if (ints) {
+                    acc.set(Elements.I64, i * 8, acc.get(Elements.I64, i * 8) + other.get(Elements.I64, i * 8));
+                } else {
+                    acc.set(F64, i * 8, acc.get(F64, i * 8) + other.get(F64, i * 8));
+                }
+            }
+        }
+        return acc;
     }
 
     /** Mutable accumulator for one output element. */

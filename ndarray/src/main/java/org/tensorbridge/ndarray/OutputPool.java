@@ -56,9 +56,13 @@ final class OutputPool {
     /** A new owned, C-ordered or {@code strides}-ordered array for an operation's result (contents unspecified). */
     static NDArray newArray(DType dtype, long[] shape, long[] strides) {
         long bytes = Math.multiplyExact(Shapes.size(shape), (long) dtype.byteSize());
+        return NDArray.wrap(buffer(bytes), dtype, shape, strides, 0, true);
+    }
+
+    /** A buffer of {@code bytes} (one count, contents unspecified): pooled from {@link #MIN_BYTES} on. */
+    static NDBuffer buffer(long bytes) {
         if (bytes < MIN_BYTES || ALIGNED_ALLOC == null) {
-            NDBuffer buf = NDBuffer.allocate(bytes);
-            return NDArray.wrap(buf, dtype, shape, strides, 0, true);
+            return NDBuffer.allocate(bytes);
         }
         long size = (bytes + ALIGN - 1) & -ALIGN;
         Long raw = null;
@@ -74,7 +78,7 @@ final class OutputPool {
         }
         PooledArena arena = new PooledArena(raw, size);
         MemorySegment seg = MemorySegment.ofAddress(raw).reinterpret(bytes, arena.inner, null);
-        return NDArray.wrap(NDBuffer.ofArena(seg, arena), dtype, shape, strides, 0, true);
+        return NDBuffer.ofArena(seg, arena);
     }
 
     private static long allocate(long size) {

@@ -10,8 +10,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 sizes=${1:-1M,16M}
 filter=${2:-.}
 scale=${3:-1.0}
-TB_JAVA_OPTS="-Xmx2g ${TB_JAVA_OPTS:-}" run_java org.tensorbridge.bench.ArrayMatrixBench "$sizes" "$filter" | tee "$out/matrix.java.txt"
-python3 "$root/bench/ndarray_matrix.py" "$sizes" "$filter" | tee "$out/matrix.py.txt"
+# Cells run in lockstep (ours, then NumPy's, cell by cell) so that both sides of a ratio see the same load.
+python3 "$root/bench/lockstep.py" "$out/matrix.java.txt" "$out/matrix.py.txt" \
+  -- "$java_bin" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xss4m -Xmx2g -Dtb.lockstep=true \
+     ${TB_JAVA_OPTS:-} -cp "$classpath" org.tensorbridge.bench.ArrayMatrixBench "$sizes" "$filter" \
+  -- python3 "$root/bench/ndarray_matrix.py" "$sizes" "$filter" --lockstep
 python3 "$root/bench/matrix.py" "$out/matrix.java.txt" "$out/matrix.py.txt" | tee "$out/matrix.txt"
 if [[ $scale != 0 ]]; then
   TB_JAVA_OPTS="-Xmx2g ${TB_JAVA_OPTS:-}" run_java org.tensorbridge.bench.NdarrayBench "$scale" 5 | tee "$out/ndarray.java.txt"

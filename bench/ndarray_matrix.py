@@ -15,7 +15,14 @@ UNARY_LAYOUTS = ["contiguous", "transposed", "strided"]
 DTYPES = [np.float32, np.float64, np.int32, np.uint8]
 
 
+LOCKSTEP = "--lockstep" in sys.argv
+
+
 def timed(name, fn):
+    if LOCKSTEP:  # bench/lockstep.py alternates cells with tensorbridge's, so both see the same machine load
+        print(f"READY {name}", flush=True)
+        if not sys.stdin.readline():
+            sys.exit(0)
     t0 = time.perf_counter()
     calls = 0
     while time.perf_counter() - t0 < 0.3 or calls < 2:
@@ -43,8 +50,9 @@ def data(rng, t, *shape):
 
 
 def main():
-    sizes = sys.argv[1] if len(sys.argv) > 1 else "1M,16M"
-    filt = re.compile(sys.argv[2] if len(sys.argv) > 2 else ".*")
+    args = [a for a in sys.argv[1:] if a != "--lockstep"]
+    sizes = args[0] if len(args) > 0 else "1M,16M"
+    filt = re.compile(args[1] if len(args) > 1 else ".*")
     print(f"# numpy {np.__version__}, python {sys.version.split()[0]}")
     for sz in sizes.split(","):
         n = 1 << 24 if sz == "16M" else 1 << 20

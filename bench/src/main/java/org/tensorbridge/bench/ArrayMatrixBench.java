@@ -159,6 +159,13 @@ public final class ArrayMatrixBench {
             }
             return;
         }
+        if (LOCKSTEP) { // bench/lockstep.py alternates cells with NumPy's, so both see the same machine load
+            System.out.println("READY " + name);
+            System.out.flush();
+            if (STDIN.readLine() == null) {
+                System.exit(0);
+            }
+        }
         long warmUntil = System.nanoTime() + 300_000_000L;
         long calls = 0;
         long t0 = System.nanoTime();
@@ -183,10 +190,14 @@ public final class ArrayMatrixBench {
         java.util.Arrays.sort(cpu);
         Timer.report(name, wall[3]);
         System.out.printf("CPU %s %.6e%n", name, cpu[3]);
+        System.out.flush();
     }
 
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private static volatile long sink;
+    private static final boolean LOCKSTEP = Boolean.getBoolean("tb.lockstep");
+    private static final java.io.BufferedReader STDIN = new java.io.BufferedReader(
+            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
 }

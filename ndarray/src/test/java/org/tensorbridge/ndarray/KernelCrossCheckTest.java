@@ -171,9 +171,16 @@ class KernelCrossCheckTest {
 
     @Test
     void everyMatrixCellMatchesNumpyChunkedAndParallel() {
-        Cmp c = new Cmp(dir);
-        matrixCells(c, 301, 1001, "l_"); // 301k elements: several buffered chunks per row, split across threads
-        c.np.run(Python.numpy2());
+        long saved = ParallelLoops.minElements;
+        org.tensorbridge.core.Parallelism.setThreads(Math.max(2, org.tensorbridge.core.Parallelism.threads()));
+        ParallelLoops.minElements = 1 << 16; // 301k elements: several buffered chunks per row, split across threads
+        try {
+            Cmp c = new Cmp(dir);
+            matrixCells(c, 301, 1001, "l_");
+            c.np.run(Python.numpy2());
+        } finally {
+            ParallelLoops.minElements = saved;
+        }
     }
 
     private static final DType[] MIXED = {DType.BOOL, DType.INT8, DType.UINT8, DType.INT16, DType.UINT16, DType.INT32,

@@ -1206,6 +1206,20 @@ public final class NDArray implements AutoCloseable {
         return Reductions.reduce(this, axes, keepdims, Reductions.Kind.MAX, 0);
     }
 
+    /** {@code np.any(a, axis)}: whether any element along {@code axes} (none = all) is non-zero (NaN counts); bool. */
+    public NDArray any(int... axes) {
+        try (NDArray nz = ne(0.0)) {
+            return nz.max(axes);
+        }
+    }
+
+    /** {@code np.all(a, axis)}: whether every element along {@code axes} (none = all) is non-zero; bool. */
+    public NDArray all(int... axes) {
+        try (NDArray nz = ne(0.0)) {
+            return nz.min(axes);
+        }
+    }
+
     /** Index of the maximum of the flattened array (int64 0-d). */
     public NDArray argmax() {
         return Reductions.reduce(this.ravelView(), null, false, Reductions.Kind.ARGMAX, 0);

@@ -232,6 +232,14 @@ class KernelCrossCheckTest {
             c.check(a + " std", xa + ".std()", keep(x.std()), a == DType.FLOAT16 ? 1e-2 : 1e-5);
             c.check(a + " clip", "np.clip(" + xa + ", 20.0, 60.0)", keep(x.clip(20.0, 60.0)), 0);
         }
+        NDArray mixed = keep(NDArray.of(new double[] {0, 1, 0, 0, Double.NaN, 0, 2, 3, 0, 0, 0, 0}, 3, 4));
+        c.np.input("mixed", mixed);
+        c.check("any", "np.any(mixed)", keep(mixed.any()), 0);
+        c.check("any 0", "np.any(mixed, axis=0)", keep(mixed.any(0)), 0);
+        c.check("all 1", "np.all(mixed, axis=1)", keep(mixed.all(1)), 0);
+        c.check("all T", "np.all(mixed.T != 5, axis=1)", keep(keep(mixed.transpose().ne(5.0)).all(1)), 0);
+        c.check("min", "mixed.min(axis=1)", keep(mixed.min(1)), 0);
+        c.check("argmax", "mixed.argmax(axis=0)", keep(mixed.argmax(0)), 0);
         NDArray halves = keep(NDArray.of(new double[] {-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, Double.NaN}));
         c.np.input("halves", halves);
         c.check("round halves f64", "np.round(halves)", keep(halves.round()), 0);

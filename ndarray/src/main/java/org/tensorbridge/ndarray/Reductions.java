@@ -172,22 +172,8 @@ final class Reductions {
         Kernels.forEachRow(shape, strides, base, true, 0, task -> {
             MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
             parts.add(acc);
-            return (o, str, n) -> {
-                if (str[1] == 0) {
-                    if (ints) {
-                        acc.set(Elements.I64, o[1], acc.get(Elements.I64, o[1])
-                                + SumKernels.sumInt(s, o[0], str[0], n, t));
-                    } else {
-                        double v = t == DType.FLOAT32 ? SumKernels.sumF32(s, o[0], str[0], n)
-                                : SumKernels.sumF64(s, o[0], str[0], n);
-                        acc.set(F64, o[1], acc.get(F64, o[1]) + v);
-                    }
-                } else if (ints) {
-                    SumKernels.accumulateLong(s, o[0], str[0], t, acc, o[1], str[1], n);
-                } else {
-                    SumKernels.accumulateDouble(s, o[0], str[0], t, acc, o[1], str[1], n);
-                }
-            };
+            // separate row functions for integer and float sums keep their JIT profiles apart
+            return ints ? intSumRow(s, t, acc) : floatSumRow(s, t, acc);
         });
         MemorySegment acc = combine(parts, outN, ints);
         DType rt = out.dtype();
@@ -236,6 +222,28 @@ final class Reductions {
             double var = ss.get(F64, i * 8) / Math.max(count - ddof, 0);
             Elements.setDouble(so, i * item, rt, kind == Kind.STD ? Math.sqrt(var) : var);
         }
+    }
+
+    private static Kernels.Row intSumRow(MemorySegment s, DType t, MemorySegment acc) {
+        return (o, str, n) -> {
+            if (str[1] == 0) {
+                acc.set(Elements.I64, o[1], acc.get(Elements.I64, o[1]) + SumKernels.sumInt(s, o[0], str[0], n, t));
+            } else {
+                SumKernels.accumulateLong(s, o[0], str[0], t, acc, o[1], str[1], n);
+            }
+        };
+    }
+
+    private static Kernels.Row floatSumRow(MemorySegment s, DType t, MemorySegment acc) {
+        return (o, str, n) -> {
+            if (str[1] == 0) {
+                double v = t == DType.FLOAT32 ? SumKernels.sumF32(s, o[0], str[0], n)
+                        : SumKernels.sumF64(s, o[0], str[0], n);
+                acc.set(F64, o[1], acc.get(F64, o[1]) + v);
+            } else {
+                SumKernels.accumulateDouble(s, o[0], str[0], t, acc, o[1], str[1], n);
+            }
+        };
     }
 
     /** The element-wise sum of the tasks' accumulators (the first one, when there is one task). */

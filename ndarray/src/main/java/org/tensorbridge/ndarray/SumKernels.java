@@ -216,6 +216,12 @@ final class SumKernels {
             }
             return;
         }
+        if (LoopSelector.VECTOR && t == DType.INT32 && st == 4) {
+            long done = VectorLoops.accumulateI32(s, off, acc, ao, n);
+            off += done * 4;
+            ao += done * 8;
+            n -= done;
+        }
         switch (t) {
             case INT32 -> {
                 for (long i = 0; i < n; i++) {

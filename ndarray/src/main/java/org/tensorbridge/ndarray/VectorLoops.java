@@ -1505,6 +1505,22 @@ final class VectorLoops {
         return sum;
     }
 
+    /** {@code acc[j] += x[j]}: int64 accumulators (contiguous), int32 input (contiguous); returns the count done. */
+    static long accumulateI32(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
+        if (IL == null) {
+            return 0;
+        }
+        int lanes = L.length();
+        long bound = n - n % lanes;
+        long i = 0;
+        for (; i < bound; i += lanes) {
+            LongVector a = LongVector.fromMemorySegment(L, acc, ao + i * 8, LE);
+            a.add((LongVector) IntVector.fromMemorySegment(IL, s, off + i * 4, LE)
+                    .convertShape(VectorOperators.I2L, L, 0)).intoMemorySegment(acc, ao + i * 8, LE);
+        }
+        return i;
+    }
+
     /** Sum of n contiguous int32 in int64. */
     static long sumI32(MemorySegment s, long off, long n) {
         VectorSpecies<Integer> ih = IL;

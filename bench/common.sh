@@ -14,5 +14,5 @@ else
   classpath="$root/bench/target/tensorbridge-bench-0.1.0-SNAPSHOT.jar:$root/bench/target/lib/*"
 fi
 run_java() {
-  "$java_bin" --enable-native-access=ALL-UNNAMED -Xss4m ${TB_JAVA_OPTS:-} -cp "$classpath" "$@"
+  "$java_bin" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xss4m ${TB_JAVA_OPTS:-} -cp "$classpath" "$@"
 }

@@ -21,7 +21,12 @@ public final class Timer {
      * and at least half a second, so that the JIT has compiled the path before it is measured.
      */
     public static double medianSeconds(int rounds, int reps, Action action) throws Exception {
-        long warmUntil = System.nanoTime() + 500_000_000L;
+        return medianSeconds(rounds, reps, 500_000_000L, action);
+    }
+
+    /** As {@link #medianSeconds(int, int, Action)} with a warm-up of at least {@code warmNanos} (0: one round). */
+    public static double medianSeconds(int rounds, int reps, long warmNanos, Action action) throws Exception {
+        long warmUntil = System.nanoTime() + warmNanos;
         int warmed = 0;
         while (warmed < reps || System.nanoTime() < warmUntil) {
             action.run();

@@ -64,6 +64,7 @@ final class DemoCommand implements Main.Command {
         out.printf("tensorbridge demo: Fashion-MNIST, MLP 784-512-256-10, AdamW + cosine, %s, libtorch %s on %s%n",
                 cuda ? "float16 autocast + GradScaler" : "float32", Torch.version(), device);
         Torch.manualSeed(0);
+        Torch.setNumThreads(Runtime.getRuntime().availableProcessors());  // Debian's libtorch starts with one
         long start = System.nanoTime();
         try (Scope run = Scope.open()) {
             ArrayDataset train = dataset(o.data, "train");
@@ -160,8 +161,8 @@ final class DemoCommand implements Main.Command {
 
     private record Options(int epochs, int batch, double lr, Device device, Path out, long maxSteps, Path data) {
         static Options parse(String[] args) {
-            int epochs = 8;
-            int batch = 128;
+            int epochs = 6;
+            int batch = 256;
             double lr = 1e-3;
             Device device = Device.best();
             Path out = Path.of("runs", "demo");

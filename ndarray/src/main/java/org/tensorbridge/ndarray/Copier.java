@@ -10,47 +10,33 @@ import static org.tensorbridge.ndarray.Elements.I64;
 import static org.tensorbridge.ndarray.Elements.I8;
 
 import java.lang.foreign.MemorySegment;
-import java.util.stream.IntStream;
 
 /** Copies (and converts) elements between arrays of equal shape and any strides. */
 final class Copier {
     private Copier() {
     }
 
-    /** Elements above which contiguous work is split across the common ForkJoin pool. */
-    static final long PARALLEL_THRESHOLD = 1L << 22;
+    /** Elements from which contiguous work may be split across {@link ParallelLoops}. */
+    static final long PARALLEL_THRESHOLD = ParallelLoops.MIN_ELEMENTS;
     private static final int TILE = 64;
 
     /** Runs {@code body(from, to)} over [0, n) in chunks, in parallel when n is large. */
     static void chunked(long n, ChunkBody body) {
-        int threads = Runtime.getRuntime().availableProcessors();
-        if (n < PARALLEL_THRESHOLD || threads < 2) {
-            body.run(0, n);
-            return;
-        }
-        int chunks = (int) Math.min(threads * 4L, n / 65536);
-        long per = (n + chunks - 1) / chunks;
-        IntStream.range(0, chunks).parallel().forEach(c -> {
-            long from = c * per;
-            long to = Math.min(n, from + per);
+        ParallelLoops.run(ParallelLoops.partsFor(n), (p, ps) -> {
+            long from = n * p / ps;
+            long to = n * (p + 1) / ps;
             if (from < to) {
                 body.run(from, to);
             }
         });
     }
 
-    /** Runs {@code body} over [0, count), split into about 4 chunks per core when {@code parallel}. */
+    /** Runs {@code body} over [0, count), split across the loop threads when {@code parallel}. */
     static void split(long count, boolean parallel, ChunkBody body) {
-        int threads = Runtime.getRuntime().availableProcessors();
-        if (!parallel || threads < 2 || count < 2) {
-            body.run(0, count);
-            return;
-        }
-        int chunks = (int) Math.min(threads * 4L, count);
-        long per = (count + chunks - 1) / chunks;
-        IntStream.range(0, chunks).parallel().forEach(c -> {
-            long from = c * per;
-            long to = Math.min(count, from + per);
+        int parts = parallel ? (int) Math.min(count, ParallelLoops.partsFor(Long.MAX_VALUE)) : 1;
+        ParallelLoops.run(Math.max(parts, 1), (p, ps) -> {
+            long from = count * p / ps;
+            long to = count * (p + 1) / ps;
             if (from < to) {
                 body.run(from, to);
             }
@@ -76,10 +62,9 @@ final class Copier {
             long so = src.byteOffset();
             long dof = dst.byteOffset();
             if (st == dt) {
-                MemorySegment.copy(s, so, d, dof, n * st.byteSize());
-                return;
-            }
-            if (contiguousConvert(s, so, st, d, dof, dt, n)) {
+                long item0 = st.byteSize();
+                chunked(n, (from, to) -> MemorySegment.copy(s, so + from * item0, d, dof + from * item0,
+                        (to - from) * item0));
                 return;
             }
         }
@@ -101,6 +86,9 @@ final class Copier {
                                     srs, scs, drs, dcs, (int) item);
                         }
                     });
+            return;
+        }
+        if (Kernels.copy(src, dst)) {
             return;
         }
         NdIter.forEachRow(shape, new long[][] {src.stridesRef(), dst.stridesRef()},
@@ -137,11 +125,7 @@ final class Copier {
                 }
             }
         };
-        if (rows * cols >= PARALLEL_THRESHOLD && Runtime.getRuntime().availableProcessors() > 1) {
-            IntStream.range(0, (int) rowTiles).parallel().forEach(rt -> body.run(rt, rt + 1));
-        } else {
-            body.run(0, rowTiles);
-        }
+        split(rowTiles, rows * cols >= PARALLEL_THRESHOLD, body);
     }
 
     static void stridedSame(MemorySegment s, long so, long ss, MemorySegment d, long dof, long ds, long n, int item) {
@@ -172,64 +156,5 @@ final class Copier {
                 }
             }
         }
-    }
-
-    /** Vectorisable contiguous conversions for common pairs; false if the pair has no fast path. */
-    private static boolean contiguousConvert(MemorySegment s, long so, DType st, MemorySegment d, long dof,
-            DType dt, long n) {
-        MemorySegment src = s.asSlice(so, n * st.byteSize());
-        MemorySegment dst = d.asSlice(dof, n * dt.byteSize());
-        if (st == DType.FLOAT32 && dt == DType.FLOAT16) {
-            chunked(n, (from, to) -> {
-                for (long i = from; i < to; i++) {
-                    dst.setAtIndex(I16, i, Float.floatToFloat16(src.getAtIndex(F32, i)));
-                }
-            });
-        } else if (st == DType.FLOAT16 && dt == DType.FLOAT32) {
-            chunked(n, (from, to) -> {
-                for (long i = from; i < to; i++) {
-                    dst.setAtIndex(F32, i, Float.float16ToFloat(src.getAtIndex(I16, i)));
-                }
-            });
-        } else if (st == DType.FLOAT32 && dt == DType.BFLOAT16) {
-            chunked(n, (from, to) -> {
-                for (long i = from; i < to; i++) {
-                    dst.setAtIndex(I16, i, Elements.toBf16(src.getAtIndex(F32, i)));
-                }
-            });
-        } else if (st == DType.BFLOAT16 && dt == DType.FLOAT32) {
-            chunked(n, (from, to) -> {
-                for (long i = from; i < to; i++) {
-                    dst.setAtIndex(I32, i, (src.getAtIndex(I16, i) & 0xFFFF) << 16);
-                }
-            });
-        } else if (st == DType.FLOAT32 && dt == DType.FLOAT64) {
-            chunked(n, (from, to) -> {
-                for (long i = from; i < to; i++) {
-                    dst.setAtIndex(F64, i, src.getAtIndex(F32, i));
-                }
-            });
-        } else if (st == DType.FLOAT64 && dt == DType.FLOAT32) {
-            chunked(n, (from, to) -> {
-                for (long i = from; i < to; i++) {
-                    dst.setAtIndex(F32, i, (float) src.getAtIndex(F64, i));
-                }
-            });
-        } else if (st == DType.INT32 && dt == DType.FLOAT32) {
-            chunked(n, (from, to) -> {
-                for (long i = from; i < to; i++) {
-                    dst.setAtIndex(F32, i, (float) src.getAtIndex(I32, i));
-                }
-            });
-        } else if (st == DType.UINT8 && dt == DType.FLOAT32) {
-            chunked(n, (from, to) -> {
-                for (long i = from; i < to; i++) {
-                    dst.setAtIndex(F32, i, (float) (src.getAtIndex(I8, i) & 0xFF));
-                }
-            });
-        } else {
-            return false;
-        }
-        return true;
     }
 }

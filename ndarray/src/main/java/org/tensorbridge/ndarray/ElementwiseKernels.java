@@ -10,9 +10,10 @@ import java.util.Arrays;
 
 /**
  * Elementwise arithmetic, comparisons, unary math and where, with NumPy broadcasting and NumPy 2 type
- * promotion. C-contiguous float32/float64 operands of equal shape (or with a scalar) take simple indexed
- * loops that C2 vectorises, split across the common ForkJoin pool above ~4M elements; everything else
- * goes through a strided n-d iterator.
+ * promotion. Every real dtype runs on the typed loops of {@link Loops} through {@link Kernels} (any layout:
+ * contiguous, scalar, broadcast, strided); results are laid out in the inputs' memory order (NumPy's
+ * order 'K'). Complex operands and the few mixed cases without an exact loop (uint64 compared with a
+ * signed type) take the element-by-element path at the end of each section.
  */
 final class ElementwiseKernels {
     private ElementwiseKernels() {
@@ -22,7 +23,7 @@ final class ElementwiseKernels {
 
     enum CmpOp { EQ, NE, LT, LE, GT, GE }
 
-    enum UnOp { ABS, NEG, SQRT, EXP, LOG }
+    enum UnOp { ABS, NEG, SQRT, EXP, LOG, RINT }
 
     private static void requireReal(DType t, String what) {
         if (t.isComplex()) {
@@ -53,29 +54,54 @@ final class ElementwiseKernels {
     // ------------------------------------------------------------------ binary
 
     static NDArray binary(NDArray a, NDArray b, BinOp op) {
-        a.checkOpen();
-        b.checkOpen();
+        return NDArray.pinned(new NDArray[] {a, b}, () -> binaryPinned(a, b, op));
+    }
+
+    // binary with its inputs held (a close on another thread waits for it)
+    private static NDArray binaryPinned(NDArray a, NDArray b, BinOp op) {
 
         return binary(a, b, op, binaryResultType(a.dtype(), b.dtype(), op));
     }
 
+    /** The dtype a loop computes in for result dtype {@code r}: float16/bfloat16 compute in float32. */
+    static DType loopType(DType r) {
+        return r == DType.FLOAT16 || r == DType.BFLOAT16 ? DType.FLOAT32 : r;
+    }
+
+    private static String loopName(BinOp op) {
+        return op.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static NDArray scalarOp(NDArray a, Kernels.Operand sc, DType r, DType c, Loops.Binary loop, boolean reversed) {
+        long[] shape = a.shapeRef();
+        NDArray out = Kernels.newOutput(r, shape, a);
+        try {
+            if (out.size() > 0) {
+                Kernels.Operand x = Kernels.Operand.of(a, shape);
+                Kernels.binary(reversed ? sc : x, reversed ? x : sc, out, c, c, loop);
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
+    }
+
     /** a op scalar (or scalar op a when reversed), scalar a weak Python float. */
     static NDArray binaryScalar(NDArray a, double s, BinOp op, boolean reversed) {
-        a.checkOpen();
+        return NDArray.pinned(new NDArray[] {a}, () -> binaryScalarPinned(a, s, op, reversed));
+    }
+
+    // binaryScalar with its inputs held (a close on another thread waits for it)
+    private static NDArray binaryScalarPinned(NDArray a, double s, BinOp op, boolean reversed) {
 
         requireReal(a.dtype(), op.name().toLowerCase());
         DType t = Promotion.withPythonFloat(a.dtype());
         DType r = resultFor(t, op);
-        if ((t == DType.FLOAT32 || t == DType.FLOAT64) && a.dtype() == t && r == t && a.isCContiguous() && a.size() > 0) {
-            // The common case needs no 0-d array for the scalar: the weak scalar takes the array's dtype.
-            NDArray out = NDArray.empty(r, a.shape());
-            try {
-                contiguousScalar(a, t == DType.FLOAT32 ? (float) s : s, out, op, reversed);
-            } catch (RuntimeException e) {
-                out.close();
-                throw e;
-            }
-            return out;
+        DType c = loopType(r);
+        Loops.Binary loop = LoopSelector.binary(loopName(op), c);
+        if (loop != null) {
+            return scalarOp(a, Kernels.scalar(s, t, c, a.ndim(), 1), r, c, loop, reversed);
         }
         try (NDArray sc = NDArray.scalar(t, s)) {
             return reversed ? binary(sc, a, op, r) : binary(a, sc, op, r);
@@ -84,11 +110,20 @@ final class ElementwiseKernels {
 
     /** a op scalar, scalar a weak Python int. */
     static NDArray binaryScalar(NDArray a, long s, BinOp op, boolean reversed) {
-        a.checkOpen();
+        return NDArray.pinned(new NDArray[] {a}, () -> binaryScalarPinned(a, s, op, reversed));
+    }
+
+    // binaryScalar with its inputs held (a close on another thread waits for it)
+    private static NDArray binaryScalarPinned(NDArray a, long s, BinOp op, boolean reversed) {
 
         requireReal(a.dtype(), op.name().toLowerCase());
         DType t = Promotion.withPythonInt(a.dtype(), s);
         DType r = resultFor(t, op);
+        DType c = loopType(r);
+        Loops.Binary loop = LoopSelector.binary(loopName(op), c);
+        if (loop != null) {
+            return scalarOp(a, Kernels.scalar(s, t, c, a.ndim(), 1), r, c, loop, reversed);
+        }
         try (NDArray sc = NDArray.zeros(t)) {
             sc.setLong(s);
             return reversed ? binary(sc, a, op, r) : binary(a, sc, op, r);
@@ -97,7 +132,7 @@ final class ElementwiseKernels {
 
     static NDArray binary(NDArray a, NDArray b, BinOp op, DType r) {
         long[] shape = Broadcast.shape(a.shapeRef(), b.shapeRef());
-        NDArray out = NDArray.empty(r, shape);
+        NDArray out = Kernels.newOutput(r, shape, a, b);
         try {
             binaryInto(a, b, op, out);
         } catch (RuntimeException e) {
@@ -114,20 +149,10 @@ final class ElementwiseKernels {
             return;
         }
         long[] shape = out.shapeRef();
-        if ((r == DType.FLOAT32 || r == DType.FLOAT64) && a.dtype() == r && b.dtype() == r && a.isCContiguous()) {
-            boolean aFull = Arrays.equals(a.shapeRef(), shape);
-            if (aFull && b.isCContiguous() && Arrays.equals(b.shapeRef(), shape)) {
-                contiguous(a, b, out, op, false);
-                return;
-            }
-            if (aFull && b.size() == 1) {
-                contiguousScalar(a, b.getDoubleFlat(), out, op, false);
-                return;
-            }
-        }
-        if ((r == DType.FLOAT32 || r == DType.FLOAT64) && a.dtype() == r && b.dtype() == r && b.isCContiguous()
-                && Arrays.equals(b.shapeRef(), shape) && a.size() == 1) {
-            contiguousScalar(b, a.getDoubleFlat(), out, op, true);
+        DType c = loopType(r);
+        Loops.Binary loop = LoopSelector.binary(loopName(op), c);
+        if (loop != null && !a.dtype().isComplex() && !b.dtype().isComplex()) {
+            Kernels.binary(Kernels.operand(a, shape, c, 0), Kernels.operand(b, shape, c, 1), out, c, c, loop);
             return;
         }
         NDArray av = a.borrowBroadcast(shape);
@@ -208,140 +233,40 @@ final class ElementwiseKernels {
         return result;
     }
 
-    private static void contiguous(NDArray a, NDArray b, NDArray out, BinOp op, boolean unused) {
-        long n = out.size();
-        DType t = out.dtype();
-        MemorySegment x = a.buffer().segment().asSlice(a.byteOffset(), a.nbytes());
-        MemorySegment y = b.buffer().segment().asSlice(b.byteOffset(), b.nbytes());
-        MemorySegment z = out.buffer().segment().asSlice(out.byteOffset(), out.nbytes());
-        if (t == DType.FLOAT32) {
-            Copier.chunked(n, (from, to) -> f32Loop(op, x, y, z, from, to));
-        } else {
-            Copier.chunked(n, (from, to) -> f64Loop(op, x, y, z, from, to));
-        }
-    }
-
-    private static void f32Loop(BinOp op, MemorySegment x, MemorySegment y, MemorySegment z, long from, long to) {
-        switch (op) {
-            case ADD -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F32, i, x.getAtIndex(F32, i) + y.getAtIndex(F32, i));
-                }
-            }
-            case SUB -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F32, i, x.getAtIndex(F32, i) - y.getAtIndex(F32, i));
-                }
-            }
-            case MUL -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F32, i, x.getAtIndex(F32, i) * y.getAtIndex(F32, i));
-                }
-            }
-            case DIV -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F32, i, x.getAtIndex(F32, i) / y.getAtIndex(F32, i));
-                }
-            }
-            case MIN -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F32, i, Math.min(x.getAtIndex(F32, i), y.getAtIndex(F32, i)));
-                }
-            }
-            case MAX -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F32, i, Math.max(x.getAtIndex(F32, i), y.getAtIndex(F32, i)));
-                }
-            }
-            case POW -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F32, i, (float) Math.pow(x.getAtIndex(F32, i), y.getAtIndex(F32, i)));
-                }
-            }
-        }
-    }
-
-    private static void f64Loop(BinOp op, MemorySegment x, MemorySegment y, MemorySegment z, long from, long to) {
-        switch (op) {
-            case ADD -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F64, i, x.getAtIndex(F64, i) + y.getAtIndex(F64, i));
-                }
-            }
-            case SUB -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F64, i, x.getAtIndex(F64, i) - y.getAtIndex(F64, i));
-                }
-            }
-            case MUL -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F64, i, x.getAtIndex(F64, i) * y.getAtIndex(F64, i));
-                }
-            }
-            case DIV -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F64, i, x.getAtIndex(F64, i) / y.getAtIndex(F64, i));
-                }
-            }
-            default -> {
-                for (long i = from; i < to; i++) {
-                    z.setAtIndex(F64, i, applyDouble(op, x.getAtIndex(F64, i), y.getAtIndex(F64, i)));
-                }
-            }
-        }
-    }
-
-    private static void contiguousScalar(NDArray a, double s, NDArray out, BinOp op, boolean reversed) {
-        long n = out.size();
-        DType t = out.dtype();
-        MemorySegment x = a.buffer().segment().asSlice(a.byteOffset(), a.nbytes());
-        MemorySegment z = out.buffer().segment().asSlice(out.byteOffset(), out.nbytes());
-        if (t == DType.FLOAT32) {
-            float c = (float) s;
-            Copier.chunked(n, (from, to) -> {
-                if (!reversed && op == BinOp.ADD) {
-                    for (long i = from; i < to; i++) {
-                        z.setAtIndex(F32, i, x.getAtIndex(F32, i) + c);
-                    }
-                } else if (!reversed && op == BinOp.MUL) {
-                    for (long i = from; i < to; i++) {
-                        z.setAtIndex(F32, i, x.getAtIndex(F32, i) * c);
-                    }
-                } else if (!reversed && op == BinOp.SUB) {
-                    for (long i = from; i < to; i++) {
-                        z.setAtIndex(F32, i, x.getAtIndex(F32, i) - c);
-                    }
-                } else if (!reversed && op == BinOp.DIV) {
-                    for (long i = from; i < to; i++) {
-                        z.setAtIndex(F32, i, x.getAtIndex(F32, i) / c);
-                    }
-                } else {
-                    for (long i = from; i < to; i++) {
-                        float v = x.getAtIndex(F32, i);
-                        z.setAtIndex(F32, i, (float) (reversed ? applyDouble(op, c, v) : applyDouble(op, v, c)));
-                    }
-                }
-            });
-        } else {
-            Copier.chunked(n, (from, to) -> {
-                for (long i = from; i < to; i++) {
-                    double v = x.getAtIndex(F64, i);
-                    z.setAtIndex(F64, i, reversed ? applyDouble(op, s, v) : applyDouble(op, v, s));
-                }
-            });
-        }
-    }
-
     // ------------------------------------------------------------------ comparisons
 
+    /** The loop dtype of a comparison of {@code ta} with {@code tb}, or null when no loop is exact. */
+    private static DType compareLoopType(DType ta, DType tb) {
+        DType p = Promotion.promote(ta, tb);
+        if (p == DType.FLOAT64 && isIntLike(ta) && isIntLike(tb)) {
+            return null; // uint64 with a signed type: compared exactly below, not through float64
+        }
+        return p.isComplex() ? null : loopType(p);
+    }
+
     static NDArray compare(NDArray a, NDArray b, CmpOp op) {
-        a.checkOpen();
-        b.checkOpen();
+        return NDArray.pinned(new NDArray[] {a, b}, () -> comparePinned(a, b, op));
+    }
+
+    // compare with its inputs held (a close on another thread waits for it)
+    private static NDArray comparePinned(NDArray a, NDArray b, CmpOp op) {
 
         requireReal(Promotion.promote(a.dtype(), b.dtype()), "comparison");
         long[] shape = Broadcast.shape(a.shapeRef(), b.shapeRef());
-        NDArray out = NDArray.empty(DType.BOOL, shape);
+        DType lt = compareLoopType(a.dtype(), b.dtype());
+        Loops.Binary loop = lt == null ? null : LoopSelector.binary(op.name().toLowerCase(java.util.Locale.ROOT), lt);
+        NDArray out = loop != null ? Kernels.newOutput(DType.BOOL, shape, a, b) : NDArray.empty(DType.BOOL, shape);
         if (out.size() == 0) {
+            return out;
+        }
+        if (loop != null) {
+            try {
+                Kernels.binary(Kernels.operand(a, shape, lt, 0), Kernels.operand(b, shape, lt, 1), out, lt, DType.BOOL,
+                        loop);
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
             return out;
         }
         NDArray av = a.borrowBroadcast(shape);
@@ -406,23 +331,55 @@ final class ElementwiseKernels {
     }
 
     static NDArray compareScalar(NDArray a, double s, CmpOp op) {
-        a.checkOpen();
+        return NDArray.pinned(new NDArray[] {a}, () -> compareScalarPinned(a, s, op));
+    }
+
+    // compareScalar with its inputs held (a close on another thread waits for it)
+    private static NDArray compareScalarPinned(NDArray a, double s, CmpOp op) {
 
         DType t = Promotion.withPythonFloat(a.dtype());
+        DType c = t.isComplex() ? null : loopType(t);
+        Loops.Binary loop = c == null ? null : LoopSelector.binary(op.name().toLowerCase(java.util.Locale.ROOT), c);
+        if (loop != null) {
+            return compareWithScalar(a, Kernels.scalar(s, t, c, a.ndim(), 1), c, loop);
+        }
         try (NDArray sc = NDArray.scalar(t, s)) {
             return compare(a, sc, op);
         }
     }
 
     static NDArray compareScalar(NDArray a, long s, CmpOp op) {
-        a.checkOpen();
+        return NDArray.pinned(new NDArray[] {a}, () -> compareScalarPinned(a, s, op));
+    }
+
+    // compareScalar with its inputs held (a close on another thread waits for it)
+    private static NDArray compareScalarPinned(NDArray a, long s, CmpOp op) {
 
         DType t = a.dtype();
         DType st = (t.isInteger() && Promotion.fits(t, s)) ? t : (t.isFloatingPoint() || t.isComplex() ? t : DType.INT64);
+        DType c = compareLoopType(t, st);
+        Loops.Binary loop = c == null ? null : LoopSelector.binary(op.name().toLowerCase(java.util.Locale.ROOT), c);
+        if (loop != null) {
+            return compareWithScalar(a, Kernels.scalar(s, st, c, a.ndim(), 1), c, loop);
+        }
         try (NDArray sc = NDArray.zeros(st)) {
             sc.setLong(s);
             return compare(a, sc, op);
         }
+    }
+
+    private static NDArray compareWithScalar(NDArray a, Kernels.Operand sc, DType c, Loops.Binary loop) {
+        long[] shape = a.shapeRef();
+        NDArray out = Kernels.newOutput(DType.BOOL, shape, a);
+        try {
+            if (out.size() > 0) {
+                Kernels.binary(Kernels.Operand.of(a, shape), sc, out, c, DType.BOOL, loop);
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ unary
@@ -430,7 +387,7 @@ final class ElementwiseKernels {
     static DType unaryResultType(DType t, UnOp op) {
         requireReal(t, op.name().toLowerCase());
         return switch (op) {
-            case ABS -> t;
+            case ABS, RINT -> t;
             case NEG -> {
                 if (t == DType.BOOL) {
                     throw new IllegalArgumentException("the numpy boolean negative is not supported: use logical not,"
@@ -443,49 +400,31 @@ final class ElementwiseKernels {
     }
 
     static NDArray unary(NDArray a, UnOp op) {
-        a.checkOpen();
+        return NDArray.pinned(new NDArray[] {a}, () -> unaryPinned(a, op));
+    }
+
+    // unary with its inputs held (a close on another thread waits for it)
+    private static NDArray unaryPinned(NDArray a, UnOp op) {
 
         DType r = unaryResultType(a.dtype(), op);
-        NDArray out = NDArray.empty(r, a.shapeRef());
+        DType c = loopType(r);
+        Loops.Unary loop = a.dtype().isComplex() ? null : LoopSelector.unary(op.name().toLowerCase(java.util.Locale.ROOT), c);
+        NDArray out = loop != null ? Kernels.newOutput(r, a.shapeRef(), a) : NDArray.empty(r, a.shapeRef());
         long n = out.size();
         if (n == 0) {
             return out;
         }
-        if (a.isCContiguous() && a.dtype() == r && (r == DType.FLOAT32 || r == DType.FLOAT64)) {
-            MemorySegment x = a.buffer().segment().asSlice(a.byteOffset(), a.nbytes());
-            MemorySegment z = out.buffer().segment().asSlice(0, out.nbytes());
-            if (r == DType.FLOAT32) {
-                Copier.chunked(n, (from, to) -> {
-                    switch (op) {
-                        case ABS -> {
-                            for (long i = from; i < to; i++) {
-                                z.setAtIndex(F32, i, Math.abs(x.getAtIndex(F32, i)));
-                            }
-                        }
-                        case NEG -> {
-                            for (long i = from; i < to; i++) {
-                                z.setAtIndex(F32, i, -x.getAtIndex(F32, i));
-                            }
-                        }
-                        case SQRT -> {
-                            for (long i = from; i < to; i++) {
-                                z.setAtIndex(F32, i, (float) Math.sqrt(x.getAtIndex(F32, i)));
-                            }
-                        }
-                        default -> {
-                            for (long i = from; i < to; i++) {
-                                z.setAtIndex(F32, i, (float) applyUnary(op, x.getAtIndex(F32, i)));
-                            }
-                        }
-                    }
-                });
-            } else {
-                Copier.chunked(n, (from, to) -> {
-                    for (long i = from; i < to; i++) {
-                        z.setAtIndex(F64, i, applyUnary(op, x.getAtIndex(F64, i)));
-                    }
-                });
+        if (loop != null) {
+            try {
+                Kernels.unary(a, out, c, loop);
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
             }
+            return out;
+        }
+        if (op == UnOp.RINT && !r.isFloatingPoint()) {
+            Copier.copy(a, out); // rounding an integer or bool keeps it
             return out;
         }
         MemorySegment sa = a.buffer().segment();
@@ -519,21 +458,35 @@ final class ElementwiseKernels {
             case SQRT -> Math.sqrt(x);
             case EXP -> Math.exp(x);
             case LOG -> Math.log(x);
+            case RINT -> Math.rint(x);
         };
     }
 
     // ------------------------------------------------------------------ where
 
     static NDArray where(NDArray cond, NDArray x, NDArray y) {
-        cond.checkOpen();
-        x.checkOpen();
-        y.checkOpen();
+        return NDArray.pinned(new NDArray[] {cond, x, y}, () -> wherePinned(cond, x, y));
+    }
+
+    // where with its inputs held (a close on another thread waits for it)
+    private static NDArray wherePinned(NDArray cond, NDArray x, NDArray y) {
 
         DType r = Promotion.promote(x.dtype(), y.dtype());
         long[] shape = Broadcast.shape(cond.shapeRef(), x.shapeRef(), y.shapeRef());
-        NDArray out = NDArray.empty(r, shape);
+        NDArray out = Kernels.newOutput(r, shape, x, y, cond);
         if (out.size() == 0) {
             return out;
+        }
+        if (!r.isComplex() && !cond.dtype().isComplex()) {
+            try {
+                if (Kernels.where(Kernels.operand(cond, shape, DType.BOOL, 0), Kernels.operand(x, shape, r, 1),
+                        Kernels.operand(y, shape, r, 2), out)) {
+                    return out;
+                }
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
         }
         NDArray cv = cond.borrowBroadcast(shape);
         NDArray xv = x.borrowBroadcast(shape);

@@ -1082,7 +1082,14 @@ public final class NDArray implements Scoped {
 
     /** A new owned C-contiguous copy. */
     public NDArray copy() {
-        return copyAs(shape.clone());
+        NDArray out = Kernels.newOutput(dtype, shape); // C order; large results reuse pooled memory
+        try {
+            Copier.copy(this, out);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
     }
 
     /** A C-contiguous array with these values: a new view when this one is C-contiguous (no copy), else a copy. */
@@ -1097,7 +1104,7 @@ public final class NDArray implements Scoped {
      */
     public NDArray astype(DType target) {
         checkOpen();
-        return filled(empty(target, shape), out -> pinned(() -> {
+        return filled(Kernels.newOutput(target, shape, this), out -> pinned(() -> {  // NumPy's order 'K'
             Copier.copy(this, out);
             return null;
         }));
@@ -1248,6 +1255,16 @@ public final class NDArray implements Scoped {
         return ElementwiseKernels.unary(this, ElementwiseKernels.UnOp.LOG);
     }
 
+    /** {@code np.round(a)}: to the nearest integer, halves to even; integer and bool arrays keep their values. */
+    public NDArray round() {
+        return ElementwiseKernels.unary(this, ElementwiseKernels.UnOp.RINT);
+    }
+
+    /** {@code np.where(this, x, y)}: this array is the condition (non-zero is true). */
+    public NDArray where(NDArray x, NDArray y) {
+        return ElementwiseKernels.where(this, x, y);
+    }
+
     // comparisons -> BOOL
 
     public NDArray eq(NDArray o) {
@@ -1361,6 +1378,20 @@ public final class NDArray implements Scoped {
 
     public NDArray max(int[] axes, boolean keepdims) {
         return Reductions.reduce(this, axes, keepdims, Reductions.Kind.MAX, 0);
+    }
+
+    /** {@code np.any(a, axis)}: whether any element along {@code axes} (none = all) is non-zero (NaN counts); bool. */
+    public NDArray any(int... axes) {
+        try (NDArray nz = ne(0.0)) {
+            return nz.max(axes);
+        }
+    }
+
+    /** {@code np.all(a, axis)}: whether every element along {@code axes} (none = all) is non-zero; bool. */
+    public NDArray all(int... axes) {
+        try (NDArray nz = ne(0.0)) {
+            return nz.min(axes);
+        }
     }
 
     /** Index of the maximum of the flattened array (int64 0-d). */

@@ -30,7 +30,13 @@ final class Normalization {
             out = NDArray.empty(DType.FLOAT32, shape);
             src = x;
         } else {
-            out = x.astype(DType.FLOAT32); // one conversion pass, then normalise in place
+            out = NDArray.empty(DType.FLOAT32, shape); // one conversion pass into C order, then normalise in place
+            try {
+                Copier.copy(x, out);
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
             src = out;
         }
         long outer = 1;

@@ -62,7 +62,11 @@ final class Reductions {
 
     /** Reduces {@code axes} (empty = all) of {@code a}. */
     static NDArray reduce(NDArray a, int[] axesIn, boolean keepdims, Kind kind, int ddof) {
-        a.checkOpen();
+        return NDArray.pinned(new NDArray[] {a}, () -> reducePinned(a, axesIn, keepdims, kind, ddof));
+    }
+
+    // reduce with its inputs held (a close on another thread waits for it)
+    private static NDArray reducePinned(NDArray a, int[] axesIn, boolean keepdims, Kind kind, int ddof) {
         int nd = a.ndim();
         int[] axes = normalizeAxes(axesIn, nd);
         long[] shape = a.shapeRef();
@@ -98,8 +102,19 @@ final class Reductions {
             throw new IllegalArgumentException("zero-size array to reduction operation " + kind.name().toLowerCase()
                     + " which has no identity (axes " + Arrays.toString(axes) + " of shape " + Shapes.str(shape) + ")");
         }
-        NDArray out = NDArray.empty(rt, outShape);
+        boolean fast = (kind == Kind.SUM || kind == Kind.MEAN || kind == Kind.VAR || kind == Kind.STD)
+                && fastSums(a.dtype());
+        NDArray out = fast ? Kernels.newOutput(rt, outShape) : NDArray.empty(rt, outShape);
         if (out.size() == 0) {
+            return out;
+        }
+        if (fast) {
+            try {
+                sums(a, reduced, keptShape, out, kind, count, ddof);
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
             return out;
         }
         NDArray flatOut = out.borrow(keptShape, Strides.cOrder(keptShape, rt.byteSize()), 0);
@@ -126,6 +141,130 @@ final class Reductions {
         }
         assert flatOut.size() == pos[0];
         return out;
+    }
+
+    private static boolean fastSums(DType t) {
+        return t == DType.FLOAT32 || t == DType.FLOAT64 || t == DType.BOOL || t.isInteger();
+    }
+
+    /**
+     * Sums (and mean/var/std) through the loop machinery: the input is walked in its memory order; a row
+     * along a reduced axis is summed pairwise into one accumulator, a row along a kept axis is added
+     * element-wise into a row of accumulators (NumPy's two inner-loop shapes). Accumulators are float64
+     * for floats (float32 inputs are summed at least as accurately as NumPy does) and int64 for integers.
+     */
+    private static void sums(NDArray a, boolean[] reduced, long[] keptShape, NDArray out, Kind kind, long count,
+            int ddof) {
+        DType t = a.dtype();
+        boolean ints = t == DType.BOOL || t.isInteger();
+        long outN = Shapes.size(keptShape);
+        int nd = a.ndim();
+        long[] shape = a.shapeRef();
+        long[] accStrides = new long[nd];
+        long st = 8;
+        for (int i = nd - 1; i >= 0; i--) {
+            if (!reduced[i]) {
+                accStrides[i] = shape[i] == 1 ? 0 : st;
+                st *= shape[i];
+            }
+        }
+        MemorySegment s = a.buffer().segment();
+        long[][] strides = {a.stridesRef(), accStrides};
+        long[] base = {a.byteOffset(), 0};
+        long accBytes = Math.max(outN, 1) * 8;
+        // each parallel task sums into accumulators of its own; they are added up afterwards
+        java.util.List<MemorySegment> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Kernels.forEachRow(shape, strides, base, true, 0, task -> {
+            MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
+            parts.add(acc);
+            // separate row functions for integer and float sums keep their JIT profiles apart
+            return ints ? intSumRow(s, t, acc) : floatSumRow(s, t, acc);
+        });
+        MemorySegment acc = combine(parts, outN, ints);
+        DType rt = out.dtype();
+        MemorySegment so = out.buffer().segment();
+        long item = rt.byteSize();
+        if (kind == Kind.SUM) {
+            for (long i = 0; i < outN; i++) {
+                if (ints) {
+                    Elements.setLong(so, i * item, rt, acc.get(Elements.I64, i * 8));
+                } else {
+                    Elements.setDouble(so, i * item, rt, acc.get(F64, i * 8));
+                }
+            }
+            return;
+        }
+        // mean per output, in place
+        for (long i = 0; i < outN; i++) {
+            double sum = ints ? (double) acc.get(Elements.I64, i * 8) : acc.get(F64, i * 8);
+            acc.set(F64, i * 8, sum / count);
+        }
+        if (kind == Kind.MEAN) {
+            for (long i = 0; i < outN; i++) {
+                Elements.setDouble(so, i * item, rt, acc.get(F64, i * 8));
+            }
+            return;
+        }
+        java.util.List<MemorySegment> ssParts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Kernels.forEachRow(shape, strides, base, true, 0, task -> {
+            MemorySegment ssp = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
+            ssParts.add(ssp);
+            return (o, str, n) -> {
+                if (str[1] == 0) {
+                    double m = acc.get(F64, o[1]);
+                    ssp.set(F64, o[1], ssp.get(F64, o[1]) + SumKernels.sumSquares(s, o[0], str[0], n, t, m));
+                } else {
+                    for (long i = 0; i < n; i++) {
+                        long ao = o[1] + i * str[1];
+                        double d = Elements.getDouble(s, o[0] + i * str[0], t) - acc.get(F64, ao);
+                        ssp.set(F64, ao, ssp.get(F64, ao) + d * d);
+                    }
+                }
+            };
+        });
+        MemorySegment ss = combine(ssParts, outN, false);
+        for (long i = 0; i < outN; i++) {
+            double var = ss.get(F64, i * 8) / Math.max(count - ddof, 0);
+            Elements.setDouble(so, i * item, rt, kind == Kind.STD ? Math.sqrt(var) : var);
+        }
+    }
+
+    private static Kernels.Row intSumRow(MemorySegment s, DType t, MemorySegment acc) {
+        return (o, str, n) -> {
+            if (str[1] == 0) {
+                acc.set(Elements.I64, o[1], acc.get(Elements.I64, o[1]) + SumKernels.sumInt(s, o[0], str[0], n, t));
+            } else {
+                SumKernels.accumulateLong(s, o[0], str[0], t, acc, o[1], str[1], n);
+            }
+        };
+    }
+
+    private static Kernels.Row floatSumRow(MemorySegment s, DType t, MemorySegment acc) {
+        return (o, str, n) -> {
+            if (str[1] == 0) {
+                double v = t == DType.FLOAT32 ? SumKernels.sumF32(s, o[0], str[0], n)
+                        : SumKernels.sumF64(s, o[0], str[0], n);
+                acc.set(F64, o[1], acc.get(F64, o[1]) + v);
+            } else {
+                SumKernels.accumulateDouble(s, o[0], str[0], t, acc, o[1], str[1], n);
+            }
+        };
+    }
+
+    /** The element-wise sum of the tasks' accumulators (the first one, when there is one task). */
+    private static MemorySegment combine(java.util.List<MemorySegment> parts, long outN, boolean ints) {
+        MemorySegment acc = parts.get(0);
+        for (int p = 1; p < parts.size(); p++) {
+            MemorySegment other = parts.get(p);
+            for (long i = 0; i < outN; i++) {
+                if (ints) {
+                    acc.set(Elements.I64, i * 8, acc.get(Elements.I64, i * 8) + other.get(Elements.I64, i * 8));
+                } else {
+                    acc.set(F64, i * 8, acc.get(F64, i * 8) + other.get(F64, i * 8));
+                }
+            }
+        }
+        return acc;
     }
 
     /** Mutable accumulator for one output element. */

@@ -91,7 +91,7 @@ final class ArrayIo {
         long len = h.dataBytes();
         NDBuffer buf;
         if (!readOnly) {
-            buf = NDBuffer.allocate(len); // calloc'd fresh pages for large sizes: no extra zeroing pass
+            buf = org.tensorbridge.ndarray.PooledMemory.allocateUninitialized(len); // recycled memory: no page faults
             try {
                 filler.fill(buf.segment());
                 if (h.bigEndian()) {

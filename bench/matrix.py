@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Prints the ndarray matrix: each cell is NumPy's time / ours in the same run (above 1: tensorbridge is
+faster), rows op/layout, columns dtype x size, then the summary (min, median, cells below 1.0x) — once for
+wall time (RESULT lines) and once for process CPU time (CPU lines: all threads, so it is robust against
+other processes' load but does not credit our parallel loops).
+Usage: matrix.py java.txt python.txt"""
+import statistics
+import sys
+
+
+def load(path, tag):
+    results = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == tag:
+                results[parts[1]] = float(parts[2])
+    return results
+
+
+def table(title, java, py):
+    ratios = {n: py[n] / t for n, t in java.items() if n in py and t > 0}
+    if not ratios:
+        print(f"{title}: no common cells")
+        return
+    rows, cols = [], []
+    for name in ratios:
+        op, layout, dt, sz = name.split("/")
+        if (op, layout) not in rows:
+            rows.append((op, layout))
+        if (dt, sz) not in cols:
+            cols.append((dt, sz))
+    order = ["float32", "float64", "int32", "uint8"]
+    cols.sort(key=lambda c: (c[1] != "1M", order.index(c[0]) if c[0] in order else 9))
+    short = {"float32": "f32", "float64": "f64", "int32": "i32", "uint8": "u8"}
+    print(f"== {title}: NumPy time / tensorbridge time (above 1: faster than NumPy)")
+    print(f"{'op/layout':24}" + "".join(f"{short.get(dt, dt)}/{sz}".rjust(9) for dt, sz in cols))
+    for op, layout in rows:
+        line = f"{op + '/' + layout:24}"
+        for dt, sz in cols:
+            r = ratios.get(f"{op}/{layout}/{dt}/{sz}")
+            line += f"{r:8.2f}x" if r is not None else f"{'-':>9}"
+        print(line)
+    vals = sorted(ratios.values())
+    below = sorted((r, n) for n, r in ratios.items() if r < 1.0)
+    print(f"SUMMARY ({title}) cells {len(vals)}  min {vals[0]:.2f}x  median {statistics.median(vals):.2f}x  "
+          f"below 1.0x: {len(below)}")
+    for r, n in below:
+        print(f"  below 1.0x: {n} {r:.2f}x")
+    print()
+
+
+def main():
+    table("wall time", load(sys.argv[1], "RESULT"), load(sys.argv[2], "RESULT"))
+    table("CPU time", load(sys.argv[1], "CPU"), load(sys.argv[2], "CPU"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+package org.tensorbridge.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.tensorbridge.core.DType;
+import org.tensorbridge.ndarray.NDArray;
+import org.tensorbridge.ndarray.NDArrays;
+import org.tensorbridge.ndarray.NDRandom;
+
+/**
+ * The operation x layout x dtype x size matrix of bench/ndarray.sh; bench/ndarray_matrix.py times the same
+ * cells in NumPy under the same names ({@code op/layout/dtype/size}). Usage:
+ * {@code ArrayMatrixBench [sizes=1M,16M] [filter regex]}.
+ *
+ * <p>Layouts of a (R, C) operand x: contiguous; scalar (x op a Python scalar); broadcast row (y of shape
+ * (C,)); broadcast column (y of shape (R, 1)); transposed (x is the transpose of a C-ordered (C, R) array);
+ * every second element (x = base[:, ::2] of a (R, 2C) array, y likewise).
+ */
+public final class ArrayMatrixBench {
+    private ArrayMatrixBench() {
+    }
+
+    static final String[] BINARY = {"add", "mul", "div", "compare", "where"};
+    static final String[] LAYOUTS = {"contiguous", "scalar", "bcast_row", "bcast_col", "transposed", "strided"};
+    static final String[] UNARY_LAYOUTS = {"contiguous", "transposed", "strided"};
+    static final DType[] DTYPES = {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.UINT8};
+
+    public static void main(String[] args) throws Exception {
+        String sizes = args.length > 0 ? args[0] : "1M,16M";
+        Pattern filter = Pattern.compile(args.length > 1 ? args[1] : ".*");
+        System.out.printf("# java %s, cores %d, loop threads %d%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), org.tensorbridge.core.Parallelism.threads());
+        // one untimed pass at a small size first, so that the loops are compiled before any cell is timed
+        warmOnly = true;
+        for (DType t : DTYPES) {
+            runDtype(t, 256, "warm", filter);
+        }
+        warmOnly = false;
+        for (String sz : sizes.split(",")) {
+            long n = sz.equals("16M") ? 1L << 24 : 1L << 20;
+            long side = Math.round(Math.sqrt(n));
+            for (DType t : DTYPES) {
+                runDtype(t, side, sz, filter);
+            }
+        }
+    }
+
+    private static boolean warmOnly;
+
+    private static NDArray data(NDRandom rng, DType t, long... shape) {
+        if (t == DType.FLOAT32 || t == DType.FLOAT64) {
+            return rng.random(t, shape);
+        }
+        try (NDArray f = rng.uniform(1, t == DType.UINT8 ? 255 : 100, shape)) {
+            return f.astype(t);
+        }
+    }
+
+    private static void runDtype(DType t, long side, String sz, Pattern filter) throws Exception {
+        String dt = t.numpyName();
+        boolean isFloat = t == DType.FLOAT32 || t == DType.FLOAT64;
+        NDRandom rng = new NDRandom(7);
+        long r = side, c = side;
+        List<NDArray> owned = new ArrayList<>();
+        Function<NDArray, NDArray> keep = a -> {
+            owned.add(a);
+            return a;
+        };
+        try {
+            NDArray x = keep.apply(data(rng, t, r, c));
+            NDArray y = keep.apply(data(rng, t, r, c));
+            NDArray xt = keep.apply(data(rng, t, c, r)).transpose();
+            NDArray x2 = keep.apply(data(rng, t, r, 2 * c)).slice(1, 0, 2 * c, 2);
+            NDArray y2 = keep.apply(data(rng, t, r, 2 * c)).slice(1, 0, 2 * c, 2);
+            NDArray row = keep.apply(data(rng, t, c));
+            NDArray col = keep.apply(data(rng, t, r, 1));
+            NDArray cond = keep.apply(x.gt(isFloat ? 0.5 : 50.0));
+            NDArray scalar0d = keep.apply(NDArray.scalar(t, isFloat ? 0.5 : 3));
+            for (String op : BINARY) {
+                for (String layout : LAYOUTS) {
+                    String name = op + "/" + layout + "/" + dt + "/" + sz;
+                    if (!filter.matcher(name.replace("/warm", "/1M")).find()) {
+                        continue;
+                    }
+                    NDArray a = switch (layout) {
+                        case "transposed" -> xt;
+                        case "strided" -> x2;
+                        default -> x;
+                    };
+                    NDArray b = switch (layout) {
+                        case "bcast_row" -> row;
+                        case "bcast_col" -> col;
+                        case "strided" -> y2;
+                        case "scalar" -> null;
+                        default -> y;
+                    };
+                    Function<NDArray, NDArray> f = switch (op) {
+                        case "add" -> b == null ? (isFloat ? q -> q.add(0.5) : q -> q.add(3L)) : q -> q.add(b);
+                        case "mul" -> b == null ? (isFloat ? q -> q.mul(0.5) : q -> q.mul(3L)) : q -> q.mul(b);
+                        case "div" -> b == null ? (isFloat ? q -> q.div(0.5) : q -> q.div(3L)) : q -> q.div(b);
+                        case "compare" -> b == null ? (isFloat ? q -> q.gt(0.5) : q -> q.gt(3L)) : q -> q.gt(b);
+                        default -> b == null ? q -> NDArrays.where(cond, q, scalar0d) : q -> NDArrays.where(cond, q, b);
+                    };
+                    time(name, () -> f.apply(a));
+                }
+            }
+            for (String layout : UNARY_LAYOUTS) {
+                NDArray a = switch (layout) {
+                    case "transposed" -> xt;
+                    case "strided" -> x2;
+                    default -> x;
+                };
+                String suffix = "/" + layout + "/" + dt + "/" + sz;
+                if (isFloat) {
+                    timeIf(filter, "exp" + suffix, a::exp);
+                }
+                timeIf(filter, "sum_last" + suffix, () -> a.sum(-1));
+                timeIf(filter, "sum_first" + suffix, () -> a.sum(0));
+                timeIf(filter, "mean" + suffix, () -> a.mean());
+                if (t == DType.FLOAT32) {
+                    timeIf(filter, "astype_f16" + suffix, () -> a.astype(DType.FLOAT16));
+                }
+                if (t == DType.UINT8) {
+                    timeIf(filter, "astype_f32" + suffix, () -> a.astype(DType.FLOAT32));
+                }
+                timeIf(filter, "copy" + suffix, a::copy);
+            }
+        } finally {
+            owned.forEach(NDArray::close);
+        }
+    }
+
+    private interface Op {
+        NDArray apply();
+    }
+
+    private static void timeIf(Pattern filter, String name, Op op) throws Exception {
+        if (filter.matcher(name.replace("/warm", "/1M")).find()) {
+            time(name, op);
+        }
+    }
+
+    /**
+     * Median per-call time: about 0.3 s of warm-up, then 7 rounds of enough calls for ~20 ms each; prints the
+     * wall time ({@code RESULT}) and the process CPU time per call ({@code CPU}: all threads, robust against
+     * other processes' load).
+     */
+    private static void time(String name, Op op) throws Exception {
+        Timer.Action call = () -> {
+            try (NDArray res = op.apply()) {
+                sink = res.size();
+            }
+        };
+        if (warmOnly) {
+            for (int i = 0; i < 200; i++) {
+                call.run();
+            }
+            return;
+        }
+        if (LOCKSTEP) { // bench/lockstep.py alternates cells with NumPy's, so both see the same machine load
+            System.out.println("READY " + name);
+            System.out.flush();
+            if (STDIN.readLine() == null) {
+                System.exit(0);
+            }
+        }
+        long warmUntil = System.nanoTime() + 300_000_000L;
+        long calls = 0;
+        long t0 = System.nanoTime();
+        while (System.nanoTime() < warmUntil || calls < 2) {
+            call.run();
+            calls++;
+        }
+        double per = (System.nanoTime() - t0) / 1e9 / calls;
+        int reps = (int) Math.max(1, Math.min(1000, 0.02 / per));
+        double[] wall = new double[7];
+        double[] cpu = new double[7];
+        for (int r = 0; r < 7; r++) {
+            long c0 = OS.getProcessCpuTime();
+            long w0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                call.run();
+            }
+            wall[r] = (System.nanoTime() - w0) / 1e9 / reps;
+            cpu[r] = (OS.getProcessCpuTime() - c0) / 1e9 / reps;
+        }
+        java.util.Arrays.sort(wall);
+        java.util.Arrays.sort(cpu);
+        Timer.report(name, wall[3]);
+        System.out.printf("CPU %s %.6e%n", name, cpu[3]);
+        System.out.flush();
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    private static volatile long sink;
+    private static final boolean LOCKSTEP = Boolean.getBoolean("tb.lockstep");
+    private static final java.io.BufferedReader STDIN = new java.io.BufferedReader(
+            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+}

@@ -1,0 +1,475 @@
+package org.tensorbridge.ndarray;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import org.tensorbridge.core.DType;
+
+/**
+ * The loop machinery every element-wise operation runs on, NumPy's approach: broadcast the operands to
+ * the result's shape, drop length-1 axes, order the axes by the output's strides (outputs are allocated
+ * in the inputs' memory order, NumPy's {@code order='K'}), merge axes that are contiguous for every
+ * operand, then call a typed loop ({@link Loops}) once per innermost row with each operand's stride.
+ * Operands of another dtype than the loop's are converted in small chunks into per-thread buffers
+ * (NumPy's buffering), so every dtype combination needs only same-type loops plus cast loops. Large
+ * iterations are split across {@link ParallelLoops}.
+ */
+final class Kernels {
+    private Kernels() {
+    }
+
+    /** Elements per buffered chunk (a chunk of each operand stays in L1/L2). */
+    static final int BUF = 2048;
+    private static final int SCRATCH = BUF * 16;
+
+    private static final ThreadLocal<MemorySegment[]> SCRATCHES = ThreadLocal.withInitial(() -> {
+        Arena a = Arena.ofAuto();
+        return new MemorySegment[] {a.allocate(SCRATCH, 64), a.allocate(SCRATCH, 64), a.allocate(SCRATCH, 64),
+            a.allocate(SCRATCH, 64)};
+    });
+
+    /** One innermost row: each operand's byte offset and byte stride, and the element count. */
+    @FunctionalInterface
+    interface Row {
+        void run(long[] offs, long[] strides, long n);
+    }
+
+    // ------------------------------------------------------------------ output layout
+
+    /**
+     * Byte strides for a new array of {@code shape} laid out in the memory order of {@code like} (a full-shape
+     * operand's strides), NumPy's order 'K'; C order when {@code like} is null.
+     */
+    static long[] kOrder(long[] shape, long[] like, int item) {
+        int nd = shape.length;
+        if (like == null || nd < 2) {
+            return Strides.cOrder(shape, item);
+        }
+        Integer[] perm = new Integer[nd];
+        for (int i = 0; i < nd; i++) {
+            perm[i] = i;
+        }
+        // outermost first: larger |stride| first; stable, so ties keep C order
+        Arrays.sort(perm, (p, q) -> Long.compare(Math.abs(like[q]), Math.abs(like[p])));
+        long[] st = new long[nd];
+        long s = item;
+        for (int k = nd - 1; k >= 0; k--) {
+            int ax = perm[k];
+            st[ax] = s;
+            s *= Math.max(shape[ax], 1);
+        }
+        return st;
+    }
+
+    /** The strides of the operand that fixes the output's memory order, or null for C order. */
+    static long[] orderSource(long[] shape, NDArray... ops) {
+        long[] found = null;
+        for (NDArray a : ops) {
+            if (a == null || !Arrays.equals(a.shapeRef(), shape) || a.isCContiguous()) {
+                if (a != null && Arrays.equals(a.shapeRef(), shape) && a.isCContiguous()) {
+                    return null; // a C-ordered full operand: keep C order
+                }
+                continue;
+            }
+            boolean zero = false;
+            for (int i = 0; i < shape.length; i++) {
+                zero |= a.stridesRef()[i] == 0 && shape[i] > 1;
+            }
+            if (!zero && found == null) {
+                found = a.stridesRef();
+            }
+        }
+        return found;
+    }
+
+    /** A new owned array of {@code r} and {@code shape} in the memory order of the operands (order 'K'). */
+    static NDArray newOutput(DType r, long[] shape, NDArray... ops) {
+        long[] like = orderSource(shape, ops);
+        return OutputPool.newArray(r, shape, like == null ? Strides.cOrder(shape, r.byteSize())
+                : kOrder(shape, like, r.byteSize()));
+    }
+
+    // ------------------------------------------------------------------ iteration
+
+    /**
+     * Iterates {@code shape} for operands with the given byte strides (already broadcast to shape) and base
+     * offsets; the last operand is the output, whose strides order the axes. Calls {@code row} once per
+     * innermost row, in parallel for large shapes ({@code parallel}).
+     */
+    static void forEachRow(long[] shape, long[][] strides, long[] base, boolean parallel, Row row) {
+        forEachRow(shape, strides, base, parallel, strides.length - 1, row);
+    }
+
+    /** As above, with the axes ordered by operand {@code orderBy}'s strides (reductions order by the input). */
+    static void forEachRow(long[] shape, long[][] strides, long[] base, boolean parallel, int orderBy, Row row) {
+        forEachRow(shape, strides, base, parallel, orderBy, task -> row);
+    }
+
+    /**
+     * As above; every parallel task asks {@code rowFor} for its own row function (once, on its thread), so a
+     * reduction can give each task its own accumulators.
+     */
+    static void forEachRow(long[] shape, long[][] strides, long[] base, boolean parallel, int orderBy,
+            java.util.function.IntFunction<Row> rowFor) {
+        int k = strides.length;
+        int nd0 = shape.length;
+        long total = 1;
+        for (long d : shape) {
+            if (d == 0) {
+                return;
+            }
+            total *= d;
+        }
+        // drop length-1 axes
+        int[] axes = new int[nd0];
+        int m = 0;
+        for (int i = 0; i < nd0; i++) {
+            if (shape[i] != 1) {
+                axes[m++] = i;
+            }
+        }
+        // order by the output's |stride|, outermost first (stable)
+        long[] outSt = strides[orderBy];
+        Integer[] perm = new Integer[m];
+        for (int i = 0; i < m; i++) {
+            perm[i] = axes[i];
+        }
+        Arrays.sort(perm, (p, q) -> Long.compare(Math.abs(outSt[q]), Math.abs(outSt[p])));
+        // coalesce
+        long[] sh = new long[m];
+        long[][] st = new long[k][m];
+        int nd = 0;
+        for (int j = 0; j < m; j++) {
+            int ax = perm[j];
+            if (nd > 0) {
+                boolean merge = true;
+                for (int o = 0; o < k && merge; o++) {
+                    merge = st[o][nd - 1] == strides[o][ax] * shape[ax];
+                }
+                if (merge) {
+                    sh[nd - 1] *= shape[ax];
+                    for (int o = 0; o < k; o++) {
+                        st[o][nd - 1] = strides[o][ax];
+                    }
+                    continue;
+                }
+            }
+            sh[nd] = shape[ax];
+            for (int o = 0; o < k; o++) {
+                st[o][nd] = strides[o][ax];
+            }
+            nd++;
+        }
+        if (nd == 0) {
+            rowFor.apply(0).run(base.clone(), new long[k], 1);
+            return;
+        }
+        long n = sh[nd - 1];
+        long rows = total / n;
+        int parts = parallel ? ParallelLoops.partsFor(total) : 1;
+        final int fnd = nd;
+        if (parts == 1) {
+            rows(sh, st, fnd, base, 0, rows, 0, n, rowFor.apply(0));
+        } else if (rows >= parts) {
+            ParallelLoops.run(parts, (p, ps) -> rows(sh, st, fnd, base, rows * p / ps, rows * (p + 1) / ps, 0, n,
+                    rowFor.apply(p)));
+        } else {
+            // few long rows: split every row's columns
+            long cols = (long) Math.ceil((double) parts / rows);
+            long tasks = rows * cols;
+            ParallelLoops.run((int) tasks, (p, ps) -> {
+                long r = p / cols;
+                long c = p % cols;
+                rows(sh, st, fnd, base, r, r + 1, n * c / cols, n * (c + 1) / cols, rowFor.apply(p));
+            });
+        }
+    }
+
+    /** Rows [r0, r1) of the coalesced iteration, columns [c0, c1) of each. */
+    private static void rows(long[] sh, long[][] st, int nd, long[] base, long r0, long r1, long c0, long c1,
+            Row row) {
+        int k = st.length;
+        long[] cur = new long[k];
+        long[] inner = new long[k];
+        long[] offs = new long[k];
+        int outer = nd - 1;
+        long[] idx = new long[Math.max(outer, 1)];
+        long rem = r0;
+        for (int o = 0; o < k; o++) {
+            cur[o] = base[o];
+            inner[o] = st[o][nd - 1];
+        }
+        for (int ax = outer - 1; ax >= 0; ax--) {
+            idx[ax] = rem % sh[ax];
+            rem /= sh[ax];
+            for (int o = 0; o < k; o++) {
+                cur[o] += idx[ax] * st[o][ax];
+            }
+        }
+        long cnt = c1 - c0;
+        for (long r = r0; r < r1; r++) {
+            for (int o = 0; o < k; o++) {
+                offs[o] = cur[o] + c0 * inner[o];
+            }
+            row.run(offs, inner, cnt);
+            for (int ax = outer - 1; ax >= 0; ax--) {
+                idx[ax]++;
+                for (int o = 0; o < k; o++) {
+                    cur[o] += st[o][ax];
+                }
+                if (idx[ax] < sh[ax]) {
+                    break;
+                }
+                for (int o = 0; o < k; o++) {
+                    cur[o] -= st[o][ax] * sh[ax];
+                }
+                idx[ax] = 0;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** Broadcast strides of {@code a} for {@code shape}. */
+    static long[] bstrides(NDArray a, long[] shape) {
+        long[] s = a.shapeRef();
+        long[] st = a.stridesRef();
+        int lead = shape.length - s.length;
+        long[] out = new long[shape.length];
+        for (int i = 0; i < s.length; i++) {
+            out[lead + i] = s[i] == 1 && shape[lead + i] != 1 ? 0 : st[i];
+        }
+        return out;
+    }
+
+    /** One input of a loop: its memory, dtype, byte strides broadcast to the result's shape and offset. */
+    record Operand(MemorySegment seg, DType type, long[] strides, long offset) {
+        static Operand of(NDArray a, long[] shape) {
+            return new Operand(a.buffer().segment(), a.dtype(), bstrides(a, shape), a.byteOffset());
+        }
+    }
+
+    private static final ThreadLocal<MemorySegment> SCALARS = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(128, 64));
+
+    /**
+     * {@code a} as an operand of dtype {@code c}: a size-1 array of another dtype is converted once into the
+     * calling thread's scalar slot {@code slot} (0..3) and read with stride 0.
+     */
+    static Operand operand(NDArray a, long[] shape, DType c, int slot) {
+        if (a.dtype() == c || a.size() != 1 || c.isComplex() || a.dtype().isComplex()) {
+            return Operand.of(a, shape);
+        }
+        MemorySegment s = SCALARS.get();
+        Elements.convert(a.buffer().segment(), a.byteOffset(), a.dtype(), s, slot * 32L, c);
+        return new Operand(s, c, new long[shape.length], slot * 32L);
+    }
+
+    /** A Python-float scalar taking dtype {@code t} (NEP 50), as an operand of loop dtype {@code c}. */
+    static Operand scalar(double v, DType t, DType c, int rank, int slot) {
+        MemorySegment s = SCALARS.get();
+        long off = slot * 32L;
+        Elements.setDouble(s, off + 16, t, v);
+        Elements.convert(s, off + 16, t, s, off, c);
+        return new Operand(s, c, new long[rank], off);
+    }
+
+    /** A Python-int scalar taking dtype {@code t}, as an operand of loop dtype {@code c}. */
+    static Operand scalar(long v, DType t, DType c, int rank, int slot) {
+        MemorySegment s = SCALARS.get();
+        long off = slot * 32L;
+        Elements.setLong(s, off + 16, t, v);
+        Elements.convert(s, off + 16, t, s, off, c);
+        return new Operand(s, c, new long[rank], off);
+    }
+
+    /**
+     * {@code out = op(a, b)} with loop {@code loop} working in dtype {@code c}; a and b are converted to c in
+     * chunks when their dtype differs; out is converted from {@code loopOut} (c, or BOOL for comparisons)
+     * when its dtype differs.
+     */
+    static void binary(Operand a, Operand b, NDArray out, DType c, DType loopOut, Loops.Binary loop) {
+        long[] shape = out.shapeRef();
+        MemorySegment sa = a.seg();
+        MemorySegment sb = b.seg();
+        MemorySegment so = out.buffer().segment();
+        Loops.Unary ca = a.type() == c ? null : LoopSelector.cast(a.type(), c);
+        Loops.Unary cb = b.type() == c ? null : LoopSelector.cast(b.type(), c);
+        Loops.Unary co = out.dtype() == loopOut ? null : LoopSelector.cast(loopOut, out.dtype());
+        long ci = c.byteSize();
+        long oi = loopOut.byteSize();
+        Row r;
+        if (ca == null && cb == null && co == null) {
+            r = (o, s, n) -> loop.run(sa, o[0], s[0], sb, o[1], s[1], so, o[2], s[2], n);
+        } else {
+            r = (o, s, n) -> {
+                MemorySegment[] buf = SCRATCHES.get();
+                for (long i = 0; i < n; i += BUF) {
+                    long m = Math.min(BUF, n - i);
+                    MemorySegment xa = sa, xb = sb;
+                    long oa = o[0] + i * s[0], ob = o[1] + i * s[1], oo = o[2] + i * s[2];
+                    long ssa = s[0], ssb = s[1], sso = s[2];
+                    if (ca != null) {
+                        ca.run(sa, oa, ssa, buf[0], 0, ci, m);
+                        xa = buf[0];
+                        oa = 0;
+                        ssa = ci;
+                    }
+                    if (cb != null) {
+                        cb.run(sb, ob, ssb, buf[1], 0, ci, m);
+                        xb = buf[1];
+                        ob = 0;
+                        ssb = ci;
+                    }
+                    if (co != null) {
+                        loop.run(xa, oa, ssa, xb, ob, ssb, buf[2], 0, oi, m);
+                        co.run(buf[2], 0, oi, so, oo, sso, m);
+                    } else {
+                        loop.run(xa, oa, ssa, xb, ob, ssb, so, oo, sso, m);
+                    }
+                }
+            };
+        }
+        forEachRow(shape, new long[][] {a.strides(), b.strides(), out.stridesRef()},
+                new long[] {a.offset(), b.offset(), out.byteOffset()}, true, r);
+    }
+
+    /** {@code out = op(a)} with loop {@code loop} in dtype {@code c} (inputs/outputs converted in chunks). */
+    static void unary(NDArray a, NDArray out, DType c, Loops.Unary loop) {
+        long[] shape = out.shapeRef();
+        MemorySegment sa = a.buffer().segment();
+        MemorySegment so = out.buffer().segment();
+        Loops.Unary ca = a.dtype() == c ? null : LoopSelector.cast(a.dtype(), c);
+        Loops.Unary co = out.dtype() == c ? null : LoopSelector.cast(c, out.dtype());
+        long ci = c.byteSize();
+        Row r;
+        if (ca == null && co == null) {
+            r = (o, s, n) -> loop.run(sa, o[0], s[0], so, o[1], s[1], n);
+        } else {
+            r = (o, s, n) -> {
+                MemorySegment[] buf = SCRATCHES.get();
+                for (long i = 0; i < n; i += BUF) {
+                    long m = Math.min(BUF, n - i);
+                    MemorySegment xa = sa;
+                    long oa = o[0] + i * s[0], ssa = s[0];
+                    if (ca != null) {
+                        ca.run(sa, oa, ssa, buf[0], 0, ci, m);
+                        xa = buf[0];
+                        oa = 0;
+                        ssa = ci;
+                    }
+                    if (co != null) {
+                        loop.run(xa, oa, ssa, buf[2], 0, ci, m);
+                        co.run(buf[2], 0, ci, so, o[1] + i * s[1], s[1], m);
+                    } else {
+                        loop.run(xa, oa, ssa, so, o[1] + i * s[1], s[1], m);
+                    }
+                }
+            };
+        }
+        forEachRow(shape, new long[][] {bstrides(a, shape), out.stridesRef()},
+                new long[] {a.byteOffset(), out.byteOffset()}, true, r);
+    }
+
+    /** {@code dst = src} converted (src broadcast to dst's shape); false when no loop exists (complex). */
+    static boolean copy(NDArray src, NDArray dst) {
+        Loops.Unary loop = LoopSelector.cast(src.dtype(), dst.dtype());
+        if (loop == null) {
+            return false;
+        }
+        long[] shape = dst.shapeRef();
+        MemorySegment ss = src.buffer().segment();
+        MemorySegment sd = dst.buffer().segment();
+        long item = src.dtype().byteSize();
+        boolean same = src.dtype() == dst.dtype();
+        forEachRow(shape, new long[][] {bstrides(src, shape), dst.stridesRef()},
+                new long[] {src.byteOffset(), dst.byteOffset()}, true, (o, s, n) -> {
+                    if (same && s[0] == item && s[1] == item) {
+                        MemorySegment.copy(ss, o[0], sd, o[1], n * item);
+                    } else {
+                        loop.run(ss, o[0], s[0], sd, o[1], s[1], n);
+                    }
+                });
+        return true;
+    }
+
+    /** {@code out = cond ? x : y} (x, y converted to out's dtype in chunks); false when no loop exists. */
+    static boolean where(Operand cond, Operand x, Operand y, NDArray out) {
+        DType r = out.dtype();
+        Loops.Ternary loop = LoopSelector.where(r.byteSize());
+        Loops.Unary cc = cond.type() == DType.BOOL ? null : LoopSelector.cast(cond.type(), DType.BOOL);
+        Loops.Unary cx = x.type() == r ? null : LoopSelector.cast(x.type(), r);
+        Loops.Unary cy = y.type() == r ? null : LoopSelector.cast(y.type(), r);
+        if (loop == null || r.isComplex() || (cond.type() != DType.BOOL && cc == null)
+                || (x.type() != r && cx == null) || (y.type() != r && cy == null)) {
+            return false;
+        }
+        long[] shape = out.shapeRef();
+        MemorySegment sc = cond.seg();
+        MemorySegment sx = x.seg();
+        MemorySegment sy = y.seg();
+        MemorySegment so = out.buffer().segment();
+        long ri = r.byteSize();
+        Row row;
+        if (cc == null && cx == null && cy == null) {
+            row = (o, s, n) -> loop.run(sc, o[0], s[0], sx, o[1], s[1], sy, o[2], s[2], so, o[3], s[3], n);
+        } else {
+            row = (o, s, n) -> {
+                MemorySegment[] buf = SCRATCHES.get();
+                for (long i = 0; i < n; i += BUF) {
+                    long m = Math.min(BUF, n - i);
+                    MemorySegment mc = sc, mx = sx, my = sy;
+                    long oc = o[0] + i * s[0], ox = o[1] + i * s[1], oy = o[2] + i * s[2];
+                    long stc = s[0], stx = s[1], sty = s[2];
+                    if (cc != null) {
+                        cc.run(sc, oc, stc, buf[3], 0, 1, m);
+                        mc = buf[3];
+                        oc = 0;
+                        stc = 1;
+                    }
+                    if (cx != null) {
+                        cx.run(sx, ox, stx, buf[0], 0, ri, m);
+                        mx = buf[0];
+                        ox = 0;
+                        stx = ri;
+                    }
+                    if (cy != null) {
+                        cy.run(sy, oy, sty, buf[1], 0, ri, m);
+                        my = buf[1];
+                        oy = 0;
+                        sty = ri;
+                    }
+                    loop.run(mc, oc, stc, mx, ox, stx, my, oy, sty, so, o[3] + i * s[3], s[3], m);
+                }
+            };
+        }
+        forEachRow(shape, new long[][] {cond.strides(), x.strides(), y.strides(), out.stridesRef()},
+                new long[] {cond.offset(), x.offset(), y.offset(), out.byteOffset()}, true, row);
+        return true;
+    }
+
+    // ------------------------------------------------------------------ scalar helpers for the loops
+
+    /** Integer power by squaring; negative exponents of signed types are refused as NumPy does. */
+    static long ipow(long base, long exp, boolean unsigned) {
+        if (exp < 0 && !unsigned) {
+            throw new IllegalArgumentException("Integers to negative integer powers are not allowed"
+                    + " (convert to a float dtype with astype first)");
+        }
+        long result = 1;
+        long b = base;
+        long e = exp;
+        while (e != 0) {
+            if ((e & 1) != 0) {
+                result *= b;
+            }
+            b *= b;
+            e >>>= 1;
+        }
+        return result;
+    }
+
+    static float expf(float x) {
+        return (float) Math.exp(x);
+    }
+}

@@ -1,0 +1,277 @@
+package org.tensorbridge.ndarray;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.tensorbridge.testkit.ScopePerTest;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorbridge.core.DType;
+import org.tensorbridge.testkit.Python;
+
+/**
+ * Every cell of bench/ndarray.sh's matrix (operation x layout x dtype) against real NumPy 2 in the same run,
+ * at a small odd shape and at a shape large enough for the chunked and parallel paths; mixed-dtype
+ * operations (the buffered casts) for every pair of dtypes; a float32 sum of 10M elements within NumPy's
+ * own error. Our results travel to Python as raw files and NumPy compares them with its own.
+ */
+@ExtendWith(ScopePerTest.class)
+class KernelCrossCheckTest {
+    @TempDir
+    Path dir;
+
+    private final List<NDArray> toClose = new ArrayList<>();
+
+    private NDArray keep(NDArray a) {
+        toClose.add(a);
+        return a;
+    }
+
+    @AfterEach
+    void closeAll() {
+        toClose.forEach(NDArray::close);
+    }
+
+    /** Batches "ours vs NumPy's expression" comparisons; each answer is 'ok' or the first mismatch. */
+    private static final class Cmp {
+        final NumpyCheck np;
+        int n;
+
+        Cmp(Path dir) {
+            np = new NumpyCheck(dir);
+            np.py("""
+                    def cmp(ours, theirs, tol):
+                        theirs = np.asarray(theirs)
+                        if ours.dtype != theirs.dtype:
+                            return f'dtype {ours.dtype} but numpy {theirs.dtype}'
+                        if ours.shape != theirs.shape:
+                            return f'shape {ours.shape} but numpy {theirs.shape}'
+                        if ours.dtype.kind in 'iub':
+                            bad = ours != theirs
+                        else:
+                            o = ours.astype(np.float64); t = theirs.astype(np.float64)
+                            with np.errstate(invalid='ignore'):
+                                bad = ~((o == t) | (np.isnan(o) & np.isnan(t))
+                                        | (np.abs(o - t) <= tol * np.maximum(np.abs(t), 1e-30)))
+                        if bad.any():
+                            i = tuple(np.argwhere(bad)[0])
+                            return f'{int(bad.sum())} mismatches, first at {i}: ours {ours[i]!r} numpy {theirs[i]!r}'
+                        return 'ok'
+                    np.seterr(all='ignore')
+                    """);
+        }
+
+        void check(String name, String expr, NDArray ours, double tol) {
+            String v = "r" + (n++);
+            np.input(v, ours);
+            np.str(name, "cmp(" + v + ", " + expr + ", " + tol + ")", "ok");
+        }
+    }
+
+    private static NDArray data(NDRandom rng, DType t, long... shape) {
+        if (t == DType.FLOAT32 || t == DType.FLOAT64) {
+            return rng.random(t, shape);
+        }
+        try (NDArray f = rng.uniform(1, t == DType.UINT8 ? 255 : 100, shape)) {
+            return f.astype(t);
+        }
+    }
+
+    private void matrixCells(Cmp c, long r, long cols, String tag) {
+        NDRandom rng = new NDRandom(3);
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.UINT8}) {
+            boolean isFloat = t == DType.FLOAT32 || t == DType.FLOAT64;
+            String p = tag + t.numpyName() + "_";
+            NDArray x = keep(data(rng, t, r, cols));
+            NDArray y = keep(data(rng, t, r, cols));
+            NDArray xtb = keep(data(rng, t, cols, r));
+            NDArray x2b = keep(data(rng, t, r, 2 * cols));
+            NDArray y2b = keep(data(rng, t, r, 2 * cols));
+            NDArray row = keep(data(rng, t, cols));
+            NDArray col = keep(data(rng, t, r, 1));
+            c.np.input(p + "x", x).input(p + "y", y).input(p + "xtb", xtb).input(p + "x2b", x2b).input(p + "y2b", y2b)
+                    .input(p + "row", row).input(p + "col", col);
+            c.np.py(p + "xt = " + p + "xtb.T; " + p + "x2 = " + p + "x2b[:, ::2]; " + p + "y2 = " + p + "y2b[:, ::2]");
+            NDArray xt = xtb.transpose();
+            NDArray x2 = x2b.slice(1, 0, 2 * cols, 2);
+            NDArray y2 = y2b.slice(1, 0, 2 * cols, 2);
+            NDArray cond = keep(x.gt(isFloat ? 0.5 : 50.0));
+            c.check(p + "cond", p + "x > " + (isFloat ? "0.5" : "50.0"), cond, 0);
+            c.np.py(p + "cond = " + p + "x > " + (isFloat ? "0.5" : "50.0"));
+            String s = isFloat ? "0.5" : "3";
+            NDArray s0d = keep(NDArray.scalar(t, isFloat ? 0.5 : 3));
+            String[][] layouts = {{"contiguous", "x", "y"}, {"scalar", "x", null}, {"bcast_row", "x", "row"},
+                {"bcast_col", "x", "col"}, {"transposed", "xt", "y"}, {"strided", "x2", "y2"}};
+            for (String[] l : layouts) {
+                NDArray a = switch (l[1]) {
+                    case "xt" -> xt;
+                    case "x2" -> x2;
+                    default -> x;
+                };
+                NDArray b = l[2] == null ? null : switch (l[2]) {
+                    case "row" -> row;
+                    case "col" -> col;
+                    case "y2" -> y2;
+                    default -> y;
+                };
+                String pa = p + l[1];
+                String pb = l[2] == null ? s : p + l[2];
+                String cell = p + l[0] + " ";
+                if (b == null) {
+                    c.check(cell + "add", pa + " + " + pb, keep(isFloat ? a.add(0.5) : a.add(3L)), 0);
+                    c.check(cell + "mul", pa + " * " + pb, keep(isFloat ? a.mul(0.5) : a.mul(3L)), 0);
+                    c.check(cell + "div", pa + " / " + pb, keep(isFloat ? a.div(0.5) : a.div(3L)), 0);
+                    c.check(cell + "compare", pa + " > " + pb, keep(isFloat ? a.gt(0.5) : a.gt(3L)), 0);
+                    c.check(cell + "where", "np.where(" + p + "cond, " + pa + ", np." + t.numpyName() + "(" + s + "))",
+                            keep(NDArrays.where(cond, a, s0d)), 0);
+                } else {
+                    c.check(cell + "add", pa + " + " + pb, keep(a.add(b)), 0);
+                    c.check(cell + "mul", pa + " * " + pb, keep(a.mul(b)), 0);
+                    c.check(cell + "div", pa + " / " + pb, keep(a.div(b)), 0);
+                    c.check(cell + "compare", pa + " > " + pb, keep(a.gt(b)), 0);
+                    c.check(cell + "where", "np.where(" + p + "cond, " + pa + ", " + pb + ")",
+                            keep(NDArrays.where(cond, a, b)), 0);
+                }
+            }
+            double sumTol = t == DType.FLOAT32 ? 1e-5 : t == DType.FLOAT64 ? 1e-12 : 0;
+            for (String[] l : new String[][] {{"contiguous", "x"}, {"transposed", "xt"}, {"strided", "x2"}}) {
+                NDArray a = switch (l[1]) {
+                    case "xt" -> xt;
+                    case "x2" -> x2;
+                    default -> x;
+                };
+                String pa = p + l[1];
+                String cell = p + l[0] + " ";
+                if (isFloat) {
+                    c.check(cell + "exp", "np.exp(" + pa + ")", keep(a.exp()), t == DType.FLOAT32 ? 1e-6 : 1e-15);
+                }
+                c.check(cell + "sum_last", pa + ".sum(-1)", keep(a.sum(-1)), sumTol);
+                c.check(cell + "sum_first", pa + ".sum(0)", keep(a.sum(0)), sumTol);
+                c.check(cell + "mean", pa + ".mean()", keep(a.mean()), isFloat ? sumTol : 1e-14);
+                if (t == DType.FLOAT32) {
+                    c.check(cell + "astype f16", pa + ".astype(np.float16)", keep(a.astype(DType.FLOAT16)), 0);
+                }
+                if (t == DType.UINT8) {
+                    c.check(cell + "astype f32", pa + ".astype(np.float32)", keep(a.astype(DType.FLOAT32)), 0);
+                }
+                c.check(cell + "copy", pa + ".copy()", keep(a.copy()), 0);
+            }
+        }
+    }
+
+    @Test
+    void everyMatrixCellMatchesNumpySmall() {
+        Cmp c = new Cmp(dir);
+        matrixCells(c, 5, 7, "s_");
+        c.np.run(Python.numpy2());
+        assertTrue(c.n > 150, "cells checked: " + c.n);
+    }
+
+    @Test
+    void everyMatrixCellMatchesNumpyChunkedAndParallel() {
+        long saved = ParallelLoops.minElements;
+        org.tensorbridge.core.Parallelism.setThreads(Math.max(2, org.tensorbridge.core.Parallelism.threads()));
+        ParallelLoops.minElements = 1 << 16; // 301k elements: several buffered chunks per row, split across threads
+        try {
+            Cmp c = new Cmp(dir);
+            matrixCells(c, 301, 1001, "l_");
+            c.np.run(Python.numpy2());
+        } finally {
+            ParallelLoops.minElements = saved;
+        }
+    }
+
+    private static final DType[] MIXED = {DType.BOOL, DType.INT8, DType.UINT8, DType.INT16, DType.UINT16, DType.INT32,
+        DType.UINT32, DType.INT64, DType.UINT64, DType.FLOAT16, DType.FLOAT32, DType.FLOAT64};
+
+    @Test
+    void everyDtypePairMatchesNumpy() {
+        Cmp c = new Cmp(dir);
+        NDRandom rng = new NDRandom(5);
+        NDArray base = keep(rng.uniform(0, 100, 4, 6));
+        NDArray baseRow = keep(rng.uniform(0, 100, 6));
+        c.np.input("base", base).input("brow", baseRow);
+        for (DType a : MIXED) {
+            NDArray x = keep(base.astype(a)).transpose(); // (6, 4), not contiguous
+            String xa = "base.astype(np." + a.numpyName() + ").T";
+            for (DType b : MIXED) {
+                NDArray y = keep(keep(base.astype(b)).transpose().copy()); // (6, 4) contiguous
+                NDArray yr = keep(baseRow.astype(b)).unsqueeze(1);        // (6, 1) broadcast column
+                String yb = "base.astype(np." + b.numpyName() + ").T.copy()";
+                String yrb = "brow.astype(np." + b.numpyName() + ")[:, None]";
+                String cell = a.numpyName() + "," + b.numpyName() + " ";
+                if (!(a == DType.BOOL && b == DType.BOOL)) {
+                    c.check(cell + "add", xa + " + " + yb, keep(x.add(y)), 0);
+                    c.check(cell + "mul bcast", xa + " * " + yrb, keep(x.mul(yr)), 0);
+                }
+                c.check(cell + "maximum", "np.maximum(" + xa + ", " + yrb + ")", keep(x.maximum(yr)), 0);
+                c.check(cell + "div", xa + " / " + yb, keep(x.div(y)), 0);
+                c.check(cell + "lt", xa + " < " + yrb, keep(x.lt(yr)), 0);
+                c.check(cell + "eq", xa + " == " + yb, keep(x.eq(y)), 0);
+                c.check(cell + "where", "np.where(" + yb + ", " + xa + ", " + yrb + ")", keep(NDArrays.where(y, x, yr)), 0);
+                c.check(cell + "astype", xa + ".astype(np." + b.numpyName() + ")", keep(x.astype(b)), 0);
+            }
+            if (a != DType.BOOL) {
+                c.check(a + " neg", "-" + xa, keep(x.neg()), 0);
+                c.check(a + " sub", xa + " - " + xa + "[::-1]", keep(x.sub(x.slice(0, 5, -7, -1))), 0);
+                c.check(a + " sub 7", xa + " - 7", keep(x.sub(7L)), 0);
+            }
+            c.check(a + " abs", "np.abs(" + xa + ")", keep(x.abs()), 0);
+            c.check(a + " sqrt", "np.sqrt(" + xa + ")", keep(x.sqrt()), a == DType.FLOAT16 ? 1e-3 : 1e-6);
+            c.check(a + " exp/10", "np.exp(" + xa + " / 10)", keep(keep(x.div(10.0)).exp()), 1e-6);
+            c.check(a + " log", "np.log(" + xa + ")", keep(x.log()), a == DType.FLOAT16 ? 1e-3 : 1e-6);
+            c.check(a + " round", "np.round(" + xa + " * 0.5)", keep(keep(x.mul(0.5)).round()), 0);
+            c.check(a + " * 2.5", xa + " * 2.5", keep(x.mul(2.5)), 0);
+            c.check(a + " >= 50", xa + " >= 50", keep(x.ge(50L)), 0);
+            c.check(a + " >= 49.5", xa + " >= 49.5", keep(x.ge(49.5)), 0);
+            c.check(a + " sum 0", xa + ".sum(0)", keep(x.sum(0)), a == DType.FLOAT16 ? 1e-3 : 1e-6);
+            c.check(a + " sum 1", xa + ".sum(1)", keep(x.sum(1)), a == DType.FLOAT16 ? 1e-3 : 1e-6);
+            c.check(a + " var", xa + ".var(1)", keep(x.var(1)), a == DType.FLOAT16 ? 1e-2 : 1e-5);
+            c.check(a + " std", xa + ".std()", keep(x.std()), a == DType.FLOAT16 ? 1e-2 : 1e-5);
+            c.check(a + " clip", "np.clip(" + xa + ", 20.0, 60.0)", keep(x.clip(20.0, 60.0)), 0);
+        }
+        NDArray mixed = keep(NDArray.of(new double[] {0, 1, 0, 0, Double.NaN, 0, 2, 3, 0, 0, 0, 0}, 3, 4));
+        c.np.input("mixed", mixed);
+        c.check("any", "np.any(mixed)", keep(mixed.any()), 0);
+        c.check("any 0", "np.any(mixed, axis=0)", keep(mixed.any(0)), 0);
+        c.check("all 1", "np.all(mixed, axis=1)", keep(mixed.all(1)), 0);
+        c.check("all T", "np.all(mixed.T != 5, axis=1)", keep(keep(mixed.transpose().ne(5.0)).all(1)), 0);
+        c.check("min", "mixed.min(axis=1)", keep(mixed.min(1)), 0);
+        c.check("argmax", "mixed.argmax(axis=0)", keep(mixed.argmax(0)), 0);
+        NDArray halves = keep(NDArray.of(new double[] {-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, Double.NaN}));
+        c.np.input("halves", halves);
+        c.check("round halves f64", "np.round(halves)", keep(halves.round()), 0);
+        c.check("round halves f32", "np.round(halves.astype(np.float32))", keep(keep(halves.astype(DType.FLOAT32)).round()), 0);
+        c.np.run(Python.numpy2());
+    }
+
+    @Test
+    void float32SumOf10MillionIsWithinNumpysOwnError() {
+        NumpyCheck np = new NumpyCheck(dir);
+        long n = 10_000_000;
+        NDArray x = keep(new NDRandom(9).random(DType.FLOAT32, n));
+        NDArray x2 = x.reshape(2500, 4000);
+        double ours = keep(x.sum()).item();
+        double oursMean = keep(x.mean()).item();
+        NDArray rows = keep(x2.sum(-1));
+        NDArray cols = keep(x2.sum(0));
+        np.input("x", x);
+        np.py("import math\nexact = math.fsum(x.astype(np.float64))\nnperr = abs(float(x.sum()) - exact)\n"
+                + "x2 = x.reshape(2500, 4000).astype(np.float64)");
+        np.py("ours = " + ours + "\noursMean = " + oursMean);
+        Supplier<String> unused = () -> "";
+        np.str("sum error within numpy's", "'ok' if abs(ours - exact) <= max(nperr, 1e-7 * exact) else "
+                + "f'ours {ours!r} err {abs(ours - exact)} numpy err {nperr}'", "ok");
+        np.str("mean error within numpy's", "'ok' if abs(oursMean - exact / 1e7) <= max(abs(float(x.mean()) - exact / 1e7),"
+                + " 1e-7) else f'ours {oursMean!r} numpy {float(x.mean())!r} exact {exact / 1e7!r}'", "ok");
+        np.array("row sums", "x2.sum(-1).astype(np.float32)", rows, 1e-6);
+        np.array("column sums", "x2.sum(0).astype(np.float32)", cols, 1e-6);
+        np.run(Python.numpy2());
+    }
+}

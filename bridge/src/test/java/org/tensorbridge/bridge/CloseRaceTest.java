@@ -30,7 +30,7 @@ class CloseRaceTest {
                     } catch (IllegalStateException e) {
                         if (!e.getMessage().contains("was closed")) {
                             synchronized (unexpected) {
-                                unexpected.add(e.toString());
+                                unexpected.add(e + " at " + java.util.Arrays.toString(java.util.Arrays.copyOf(e.getStackTrace(), 8)));
                             }
                         }
                         return;
@@ -70,7 +70,7 @@ class CloseRaceTest {
                     } catch (IllegalStateException e) {
                         if (!e.getMessage().contains("was closed")) {
                             synchronized (unexpected) {
-                                unexpected.add(e.toString());
+                                unexpected.add(e + " at " + java.util.Arrays.toString(java.util.Arrays.copyOf(e.getStackTrace(), 8)));
                             }
                         }
                         return;

@@ -1082,14 +1082,11 @@ public final class NDArray implements Scoped {
 
     /** A new owned C-contiguous copy. */
     public NDArray copy() {
-        NDArray out = Kernels.newOutput(dtype, shape); // C order; large results reuse pooled memory
-        try {
+        checkOpen();
+        return filled(Kernels.newOutput(dtype, shape), out -> pinned(() -> {  // C order; large results pooled
             Copier.copy(this, out);
-        } catch (RuntimeException e) {
-            out.close();
-            throw e;
-        }
-        return out;
+            return null;
+        }));
     }
 
     /** A C-contiguous array with these values: a new view when this one is C-contiguous (no copy), else a copy. */

@@ -158,6 +158,11 @@ public final class ProcessGroup implements AutoCloseable {
             int port) {
         String head = "rank " + rank + " of " + worldSize + ": could not join the process group at " + where + ": ";
         String lower = message.toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("sizeof(impl_) == bytes.size()")) {
+            // Gloo's pairs exchanged address lists of different lengths: the ranks were given different world sizes
+            return head + "the ranks disagree on WORLD_SIZE (this one has " + worldSize + "): start every rank with the"
+                    + " same WORLD_SIZE. (" + message + ")";
+        }
         if (lower.contains("address already in use")) {
             return head + "port " + port + " is in use (another run, or another program): pick a free MASTER_PORT. ("
                     + message + ")";

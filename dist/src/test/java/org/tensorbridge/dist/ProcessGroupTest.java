@@ -100,6 +100,21 @@ class ProcessGroupTest {
     }
 
     @Test
+    void aWrongWorldSizeFailsEveryRankWithinTheTimeout() throws Exception {
+        int port = Child.freePort();
+        try (Child child = Child.java(dir, "collectives", "1", "3", "tcp:127.0.0.1:" + port, "3000")) {
+            long start = System.nanoTime();
+            DistException e = assertThrows(DistException.class,
+                    () -> ProcessGroup.tcp("127.0.0.1", port, 0, 2, Duration.ofSeconds(3)).close());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(millis < 15_000, "took " + millis + " ms");
+            assertTrue(e.getMessage().contains("rank 0 of 2") && e.getMessage().contains("WORLD_SIZE"), e.getMessage());
+            assertEquals(1, child.exit(30), child.output());
+            assertTrue(child.output().contains("rank 1 of 3"), child.output());
+        }
+    }
+
+    @Test
     void aPortInUseIsAClearError() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
             DistException e = assertThrows(DistException.class,

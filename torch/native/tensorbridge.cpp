@@ -1012,7 +1012,22 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
                                    ? c10d::ProcessGroupGloo::createDeviceForHostname(gloo_hostname)
                                    : c10d::ProcessGroupGloo::createDefaultDevice());
     options->threads = 2;
+    // Every tensorbridge rank records its world size before joining; once joined (so every peer has written
+    // its key, if it is a tensorbridge rank), a rank compares the keys it finds. Gloo itself does not always notice
+    // ranks started with different world sizes (2.x lets rank 0 of 2 join a rank 1 of 3). Python ranks write no
+    // key and are not checked.
+    const std::string key = "tensorbridge/world_size/";
+    auto bytes = [](const std::string& v) { return std::vector<uint8_t>(v.begin(), v.end()); };
+    pg->store->set(key + std::to_string(rank), bytes(std::to_string(world_size)));
     pg->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(pg->store, rank, world_size, options);
+    for (int other = 0; other < world_size; other++) {
+      if (other == rank || !pg->store->check({key + std::to_string(other)})) continue;
+      auto value = pg->store->get(key + std::to_string(other));
+      std::string theirs(value.begin(), value.end());
+      if (theirs != std::to_string(world_size))
+        throw std::runtime_error("the ranks disagree on WORLD_SIZE: rank " + std::to_string(other) + " was started with " +
+                                 theirs + ", this rank with " + std::to_string(world_size));
+    }
     *out = pg.release();
   });
 }

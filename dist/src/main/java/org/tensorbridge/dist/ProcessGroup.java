@@ -163,6 +163,9 @@ public final class ProcessGroup implements AutoCloseable {
             return head + "the ranks disagree on WORLD_SIZE (this one has " + worldSize + "): start every rank with the"
                     + " same WORLD_SIZE. (" + message + ")";
         }
+        if (message.contains("the ranks disagree on WORLD_SIZE")) {
+            return head + message + ": start every rank with the same WORLD_SIZE";
+        }
         if (lower.contains("address already in use")) {
             return head + "port " + port + " is in use (another run, or another program): pick a free MASTER_PORT. ("
                     + message + ")";

@@ -107,7 +107,8 @@ class ProcessGroupTest {
             DistException e = assertThrows(DistException.class,
                     () -> ProcessGroup.tcp("127.0.0.1", port, 0, 2, Duration.ofSeconds(3)).close());
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertTrue(millis < 15_000, "took " + millis + " ms");
+            // 1.13 fails at once (Gloo's address exchange); 2.x's rendezvous takes a few of its timeouts (~16 s here)
+            assertTrue(millis < 60_000, "took " + millis + " ms");
             assertTrue(e.getMessage().contains("rank 0 of 2") && e.getMessage().contains("WORLD_SIZE"), e.getMessage());
             assertEquals(1, child.exit(30), child.output());
             assertTrue(child.output().contains("rank 1 of 3"), child.output());

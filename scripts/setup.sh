@@ -3,7 +3,7 @@
 # NumPy and PyTorch for the cross-checks (python3-numpy, python3-torch) and a C++ compiler. Java 25 is
 # expected at /usr/lib/jvm/temurin-25-jdk-amd64 (or $JAVA_HOME) and Maven on PATH.
 set -euo pipefail
-packages=(libtorch-dev python3-numpy python3-torch python3-pil g++ libturbojpeg0 dataset-fashion-mnist)
+packages=(libtorch-dev libgloo-dev python3-numpy python3-torch python3-pil g++ libturbojpeg0 dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -124,6 +124,20 @@ else
     echo "tensorbridge: $torch_lib has CUDA but no CUDA headers were found (set CUDA_HOME to a CUDA toolkit, or pip install nvidia-cuda-runtime); building CPU-only" >&2
   fi
 fi
+# Distributed (c10d, issue #15): Gloo process groups need libtorch's c10d headers and Gloo's (Debian's
+# libtorch-dev does not pull in libgloo-dev; pip's torch ships neither gloo/ header folder, so the system's is used).
+dist=no dist_reason=
+if [[ ${TB_DIST:-1} == 0 ]]; then
+  dist_reason="TB_DIST=0 asked for a shim without distributed support"
+elif [[ ! -f $torch_include/torch/csrc/distributed/c10d/ProcessGroupGloo.hpp ]]; then
+  dist_reason="the libtorch at $torch_include has no c10d headers (built without distributed support)"
+elif [[ ! -f $torch_include/gloo/algorithm.h && ! -f /usr/include/gloo/algorithm.h ]]; then
+  dist_reason="no Gloo headers (gloo/algorithm.h) -> apt-get install libgloo-dev"
+  echo "tensorbridge: building without distributed support: $dist_reason" >&2
+else
+  dist=yes
+  flags+=(-DTB_WITH_C10D -DUSE_C10D_GLOO -DUSE_DISTRIBUTED)
+fi
 libs+=(-Wl,-rpath,"$torch_lib")
 # -z defs turns an ABI mismatch into a link error instead of a crash at load time.
 [[ -n ${no_defs:-} ]] || libs+=(-Wl,-z,defs)
@@ -136,7 +150,7 @@ if [[ -f $out/libtensorbridge.so && -f $out/libtensorbridge.stamp && $(cat "$out
   exit 0
 fi
 
-echo "tensorbridge: building native shim against $source (CUDA: $cuda, -std=$cxx_std)"
+echo "tensorbridge: building native shim against $source (CUDA: $cuda, distributed: $dist, -std=$cxx_std)"
 start=$(date +%s)
 "$cxx" "${flags[@]}" "$here/tensorbridge.cpp" -o "$out/libtensorbridge.so.tmp" "${libs[@]}"
 mv "$out/libtensorbridge.so.tmp" "$out/libtensorbridge.so"
@@ -157,6 +171,8 @@ libtorch.version=$version
 cuda=$cuda
 cuda.reason=$cuda_reason
 cxx.std=$cxx_std
+distributed=$dist
+distributed.reason=$dist_reason
 EOF
 echo "$stamp" > "$out/libtensorbridge.stamp"
 echo "tensorbridge: built $out/libtensorbridge.so in $(( $(date +%s) - start )) s"

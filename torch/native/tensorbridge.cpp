@@ -971,3 +971,217 @@ int tb_script_free(tb_script* script) {
 }
 
 }  // extern "C"
+// ===== distributed (c10d): process groups (issue #15) =====
+// Gloo process groups over a TCP or file store. Compiled only with -DTB_WITH_C10D (build.sh sets it, with
+// -DUSE_C10D_GLOO, when the libtorch has c10d and the Gloo headers are found).
+#ifdef TB_WITH_C10D
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <chrono>
+
+struct tb_pg {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+};
+
+struct tb_work {
+  c10::intrusive_ptr<c10d::Work> work;
+};
+
+namespace {
+
+c10d::ProcessGroupGloo& group_of(tb_pg* pg) {
+  if (pg == nullptr || !pg->gloo) throw ArgumentError("null or closed process group handle");
+  return *pg->gloo;
+}
+
+c10d::ReduceOp reduce_op(int op) {
+  switch (op) {
+    case TB_REDUCE_SUM: return c10d::ReduceOp(c10d::ReduceOp::SUM);
+    case TB_REDUCE_PRODUCT: return c10d::ReduceOp(c10d::ReduceOp::PRODUCT);
+    case TB_REDUCE_MIN: return c10d::ReduceOp(c10d::ReduceOp::MIN);
+    case TB_REDUCE_MAX: return c10d::ReduceOp(c10d::ReduceOp::MAX);
+    default: throw ArgumentError("unknown reduce op " + std::to_string(op));
+  }
+}
+
+std::vector<at::Tensor> tensors_of(tb_tensor* const* tensors, int count) {
+  if (count < 0 || (count > 0 && tensors == nullptr)) throw ArgumentError("bad tensor list");
+  std::vector<at::Tensor> out;
+  out.reserve(count);
+  for (int i = 0; i < count; i++) out.push_back(deref(tensors[i]));
+  return out;
+}
+
+void put_work(c10::intrusive_ptr<c10d::Work> work, tb_work** out) {
+  if (out == nullptr) throw ArgumentError("null output pointer");
+  *out = new tb_work{std::move(work)};
+}
+
+}  // namespace
+
+extern "C" {
+
+int tb_dist_available(char* reason, int64_t capacity) {
+  copy_out("", reason, capacity, nullptr);
+  return 1;
+}
+
+int tb_pg_new(int backend, int store_kind, const char* address, int port, int is_server, int rank, int world_size,
+              const char* gloo_hostname, int64_t timeout_ms, tb_pg** out) {
+  return guarded([&] {
+    if (backend != 0) throw ArgumentError("only the Gloo backend (0) is built into this shim");
+    if (address == nullptr) throw ArgumentError("null store address");
+    if (world_size < 1 || rank < 0 || rank >= world_size)
+      throw ArgumentError("rank " + std::to_string(rank) + " is outside a world of size " + std::to_string(world_size));
+    auto timeout = std::chrono::milliseconds(timeout_ms);
+    auto pg = std::make_unique<tb_pg>();
+    if (store_kind == TB_STORE_TCP) {
+      if (port <= 0 || port > 65535) throw ArgumentError("port " + std::to_string(port) + " is not a TCP port");
+      c10d::TCPStoreOptions opts;
+      opts.port = static_cast<std::uint16_t>(port);
+      opts.isServer = is_server != 0;
+      opts.numWorkers = static_cast<std::size_t>(world_size);
+      opts.waitWorkers = true;
+      opts.timeout = timeout;
+      pg->store = c10::make_intrusive<c10d::TCPStore>(std::string(address), opts);
+    } else if (store_kind == TB_STORE_FILE) {
+      pg->store = c10::make_intrusive<c10d::FileStore>(std::string(address), world_size);
+      pg->store->setTimeout(timeout);
+    } else {
+      throw ArgumentError("unknown store kind " + std::to_string(store_kind));
+    }
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    options->devices.push_back(gloo_hostname && *gloo_hostname
+                                   ? c10d::ProcessGroupGloo::createDeviceForHostname(gloo_hostname)
+                                   : c10d::ProcessGroupGloo::createDefaultDevice());
+    options->threads = 2;
+    // Every tensorbridge rank records its world size before joining; once joined (so every peer has written
+    // its key, if it is a tensorbridge rank), a rank compares the keys it finds. Gloo itself does not always notice
+    // ranks started with different world sizes (2.x lets rank 0 of 2 join a rank 1 of 3). Python ranks write no
+    // key and are not checked.
+    const std::string key = "tensorbridge/world_size/";
+    auto bytes = [](const std::string& v) { return std::vector<uint8_t>(v.begin(), v.end()); };
+    pg->store->set(key + std::to_string(rank), bytes(std::to_string(world_size)));
+    pg->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(pg->store, rank, world_size, options);
+    for (int other = 0; other < world_size; other++) {
+      if (other == rank || !pg->store->check({key + std::to_string(other)})) continue;
+      auto value = pg->store->get(key + std::to_string(other));
+      std::string theirs(value.begin(), value.end());
+      if (theirs != std::to_string(world_size))
+        throw std::runtime_error("the ranks disagree on WORLD_SIZE: rank " + std::to_string(other) + " was started with " +
+                                 theirs + ", this rank with " + std::to_string(world_size));
+    }
+    *out = pg.release();
+  });
+}
+
+int tb_pg_free(tb_pg* pg) {
+  return guarded([&] { delete pg; });
+}
+
+int tb_pg_allreduce(tb_pg* pg, tb_tensor* const* tensors, int count, int op, tb_work** out) {
+  return guarded([&] {
+    auto list = tensors_of(tensors, count);
+    c10d::AllreduceOptions opts;
+    opts.reduceOp = reduce_op(op);
+    put_work(group_of(pg).allreduce(list, opts), out);
+  });
+}
+
+int tb_pg_broadcast(tb_pg* pg, tb_tensor* const* tensors, int count, int root, tb_work** out) {
+  return guarded([&] {
+    auto list = tensors_of(tensors, count);
+    c10d::BroadcastOptions opts;
+    opts.rootRank = root;
+    opts.rootTensor = 0;
+    put_work(group_of(pg).broadcast(list, opts), out);
+  });
+}
+
+int tb_pg_allgather(tb_pg* pg, tb_tensor* const* outputs, int count, tb_tensor* input, tb_work** out) {
+  return guarded([&] {
+    std::vector<std::vector<at::Tensor>> outs{tensors_of(outputs, count)};
+    std::vector<at::Tensor> ins{deref(input)};
+    put_work(group_of(pg).allgather(outs, ins), out);
+  });
+}
+
+int tb_pg_reduce_scatter(tb_pg* pg, tb_tensor* output, tb_tensor* const* inputs, int count, int op, tb_work** out) {
+  return guarded([&] {
+    std::vector<at::Tensor> outs{deref(output)};
+    std::vector<std::vector<at::Tensor>> ins{tensors_of(inputs, count)};
+    c10d::ReduceScatterOptions opts;
+    opts.reduceOp = reduce_op(op);
+    put_work(group_of(pg).reduce_scatter(outs, ins, opts), out);
+  });
+}
+
+int tb_pg_barrier(tb_pg* pg, tb_work** out) {
+  return guarded([&] { put_work(group_of(pg).barrier(), out); });
+}
+
+int tb_work_wait(tb_work* work, int64_t timeout_ms, int* timed_out) {
+  return guarded([&] {
+    if (work == nullptr || !work->work) throw ArgumentError("null work handle");
+    *timed_out = 0;
+    if (timeout_ms <= 0) {
+      work->work->wait();
+      return;
+    }
+    try {
+      work->work->wait(std::chrono::milliseconds(timeout_ms));
+    } catch (const c10::Error& e) {
+      // Work::wait(timeout) reports its own timeout as an error; anything else (a peer gone) stays one.
+      std::string message = e.what_without_backtrace();
+      if (message.find("Operation timed out") == std::string::npos) throw;
+      *timed_out = 1;
+    }
+  });
+}
+
+int tb_work_is_completed(tb_work* work, int* out) {
+  return guarded([&] {
+    if (work == nullptr || !work->work) throw ArgumentError("null work handle");
+    *out = work->work->isCompleted();
+  });
+}
+
+int tb_work_free(tb_work* work) {
+  return guarded([&] { delete work; });
+}
+
+}  // extern "C"
+#else
+struct tb_pg {};
+struct tb_work {};
+
+extern "C" {
+
+#define TB_NO_C10D_MESSAGE                                                                                  \
+  "this tensorbridge shim was built without distributed support: the libtorch it was built against lacks " \
+  "c10d or the Gloo headers were not found (on Debian/Ubuntu: apt-get install libgloo-dev), then rebuild "  \
+  "the shim with torch/native/build.sh"
+#define TB_NO_C10D(signature) \
+  signature { return fail(TB_ERR_NOT_IMPLEMENTED, TB_NO_C10D_MESSAGE); }
+
+int tb_dist_available(char* reason, int64_t capacity) {
+  copy_out(TB_NO_C10D_MESSAGE, reason, capacity, nullptr);
+  return 0;
+}
+TB_NO_C10D(int tb_pg_new(int, int, const char*, int, int, int, int, const char*, int64_t, tb_pg**))
+TB_NO_C10D(int tb_pg_free(tb_pg*))
+TB_NO_C10D(int tb_pg_allreduce(tb_pg*, tb_tensor* const*, int, int, tb_work**))
+TB_NO_C10D(int tb_pg_broadcast(tb_pg*, tb_tensor* const*, int, int, tb_work**))
+TB_NO_C10D(int tb_pg_allgather(tb_pg*, tb_tensor* const*, int, tb_tensor*, tb_work**))
+TB_NO_C10D(int tb_pg_reduce_scatter(tb_pg*, tb_tensor*, tb_tensor* const*, int, int, tb_work**))
+TB_NO_C10D(int tb_pg_barrier(tb_pg*, tb_work**))
+TB_NO_C10D(int tb_work_wait(tb_work*, int64_t, int*))
+TB_NO_C10D(int tb_work_is_completed(tb_work*, int*))
+TB_NO_C10D(int tb_work_free(tb_work*))
+
+}  // extern "C"
+#endif
+// ===== end distributed =====

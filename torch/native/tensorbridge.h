@@ -184,6 +184,35 @@ int tb_script_forward(tb_script* script, tb_tensor* const* inputs, int count, co
                       tb_tensor** out);
 int tb_script_free(tb_script* script);
 
+/* ===== distributed (c10d): process groups (issue #15) =====
+ * Compiled in when build.sh finds libtorch's c10d and Gloo headers (-DTB_WITH_C10D); otherwise every call
+ * answers TB_ERR_NOT_IMPLEMENTED with a message naming the fix. Works (tb_work) must be freed with
+ * tb_work_free; a group with tb_pg_free (which also shuts it down). */
+typedef struct tb_pg tb_pg;
+typedef struct tb_work tb_work;
+enum tb_store_kind { TB_STORE_TCP = 0, TB_STORE_FILE = 1 };
+enum tb_reduce_op { TB_REDUCE_SUM = 0, TB_REDUCE_PRODUCT = 1, TB_REDUCE_MIN = 2, TB_REDUCE_MAX = 3 };
+int tb_dist_available(char* reason, int64_t capacity); /* 1: Gloo groups can be made; else reason says why */
+/* backend: 0 = Gloo. store_kind TB_STORE_TCP: address = the master's host, port, is_server (rank 0 hosts
+ * it); TB_STORE_FILE: address = a file path (port, is_server ignored). gloo_hostname: the address this
+ * rank's Gloo pairs bind to (NULL: the machine's hostname). timeout_ms bounds the rendezvous and every
+ * collective. */
+int tb_pg_new(int backend, int store_kind, const char* address, int port, int is_server, int rank, int world_size,
+              const char* gloo_hostname, int64_t timeout_ms, tb_pg** out);
+int tb_pg_free(tb_pg* pg);
+int tb_pg_allreduce(tb_pg* pg, tb_tensor* const* tensors, int count, int op, tb_work** out);
+int tb_pg_broadcast(tb_pg* pg, tb_tensor* const* tensors, int count, int root, tb_work** out);
+/* outputs: world_size tensors shaped like input */
+int tb_pg_allgather(tb_pg* pg, tb_tensor* const* outputs, int count, tb_tensor* input, tb_work** out);
+/* inputs: world_size tensors shaped like output */
+int tb_pg_reduce_scatter(tb_pg* pg, tb_tensor* output, tb_tensor* const* inputs, int count, int op, tb_work** out);
+int tb_pg_barrier(tb_pg* pg, tb_work** out);
+/* Waits at most timeout_ms (0: no limit beyond the group's); *timed_out = 1 when that ran out (no error). */
+int tb_work_wait(tb_work* work, int64_t timeout_ms, int* timed_out);
+int tb_work_is_completed(tb_work* work, int* out);
+int tb_work_free(tb_work* work);
+/* ===== end distributed ===== */
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,7 +17,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new TreeMap<>(Map.of(
             "doctor", new DoctorCommand(),
             "demo", new DemoCommand(),
-            "inspect", new InspectCommand()));
+            "inspect", new InspectCommand(),
+            "run", new RunCommand()));
 
     private Main() {
     }

@@ -1,0 +1,180 @@
+package org.tensorbridge.cli;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code tensorbridge run --nproc N -- <program>}: starts N local processes with torchrun's environment (RANK,
+ * WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT), prefixes each line of their output with the
+ * rank, and stops them all as soon as one fails (exit code: the first failure's). The program is one of this
+ * launcher's own commands ({@code demo}), a Java main class or a {@code .jar} (run on this JVM with this class
+ * path plus {@code --cp}), or, after {@code --exec}, any executable (e.g. {@code python3 train.py}).
+ */
+final class RunCommand implements Main.Command {
+    @Override
+    public String summary() {
+        return "run --nproc N [--master-addr A] [--master-port P] [--node-rank R --nnodes M] [--cp PATH] [--exec] -- PROGRAM"
+                + " ARGS: N local ranks (like torchrun)";
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out) throws Exception {
+        int nproc = 1, nnodes = 1, nodeRank = 0, port = 0;
+        String addr = "127.0.0.1", extraCp = null;
+        boolean exec = false;
+        int i = 0;
+        for (; i < args.length && !args[i].equals("--"); i++) {
+            switch (args[i]) {
+                case "--nproc", "--nproc-per-node", "--nproc_per_node" -> nproc = Integer.parseInt(value(args, ++i));
+                case "--master-addr", "--master_addr" -> addr = value(args, ++i);
+                case "--master-port", "--master_port" -> port = Integer.parseInt(value(args, ++i));
+                case "--nnodes" -> nnodes = Integer.parseInt(value(args, ++i));
+                case "--node-rank", "--node_rank" -> nodeRank = Integer.parseInt(value(args, ++i));
+                case "--cp" -> extraCp = value(args, ++i);
+                case "--exec" -> exec = true;
+                default -> {
+                    out.println("run: unknown option " + args[i] + "\nusage: tensorbridge " + summary());
+                    return 2;
+                }
+            }
+        }
+        if (i >= args.length - 1) {
+            out.println("run: no program after --\nusage: tensorbridge " + summary());
+            return 2;
+        }
+        if (nproc < 1 || nnodes < 1 || nodeRank < 0 || nodeRank >= nnodes) {
+            out.println("run: need --nproc >= 1 and 0 <= --node-rank < --nnodes");
+            return 2;
+        }
+        if (port == 0) {
+            if (nnodes > 1) {
+                out.println("run: with --nnodes > 1 every node needs the same --master-port");
+                return 2;
+            }
+            port = freePort(addr);
+        }
+        List<String> program = command(Arrays.copyOfRange(args, i + 1, args.length), exec, extraCp);
+        int world = nproc * nnodes;
+        List<Process> processes = new ArrayList<>();
+        List<Thread> pumps = new ArrayList<>();
+        try {
+            for (int local = 0; local < nproc; local++) {
+                int rank = nodeRank * nproc + local;
+                ProcessBuilder builder = new ProcessBuilder(program).redirectErrorStream(true);
+                Map<String, String> env = builder.environment();
+                env.put("RANK", String.valueOf(rank));
+                env.put("LOCAL_RANK", String.valueOf(local));
+                env.put("WORLD_SIZE", String.valueOf(world));
+                env.put("LOCAL_WORLD_SIZE", String.valueOf(nproc));
+                env.put("GROUP_RANK", String.valueOf(nodeRank));
+                env.put("MASTER_ADDR", addr);
+                env.put("MASTER_PORT", String.valueOf(port));
+                Process process = builder.start();
+                processes.add(process);
+                pumps.add(pump(process, "[rank " + rank + "] ", out));
+            }
+            return waitAll(processes, out);
+        } finally {
+            for (Process p : processes) {
+                if (p.isAlive()) {
+                    p.destroyForcibly();
+                }
+            }
+            for (Thread t : pumps) {
+                t.join(5000);
+            }
+        }
+    }
+
+    /** Waits for every process; on the first failure stops the others and returns its exit code. */
+    private static int waitAll(List<Process> processes, PrintStream out) throws InterruptedException {
+        List<Process> running = new ArrayList<>(processes);
+        while (!running.isEmpty()) {
+            for (Process p : List.copyOf(running)) {
+                if (p.waitFor(50, TimeUnit.MILLISECONDS)) {
+                    running.remove(p);
+                    if (p.exitValue() != 0) {
+                        int rank = processes.indexOf(p);
+                        out.println("tensorbridge run: local rank " + rank + " exited with " + p.exitValue()
+                                + "; stopping the other " + running.size() + " rank(s)");
+                        for (Process other : running) {
+                            other.destroy();
+                        }
+                        for (Process other : running) {
+                            if (!other.waitFor(5, TimeUnit.SECONDS)) {
+                                other.destroyForcibly();
+                            }
+                        }
+                        return p.exitValue();
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static Thread pump(Process process, String prefix, PrintStream out) {
+        return Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    synchronized (out) {
+                        out.println(prefix + line);
+                    }
+                }
+            } catch (IOException e) {
+                // the process went away: nothing more to print
+            }
+        });
+    }
+
+    private static List<String> command(String[] program, boolean exec, String extraCp) {
+        if (exec) {
+            return List.of(program);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("java.class.path");
+        if (extraCp != null) {
+            cp = extraCp + File.pathSeparator + cp;
+        }
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        String opts = System.getenv("TB_JAVA_OPTS");
+        if (opts != null && !opts.isBlank()) {
+            command.addAll(List.of(opts.trim().split("\\s+")));
+        }
+        if (program[0].endsWith(".jar")) {
+            command.addAll(List.of("-cp", cp, "-jar"));
+        } else if (program[0].contains(".")) {
+            command.addAll(List.of("-cp", cp));  // a main class
+        } else {
+            command.addAll(List.of("-cp", cp, Main.class.getName()));  // one of this launcher's commands
+        }
+        command.addAll(List.of(program));
+        return command;
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException("run: option " + args[i - 1] + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int freePort(String addr) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(addr))) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package org.tensorbridge.torch.internal;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+import org.tensorbridge.torch.Tensor;
+
+/**
+ * The shim's c10d calls (tensorbridge.h, "distributed"): process groups and their works are opaque pointers,
+ * freed with {@link #freeGroup} / {@link #freeWork}. Kept apart from {@link Native} so that the distributed
+ * layer's binding sits in one file; it uses the same library, linker and status mapping.
+ */
+public final class Distributed {
+    private static final MethodHandle AVAILABLE = fn("tb_dist_available", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PG_NEW = fn("tb_pg_new", status(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle PG_FREE = fn("tb_pg_free", status(ADDRESS));
+    private static final MethodHandle ALLREDUCE = fn("tb_pg_allreduce", status(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle BROADCAST = fn("tb_pg_broadcast", status(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle ALLGATHER = fn("tb_pg_allgather", status(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle REDUCE_SCATTER = fn("tb_pg_reduce_scatter",
+            status(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle BARRIER = fn("tb_pg_barrier", status(ADDRESS, ADDRESS));
+    private static final MethodHandle WORK_WAIT = fn("tb_work_wait", status(ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle WORK_COMPLETED = fn("tb_work_is_completed", status(ADDRESS, ADDRESS));
+    private static final MethodHandle WORK_FREE = fn("tb_work_free", status(ADDRESS));
+
+    public static final int STORE_TCP = 0, STORE_FILE = 1;
+
+    private Distributed() {
+    }
+
+    /** Null when Gloo process groups can be made; otherwise why not and how to fix it. */
+    public static String unavailableReason() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment reason = arena.allocate(1024);
+            int ok = (int) AVAILABLE.invokeExact(reason, 1024L);
+            return ok == 1 ? null : reason.getString(0);
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    public static MemorySegment newGroup(int storeKind, String address, int port, boolean isServer, int rank,
+            int worldSize, String glooHostname, long timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            MemorySegment host = glooHostname == null ? MemorySegment.NULL : arena.allocateFrom(glooHostname);
+            Status.check((int) PG_NEW.invokeExact(0, storeKind, arena.allocateFrom(address), port, isServer ? 1 : 0,
+                    rank, worldSize, host, timeoutMillis, out));
+            return out.get(ADDRESS, 0);
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    public static void freeGroup(MemorySegment group) {
+        try {
+            Status.check((int) PG_FREE.invokeExact(group));
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    /** Collective kinds for {@link #collective}. */
+    public enum Kind { ALLREDUCE, BROADCAST, ALLGATHER, REDUCE_SCATTER, BARRIER }
+
+    /**
+     * Starts a collective and returns its work. {@code list} are the tensors (allreduce, broadcast) or the
+     * per-rank outputs (allgather) / inputs (reduce-scatter); {@code single} is allgather's input or
+     * reduce-scatter's output; {@code arg} is the reduce op or the root rank.
+     */
+    public static MemorySegment collective(MemorySegment group, Kind kind, List<Tensor> list, Tensor single, int arg) {
+        TensorHandle[] handles = new TensorHandle[list.size()];
+        TensorHandle singleHandle = null;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment array = arena.allocate(ADDRESS, Math.max(1, handles.length));
+            for (int i = 0; i < handles.length; i++) {
+                handles[i] = list.get(i).shareHandle();
+                array.setAtIndex(ADDRESS, i, handles[i].pointer);
+            }
+            if (single != null) {
+                singleHandle = single.shareHandle();
+            }
+            MemorySegment out = arena.allocate(ADDRESS);
+            int n = handles.length;
+            int code = switch (kind) {
+                case ALLREDUCE -> (int) ALLREDUCE.invokeExact(group, array, n, arg, out);
+                case BROADCAST -> (int) BROADCAST.invokeExact(group, array, n, arg, out);
+                case ALLGATHER -> (int) ALLGATHER.invokeExact(group, array, n, singleHandle.pointer, out);
+                case REDUCE_SCATTER -> (int) REDUCE_SCATTER.invokeExact(group, singleHandle.pointer, array, n, arg, out);
+                case BARRIER -> (int) BARRIER.invokeExact(group, out);
+            };
+            Status.check(code);
+            return out.get(ADDRESS, 0);
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        } finally {
+            // The work holds its own references to the tensors.
+            for (TensorHandle h : handles) {
+                if (h != null) {
+                    h.free();
+                }
+            }
+            if (singleHandle != null) {
+                singleHandle.free();
+            }
+        }
+    }
+
+    /** Waits for a work; false when {@code timeoutMillis} ran out first (0: the group's own timeout only). */
+    public static boolean waitWork(MemorySegment work, long timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment timedOut = arena.allocate(JAVA_INT);
+            Status.check((int) WORK_WAIT.invokeExact(work, timeoutMillis, timedOut));
+            return timedOut.get(JAVA_INT, 0) == 0;
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    public static boolean workCompleted(MemorySegment work) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_INT);
+            Status.check((int) WORK_COMPLETED.invokeExact(work, out));
+            return out.get(JAVA_INT, 0) != 0;
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    public static void freeWork(MemorySegment work) {
+        try {
+            Status.check((int) WORK_FREE.invokeExact(work));
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    private static FunctionDescriptor status(MemoryLayout... arguments) {
+        return FunctionDescriptor.of(JAVA_INT, arguments);
+    }
+
+    private static MethodHandle fn(String name, FunctionDescriptor descriptor) {
+        Linker linker = Native.linker();
+        MemorySegment symbol = Native.library().symbols().find(name).orElseThrow(() -> new UnsatisfiedLinkError(
+                "symbol " + name + " missing from " + Native.library().path()
+                        + ": the shim is older than this jar; rebuild it with torch/native/build.sh"));
+        return linker.downcallHandle(symbol, descriptor);
+    }
+}

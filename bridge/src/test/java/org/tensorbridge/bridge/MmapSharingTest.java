@@ -1,5 +1,7 @@
 package org.tensorbridge.bridge;
 
+import org.tensorbridge.testkit.Unwritable;
+
 import org.tensorbridge.core.DType;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -60,8 +60,8 @@ class MainTest {
                 x = torch.from_numpy(((idx('t10k-images-idx3-ubyte.gz', 16).reshape(-1, 784).astype(np.float32) / 255
                                       - 0.2860) / 0.3530).astype(np.float32))
                 y = torch.from_numpy(idx('t10k-labels-idx1-ubyte.gz', 8).astype(np.int64))
-                model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Dropout(0.2),
-                                            torch.nn.Linear(512, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+                model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Dropout(0.1),
+                                            torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
                 model.load_state_dict(state)
                 model.eval()
                 with torch.no_grad():

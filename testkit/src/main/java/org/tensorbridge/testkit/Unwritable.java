@@ -1,4 +1,4 @@
-package org.tensorbridge.ndarray.io;
+package org.tensorbridge.testkit;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Assumptions;
  * run as root (which ignores permissions) the immutable attribute ({@code chattr +i}). {@link #close} undoes it.
  * Proven, not assumed: the constructor checks that opening for writing now fails.
  */
-final class Unwritable implements AutoCloseable {
+public final class Unwritable implements AutoCloseable {
     private final Path path;
     private boolean immutable;
 
-    Unwritable(Path path) throws Exception {
+    public Unwritable(Path path) throws Exception {
         this.path = path;
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("r--r--r--"));
         if (openableForWriting(path)) {
@@ -28,7 +28,7 @@ final class Unwritable implements AutoCloseable {
                 + " (running as root without chattr/CAP_LINUX_IMMUTABLE)");
     }
 
-    static boolean openableForWriting(Path p) {
+    public static boolean openableForWriting(Path p) {
         try (FileChannel ignored = FileChannel.open(p, StandardOpenOption.WRITE)) {
             return true;
         } catch (IOException e) {

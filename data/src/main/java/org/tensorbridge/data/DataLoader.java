@@ -266,22 +266,28 @@ public final class DataLoader implements AutoCloseable {
         return dataset.fields();
     }
 
-    // A single-use iterator over batch numbers, shared by both epoch kinds.
-    abstract static class BatchIterator implements Iterator<Batch> {
-        private final long batches;
+    // What both epoch kinds share: a single-use iterator over batch numbers, and handing tensors to the consumer.
+    abstract static class EpochBase implements Epoch, Iterator<Batch> {
+        final long batches;
         private long next;
-        private boolean taken;
+        private boolean iterated;
 
-        BatchIterator(long batches) {
+        EpochBase(long batches) {
             this.batches = batches;
         }
 
-        Iterator<Batch> once() {
-            if (taken) {
+        @Override
+        public Iterator<Batch> iterator() {
+            if (iterated) {
                 throw new IllegalStateException("an epoch is iterated once; ask the loader for the next epoch");
             }
-            taken = true;
+            iterated = true;
             return this;
+        }
+
+        @Override
+        public long size() {
+            return batches;
         }
 
         @Override
@@ -298,5 +304,14 @@ public final class DataLoader implements AutoCloseable {
         }
 
         abstract Batch batch(long k);
+
+        /** Makes independent batch tensors belong to the consumer's scope (if it had one open). */
+        static void handTo(org.tensorbridge.core.Scope consumer, org.tensorbridge.torch.Tensor[] tensors) {
+            if (consumer != null) {
+                for (org.tensorbridge.torch.Tensor tensor : tensors) {
+                    consumer.attach(tensor);
+                }
+            }
+        }
     }
 }

@@ -1,7 +1,6 @@
 package org.tensorbridge.data;
 
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
 import org.tensorbridge.core.Scope;
@@ -9,47 +8,30 @@ import org.tensorbridge.torch.DeviceType;
 import org.tensorbridge.torch.Tensor;
 
 /** An epoch over a resident dataset: each batch is gathered on the device from the epoch's order. */
-final class ResidentEpoch implements DataLoader.Epoch {
+final class ResidentEpoch extends DataLoader.EpochBase {
     private final ResidentData data;
     private final long[] order;
     private final int batchSize;
-    private final long batches;
     private final long epoch;
     private final Consumer<Progress> progress;
     private final List<Field> fields;
-    private final DataLoader.BatchIterator iterator;
     private final long startNanos = System.nanoTime();
     private long samples;
     private boolean closed;
 
     ResidentEpoch(ResidentData data, List<Field> fields, long[] order, int batchSize, long batches, long epoch,
                   Consumer<Progress> progress) {
+        super(batches);
         this.data = data;
         this.fields = fields;
         this.order = order;
         this.batchSize = batchSize;
-        this.batches = batches;
         this.epoch = epoch;
         this.progress = progress;
-        this.iterator = new DataLoader.BatchIterator(batches) {
-            @Override
-            Batch batch(long k) {
-                return gather(k);
-            }
-        };
     }
 
     @Override
-    public Iterator<Batch> iterator() {
-        return iterator.once();
-    }
-
-    @Override
-    public long size() {
-        return batches;
-    }
-
-    private Batch gather(long k) {
+    Batch batch(long k) {
         if (closed) {
             throw new IllegalStateException("the epoch was closed");
         }
@@ -66,11 +48,7 @@ final class ResidentEpoch implements DataLoader.Epoch {
                 tensors[f] = scope.detach(data.fields[f].indexSelect(0, indices));
             }
         }
-        if (consumer != null) {
-            for (Tensor tensor : tensors) {
-                consumer.attach(tensor);
-            }
-        }
+        handTo(consumer, tensors);
         samples += to - from;
         if (progress != null) {
             double seconds = (System.nanoTime() - startNanos) / 1e9;

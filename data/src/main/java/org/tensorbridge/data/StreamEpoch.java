@@ -1,7 +1,6 @@
 package org.tensorbridge.data;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,14 +22,13 @@ import org.tensorbridge.torch.Tensor;
  * At most {@code window} batches are in flight (assembled but not yet taken): the first chunk of a batch
  * takes a buffer from the pool (waiting for that buffer's last uploads), the others wait for it.
  */
-final class StreamEpoch implements DataLoader.Epoch {
+final class StreamEpoch extends DataLoader.EpochBase {
     private static final System.Logger LOG = System.getLogger(StreamEpoch.class.getName());
 
     private final Dataset dataset;
     private final BatchPool pool;
     private final long[] order;
     private final int batchSize;
-    private final long batches;
     private final long epoch;
     private final Consumer<Progress> progress;
     private final int workers;
@@ -46,7 +44,6 @@ final class StreamEpoch implements DataLoader.Epoch {
     private final AtomicLong nextTask = new AtomicLong();
     private final Set<Thread> working = ConcurrentHashMap.newKeySet();
     private final CountDownLatch exited;
-    private final DataLoader.BatchIterator iterator;
     private final long startNanos = System.nanoTime();
     private long taken;                        // batches handed to the consumer
     private volatile boolean stopped;
@@ -56,11 +53,11 @@ final class StreamEpoch implements DataLoader.Epoch {
 
     StreamEpoch(Dataset dataset, BatchPool pool, ExecutorService threads, int workers, int prefetch, long[] order,
                 int batchSize, long batches, long epoch, Consumer<Progress> progress) {
+        super(batches);
         this.dataset = dataset;
         this.pool = pool;
         this.order = order;
         this.batchSize = batchSize;
-        this.batches = batches;
         this.epoch = epoch;
         this.progress = progress;
         this.workers = workers;
@@ -74,12 +71,6 @@ final class StreamEpoch implements DataLoader.Epoch {
         java.util.Arrays.fill(bufferFor, -1);
         java.util.Arrays.fill(remaining, chunks);
         java.util.Arrays.fill(completed, -1);
-        this.iterator = new DataLoader.BatchIterator(batches) {
-            @Override
-            Batch batch(long k) {
-                return take(k);
-            }
-        };
         this.exited = new CountDownLatch(workers);
         for (int w = 0; w < workers; w++) {
             threads.execute(() -> {
@@ -93,16 +84,6 @@ final class StreamEpoch implements DataLoader.Epoch {
                 }
             });
         }
-    }
-
-    @Override
-    public Iterator<Batch> iterator() {
-        return iterator.once();
-    }
-
-    @Override
-    public long size() {
-        return batches;
     }
 
     private int rows(long k) {
@@ -233,7 +214,8 @@ final class StreamEpoch implements DataLoader.Epoch {
     }
 
     // The consumer: waits for batch k (assembling it itself without workers), then hands it out.
-    private Batch take(long k) {
+    @Override
+    Batch batch(long k) {
         BatchPool.Buffer buffer;
         if (workers == 0) {
             buffer = pool.acquire();
@@ -343,11 +325,7 @@ final class StreamEpoch implements DataLoader.Epoch {
             }
             throw e;
         }
-        if (consumer != null) {
-            for (Tensor tensor : tensors) {
-                consumer.attach(tensor);
-            }
-        }
+        handTo(consumer, tensors);
         return new Batch(fields, tensors, rows, k, pool.cuda ? () -> { } : () -> pool.release(buffer));
     }
 

@@ -209,29 +209,12 @@ final class ElementwiseKernels {
             case SUB -> x - y;
             case MUL -> x * y;
             case DIV -> throw new IllegalStateException("integer true division yields float");
-            case POW -> ipow(x, y, unsigned);
+            case POW -> Kernels.ipow(x, y, unsigned);
             case MIN -> (unsigned ? Long.compareUnsigned(x, y) : Long.compare(x, y)) <= 0 ? x : y;
             case MAX -> (unsigned ? Long.compareUnsigned(x, y) : Long.compare(x, y)) >= 0 ? x : y;
         };
     }
 
-    private static long ipow(long base, long exp, boolean unsigned) {
-        if (exp < 0 && !unsigned) {
-            throw new IllegalArgumentException("Integers to negative integer powers are not allowed"
-                    + " (convert to a float dtype with astype first)");
-        }
-        long result = 1;
-        long b = base;
-        long e = exp;
-        while (e != 0) {
-            if ((e & 1) != 0) {
-                result *= b;
-            }
-            b *= b;
-            e >>>= 1;
-        }
-        return result;
-    }
 
     // ------------------------------------------------------------------ comparisons
 

@@ -979,11 +979,29 @@ int tb_script_free(tb_script* script) {
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <torch/csrc/autograd/function_hook.h>
+#include <torch/csrc/autograd/variable.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <mutex>
+
+// 1.13's backends are ProcessGroups; from 2.0 on they are c10d::Backends under a ProcessGroup.
+#if TB_TORCH_AT_LEAST(2, 0)
+using PgBackend = c10d::Backend;
+#else
+using PgBackend = c10d::ProcessGroup;
+#endif
 
 struct tb_pg {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+  c10::intrusive_ptr<PgBackend> backend;
 };
 
 struct tb_work {
@@ -992,9 +1010,9 @@ struct tb_work {
 
 namespace {
 
-c10d::ProcessGroupGloo& group_of(tb_pg* pg) {
-  if (pg == nullptr || !pg->gloo) throw ArgumentError("null or closed process group handle");
-  return *pg->gloo;
+PgBackend& group_of(tb_pg* pg) {
+  if (pg == nullptr || !pg->backend) throw ArgumentError("null or closed process group handle");
+  return *pg->backend;
 }
 
 c10d::ReduceOp reduce_op(int op) {
@@ -1015,6 +1033,36 @@ std::vector<at::Tensor> tensors_of(tb_tensor* const* tensors, int count) {
   return out;
 }
 
+// c10d's TCPStore has no bind address: it listens on every interface. From 2.1 on it takes over a socket bound
+// beforehand (TCPStoreOptions::masterListenFd), so rank 0 binds the master address itself: loopback stays loopback.
+#define TB_STORE_BINDS_ADDRESS TB_TORCH_AT_LEAST(2, 1)
+#if TB_STORE_BINDS_ADDRESS
+int listen_on(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  if (rc != 0) throw std::runtime_error("cannot resolve the master address " + host + ": " + gai_strerror(rc));
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(found, freeaddrinfo);
+  std::string error = "no address";
+  for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      error = std::strerror(errno);
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, SOMAXCONN) == 0) return fd;
+    error = std::strerror(errno);
+    close(fd);
+  }
+  throw std::runtime_error("the store cannot listen on " + host + ":" + std::to_string(port) + ": " + error);
+}
+#endif
+
 void put_work(c10::intrusive_ptr<c10d::Work> work, tb_work** out) {
   if (out == nullptr) throw ArgumentError("null output pointer");
   *out = new tb_work{std::move(work)};
@@ -1027,6 +1075,10 @@ extern "C" {
 int tb_dist_available(char* reason, int64_t capacity) {
   copy_out("", reason, capacity, nullptr);
   return 1;
+}
+
+int tb_dist_store_binds_address(void) {
+  return TB_STORE_BINDS_ADDRESS;
 }
 
 int tb_pg_new(int backend, int store_kind, const char* address, int port, int is_server, int rank, int world_size,
@@ -1046,6 +1098,9 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
       opts.numWorkers = static_cast<std::size_t>(world_size);
       opts.waitWorkers = true;
       opts.timeout = timeout;
+#if TB_STORE_BINDS_ADDRESS
+      if (opts.isServer) opts.masterListenFd = listen_on(address, port);
+#endif
       pg->store = c10::make_intrusive<c10d::TCPStore>(std::string(address), opts);
     } else if (store_kind == TB_STORE_FILE) {
       pg->store = c10::make_intrusive<c10d::FileStore>(std::string(address), world_size);
@@ -1065,7 +1120,7 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
     const std::string key = "tensorbridge/world_size/";
     auto bytes = [](const std::string& v) { return std::vector<uint8_t>(v.begin(), v.end()); };
     pg->store->set(key + std::to_string(rank), bytes(std::to_string(world_size)));
-    pg->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(pg->store, rank, world_size, options);
+    pg->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(pg->store, rank, world_size, options);
     for (int other = 0; other < world_size; other++) {
       if (other == rank || !pg->store->check({key + std::to_string(other)})) continue;
       auto value = pg->store->get(key + std::to_string(other));
@@ -1154,9 +1209,257 @@ int tb_work_free(tb_work* work) {
 }
 
 }  // extern "C"
+
+// ----- DataParallel's gradient reducer: buckets all-reduced from autograd hooks, overlapping backward -----
+// As PyTorch's c10d Reducer does it: a post hook on each parameter's grad accumulator runs right after the
+// accumulator wrote the parameter's .grad, copies it into its bucket's flat buffer and, once a bucket's last
+// gradient is in, starts that bucket's all-reduce, while backward goes on with the other layers. Buckets start
+// in index order on every rank (a ready bucket waits for the ones before it), so all ranks issue the same
+// collectives in the same order whatever order the gradients arrive in. Everything runs in C++ on the autograd
+// thread: no upcall into Java. tb_ddp_finish completes the round: buckets not started (a parameter that got no
+// gradient this round, or no backward since the last finish) are packed from the current .grad (zeros where
+// undefined) and started, then every bucket is awaited, divided by the world size and copied back into .grad.
+namespace {
+
+using GradAccumulator = decltype(torch::autograd::impl::grad_accumulator(std::declval<const at::Tensor&>()));
+
+struct ReducerBucket {
+  at::Tensor flat;
+  std::vector<size_t> members;    // parameter indices
+  std::vector<int64_t> offsets;   // each member's start in flat
+  size_t pending = 0;             // members without their gradient this round
+  c10::intrusive_ptr<c10d::Work> work;
+  bool started = false;
+};
+
+struct ReducerState {
+  std::mutex mu;
+  c10::intrusive_ptr<PgBackend> group;
+  int world_size = 1;
+  std::vector<at::Tensor> params;
+  std::vector<int> bucket_of;     // -1: not reduced (frozen)
+  std::vector<int64_t> slot_of;   // index into the bucket's members
+  std::vector<ReducerBucket> buckets;
+  std::vector<char> ready;
+  bool sync = true;
+  bool in_round = false;
+  bool dead = false;
+  size_t next_bucket = 0;
+  size_t reduced_params = 0;
+  size_t grads_pending = 0;
+  // statistics of the last finished round (TB_DDP_STAT_*)
+  int64_t rounds = 0, started_in_backward = 0, started_at_finish = 0, pending_at_first_start = -1;
+  int64_t cur_in_backward = 0, cur_pending_at_first = -1;
+
+  at::Tensor slot(size_t param) {
+    auto& b = buckets[bucket_of[param]];
+    int64_t start = b.offsets[slot_of[param]];
+    return b.flat.narrow(0, start, params[param].numel());
+  }
+
+  void begin_round() {
+    in_round = true;
+    std::fill(ready.begin(), ready.end(), 0);
+    for (auto& b : buckets) {
+      b.pending = b.members.size();
+      b.started = false;
+      b.work.reset();
+    }
+    next_bucket = 0;
+    grads_pending = reduced_params;
+    cur_in_backward = 0;
+    cur_pending_at_first = -1;
+  }
+
+  void pack(size_t param) {
+    at::NoGradGuard no_grad;
+    const at::Tensor& grad = params[param].grad();
+    at::Tensor s = slot(param);
+    if (grad.defined()) {
+      s.copy_(grad.reshape({-1}));
+    } else {
+      s.zero_();
+    }
+    ready[param] = 1;
+    grads_pending--;
+    buckets[bucket_of[param]].pending--;
+  }
+
+  // Starts every bucket from next_bucket on whose gradients are all in, in order.
+  void start_ready(bool in_backward) {
+    while (next_bucket < buckets.size() && buckets[next_bucket].pending == 0) {
+      auto& b = buckets[next_bucket++];
+      std::vector<at::Tensor> list{b.flat};
+      c10d::AllreduceOptions opts;
+      opts.reduceOp = c10d::ReduceOp(c10d::ReduceOp::SUM);
+      b.work = group->allreduce(list, opts);
+      b.started = true;
+      if (cur_pending_at_first < 0) cur_pending_at_first = static_cast<int64_t>(grads_pending);
+      if (in_backward) cur_in_backward++;
+    }
+  }
+
+  // The hook: parameter `param`'s accumulator has just written its .grad.
+  void on_grad(size_t param) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (dead || !sync || bucket_of[param] < 0) return;
+    if (!in_round) begin_round();
+    TORCH_CHECK(!ready[param], "DataParallel: parameter ", param,
+                " got a second gradient before the first was averaged: a backward ran twice without "
+                "synchronizeGradients() in between. Call ddp.backward(loss) (or synchronizeGradients()) after each "
+                "backward, or accumulate gradients inside ddp.noSync()");
+    pack(param);
+    start_ready(true);
+  }
+
+  void finish() {
+    std::lock_guard<std::mutex> lock(mu);
+    TORCH_CHECK(!dead, "DataParallel: the reducer is closed");
+    if (!in_round) begin_round();
+    for (size_t i = 0; i < params.size(); i++) {
+      if (bucket_of[i] >= 0 && !ready[i]) pack(i);
+    }
+    start_ready(false);
+    in_round = false;  // whatever happens below, the next backward starts a new round
+    for (auto& b : buckets) b.work->wait();
+    at::NoGradGuard no_grad;
+    for (auto& b : buckets) {
+      b.flat.div_(world_size);
+      for (size_t k = 0; k < b.members.size(); k++) {
+        at::Tensor& p = params[b.members[k]];
+        at::Tensor averaged = b.flat.narrow(0, b.offsets[k], p.numel()).view(p.sizes());
+        at::Tensor& grad = p.mutable_grad();
+        if (grad.defined()) {
+          grad.copy_(averaged);
+        } else {
+          grad = averaged.clone();
+        }
+      }
+      b.work.reset();
+    }
+    rounds++;
+    started_in_backward = cur_in_backward;
+    started_at_finish = static_cast<int64_t>(buckets.size()) - cur_in_backward;
+    pending_at_first_start = cur_pending_at_first;
+  }
+};
+
+struct ReducerHook : torch::autograd::FunctionPostHook {
+  ReducerHook(std::shared_ptr<ReducerState> state, size_t param) : state(std::move(state)), param(param) {}
+  torch::autograd::variable_list operator()(const torch::autograd::variable_list& outputs,
+                                           const torch::autograd::variable_list& /*inputs*/) override {
+    state->on_grad(param);
+    return outputs;
+  }
+  std::shared_ptr<ReducerState> state;
+  size_t param;
+};
+
+}  // namespace
+
+struct tb_ddp {
+  std::shared_ptr<ReducerState> state;
+  std::vector<GradAccumulator> accumulators;  // kept alive so that the hooks stay on them (as c10d's Reducer does)
+  std::vector<uintptr_t> hook_keys;
+};
+
+extern "C" {
+
+int tb_ddp_new(tb_pg* pg, tb_tensor* const* params, int count, const int32_t* bucket_of, int bucket_count,
+               tb_ddp** out) {
+  return guarded([&] {
+    if (out == nullptr || (count > 0 && bucket_of == nullptr) || bucket_count < 0) throw ArgumentError("bad arguments");
+    auto state = std::make_shared<ReducerState>();
+    auto& group = group_of(pg);
+    state->group = pg->backend;
+    state->world_size = group.getSize();
+    state->params = tensors_of(params, count);
+    state->bucket_of.assign(bucket_of, bucket_of + count);
+    state->slot_of.assign(count, -1);
+    state->ready.assign(count, 0);
+    std::vector<int64_t> numel(bucket_count, 0);
+    std::vector<c10::ScalarType> dtype(bucket_count, c10::ScalarType::Undefined);
+    state->buckets.resize(bucket_count);
+    for (int i = 0; i < count; i++) {
+      int b = bucket_of[i];
+      if (b < 0) continue;
+      if (b >= bucket_count) throw ArgumentError("parameter " + std::to_string(i) + ": bucket " + std::to_string(b) +
+                                                 " is outside 0.." + std::to_string(bucket_count - 1));
+      const at::Tensor& p = state->params[i];
+      if (!p.requires_grad() || !p.is_leaf())
+        throw ArgumentError("parameter " + std::to_string(i) + " must be a leaf tensor that requires grad");
+      if (dtype[b] != c10::ScalarType::Undefined && dtype[b] != p.scalar_type())
+        throw ArgumentError("bucket " + std::to_string(b) + " mixes dtypes");
+      dtype[b] = p.scalar_type();
+      auto& bucket = state->buckets[b];
+      state->slot_of[i] = static_cast<int64_t>(bucket.members.size());
+      bucket.members.push_back(i);
+      bucket.offsets.push_back(numel[b]);
+      numel[b] += p.numel();
+      state->reduced_params++;
+    }
+    for (int b = 0; b < bucket_count; b++) {
+      if (state->buckets[b].members.empty()) throw ArgumentError("bucket " + std::to_string(b) + " is empty");
+      state->buckets[b].flat = at::zeros({numel[b]}, at::TensorOptions().dtype(dtype[b]));
+    }
+    auto ddp = std::make_unique<tb_ddp>();
+    ddp->state = state;
+    for (int i = 0; i < count; i++) {
+      if (bucket_of[i] < 0) continue;
+      auto accumulator = torch::autograd::impl::grad_accumulator(state->params[i]);
+      TORCH_CHECK(accumulator, "parameter ", i, " has no gradient accumulator");
+      ddp->hook_keys.push_back(accumulator->add_post_hook(std::make_unique<ReducerHook>(state, i)));
+      ddp->accumulators.push_back(std::move(accumulator));
+    }
+    *out = ddp.release();
+  });
+}
+
+int tb_ddp_set_sync(tb_ddp* ddp, int enabled) {
+  return guarded([&] {
+    if (ddp == nullptr) throw ArgumentError("null reducer handle");
+    std::lock_guard<std::mutex> lock(ddp->state->mu);
+    ddp->state->sync = enabled != 0;
+  });
+}
+
+int tb_ddp_finish(tb_ddp* ddp) {
+  return guarded([&] {
+    if (ddp == nullptr) throw ArgumentError("null reducer handle");
+    ddp->state->finish();
+  });
+}
+
+int tb_ddp_stats(tb_ddp* ddp, int64_t* out, int count) {
+  return guarded([&] {
+    if (ddp == nullptr || out == nullptr) throw ArgumentError("null reducer handle or output");
+    auto& s = *ddp->state;
+    std::lock_guard<std::mutex> lock(s.mu);
+    int64_t values[TB_DDP_STAT_COUNT] = {s.rounds, static_cast<int64_t>(s.buckets.size()), s.started_in_backward,
+                                         s.started_at_finish, s.pending_at_first_start};
+    for (int i = 0; i < count && i < TB_DDP_STAT_COUNT; i++) out[i] = values[i];
+  });
+}
+
+int tb_ddp_free(tb_ddp* ddp) {
+  return guarded([&] {
+    if (ddp == nullptr) return;
+    {
+      std::lock_guard<std::mutex> lock(ddp->state->mu);
+      ddp->state->dead = true;
+      // A round still in flight needs no wait: each work holds its own reference to its bucket's buffer.
+      for (auto& b : ddp->state->buckets) b.work.reset();
+    }
+    for (size_t i = 0; i < ddp->accumulators.size(); i++) ddp->accumulators[i]->del_post_hook(ddp->hook_keys[i]);
+    delete ddp;
+  });
+}
+
+}  // extern "C"
 #else
 struct tb_pg {};
 struct tb_work {};
+struct tb_ddp {};
 
 extern "C" {
 
@@ -1171,6 +1474,9 @@ int tb_dist_available(char* reason, int64_t capacity) {
   copy_out(TB_NO_C10D_MESSAGE, reason, capacity, nullptr);
   return 0;
 }
+int tb_dist_store_binds_address(void) {
+  return 0;
+}
 TB_NO_C10D(int tb_pg_new(int, int, const char*, int, int, int, int, const char*, int64_t, tb_pg**))
 TB_NO_C10D(int tb_pg_free(tb_pg*))
 TB_NO_C10D(int tb_pg_allreduce(tb_pg*, tb_tensor* const*, int, int, tb_work**))
@@ -1181,6 +1487,11 @@ TB_NO_C10D(int tb_pg_barrier(tb_pg*, tb_work**))
 TB_NO_C10D(int tb_work_wait(tb_work*, int64_t, int*))
 TB_NO_C10D(int tb_work_is_completed(tb_work*, int*))
 TB_NO_C10D(int tb_work_free(tb_work*))
+TB_NO_C10D(int tb_ddp_new(tb_pg*, tb_tensor* const*, int, const int32_t*, int, tb_ddp**))
+TB_NO_C10D(int tb_ddp_set_sync(tb_ddp*, int))
+TB_NO_C10D(int tb_ddp_finish(tb_ddp*))
+TB_NO_C10D(int tb_ddp_stats(tb_ddp*, int64_t*, int))
+TB_NO_C10D(int tb_ddp_free(tb_ddp*))
 
 }  // extern "C"
 #endif

@@ -193,6 +193,9 @@ typedef struct tb_work tb_work;
 enum tb_store_kind { TB_STORE_TCP = 0, TB_STORE_FILE = 1 };
 enum tb_reduce_op { TB_REDUCE_SUM = 0, TB_REDUCE_PRODUCT = 1, TB_REDUCE_MIN = 2, TB_REDUCE_MAX = 3 };
 int tb_dist_available(char* reason, int64_t capacity); /* 1: Gloo groups can be made; else reason says why */
+/* 1 when rank 0's TCP store listens on the master address only (libtorch 2.1+: the shim binds the socket and hands
+ * it to the TCPStore); 0 when it listens on every interface (1.13's TCPStore has no bind address). */
+int tb_dist_store_binds_address(void);
 /* backend: 0 = Gloo. store_kind TB_STORE_TCP: address = the master's host, port, is_server (rank 0 hosts
  * it); TB_STORE_FILE: address = a file path (port, is_server ignored). gloo_hostname: the address this
  * rank's Gloo pairs bind to (NULL: the machine's hostname). timeout_ms bounds the rendezvous and every
@@ -211,6 +214,31 @@ int tb_pg_barrier(tb_pg* pg, tb_work** out);
 int tb_work_wait(tb_work* work, int64_t timeout_ms, int* timed_out);
 int tb_work_is_completed(tb_work* work, int* out);
 int tb_work_free(tb_work* work);
+
+/* DataParallel's reducer: buckets of gradients all-reduced from autograd hooks on the parameters' grad
+ * accumulators while backward runs (c10d Reducer's design). bucket_of[i]: parameter i's bucket (-1: not
+ * reduced); buckets are started in index order on every rank; a parameter i in bucket b sits after the earlier
+ * parameters of b. Parameters must be leaves that require grad; a bucket holds one dtype. */
+typedef struct tb_ddp tb_ddp;
+int tb_ddp_new(tb_pg* pg, tb_tensor* const* params, int count, const int32_t* bucket_of, int bucket_count,
+               tb_ddp** out);
+/* enabled 0: the hooks do nothing (no_sync) */
+int tb_ddp_set_sync(tb_ddp* ddp, int enabled);
+/* Packs and starts the buckets no hook started (parameters without a gradient this round contribute their
+ * current .grad or zeros), waits for all, divides by the world size and writes the averages into .grad
+ * (creating it where undefined). Bounded by the group's timeout. */
+int tb_ddp_finish(tb_ddp* ddp);
+/* Statistics of the last finished round, TB_DDP_STAT_COUNT values: */
+enum tb_ddp_stat {
+  TB_DDP_STAT_ROUNDS = 0,              /* rounds finished so far */
+  TB_DDP_STAT_BUCKETS = 1,             /* bucket count */
+  TB_DDP_STAT_STARTED_IN_BACKWARD = 2, /* buckets whose all-reduce a hook started, i.e. during backward */
+  TB_DDP_STAT_STARTED_AT_FINISH = 3,   /* buckets started by tb_ddp_finish */
+  TB_DDP_STAT_PENDING_AT_FIRST = 4,    /* gradients still to come when the first bucket started (-1: none) */
+  TB_DDP_STAT_COUNT = 5
+};
+int tb_ddp_stats(tb_ddp* ddp, int64_t* out, int count);
+int tb_ddp_free(tb_ddp* ddp);
 /* ===== end distributed ===== */
 
 #ifdef __cplusplus

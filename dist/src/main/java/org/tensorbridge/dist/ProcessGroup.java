@@ -212,6 +212,11 @@ public final class ProcessGroup implements AutoCloseable {
         return new DistException(describe() + ": " + what + " failed" + hint + " (" + message + ")", e);
     }
 
+    /** The native group, for the reducer of {@link DataParallel}. */
+    MemorySegment handle() {
+        return live();
+    }
+
     private MemorySegment live() {
         if (pointer == null) {
             throw new IllegalStateException(describe() + ": the process group is closed");

@@ -161,16 +161,26 @@ final class Scenarios {
                         ddp.backward(loss(params, x, y));
                     } else {
                         int half = PER_RANK / 2;
-                        try (AutoCloseable noSync = ddp.noSync()) {
+                        try (DataParallel.NoSync noSync = ddp.noSync()) {
                             ddp.backward(loss(params, x.slice(0, 0, half, 1), y.slice(0, 0, half, 1)).mul(0.5));
                         }
                         ddp.backward(loss(params, x.slice(0, half, PER_RANK, 1), y.slice(0, half, PER_RANK, 1)).mul(0.5));
                     }
+                    checkOverlap(ddp);
                     sgd(params);
                 }
             }
         }
         return params;
+    }
+
+    /** Every bucket's all-reduce was started by the hooks, the first one while gradients were still to come. */
+    static void checkOverlap(DataParallel ddp) {
+        DataParallel.ReductionStats stats = ddp.lastStats();
+        check(stats.startedDuringBackward() == ddp.bucketCount() && stats.startedAfterBackward() == 0,
+                "every bucket starts during backward: " + stats);
+        check(ddp.bucketCount() == 1 || stats.gradientsPendingAtFirstStart() > 0,
+                "the first bucket starts before backward has produced every gradient: " + stats);
     }
 
     /** Trains both ways and fails unless every parameter agrees within 1e-5. */

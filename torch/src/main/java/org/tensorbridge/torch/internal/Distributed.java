@@ -32,6 +32,15 @@ public final class Distributed {
     private static final MethodHandle WORK_WAIT = fn("tb_work_wait", status(ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle WORK_COMPLETED = fn("tb_work_is_completed", status(ADDRESS, ADDRESS));
     private static final MethodHandle WORK_FREE = fn("tb_work_free", status(ADDRESS));
+    private static final MethodHandle STORE_BINDS = fn("tb_dist_store_binds_address", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle DDP_NEW = fn("tb_ddp_new", status(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle DDP_SET_SYNC = fn("tb_ddp_set_sync", status(ADDRESS, JAVA_INT));
+    private static final MethodHandle DDP_FINISH = fn("tb_ddp_finish", status(ADDRESS));
+    private static final MethodHandle DDP_STATS = fn("tb_ddp_stats", status(ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle DDP_FREE = fn("tb_ddp_free", status(ADDRESS));
+
+    /** The shim's TB_DDP_STAT_* count (tensorbridge.h). */
+    public static final int REDUCER_STATS = 5;
 
     public static final int STORE_TCP = 0, STORE_FILE = 1;
 
@@ -140,6 +149,79 @@ public final class Distributed {
     public static void freeWork(MemorySegment work) {
         try {
             Status.check((int) WORK_FREE.invokeExact(work));
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    /** Whether rank 0's TCP store listens on the master address only (libtorch 2.1+), not on every interface. */
+    public static boolean storeBindsAddress() {
+        try {
+            return (int) STORE_BINDS.invokeExact() == 1;
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    /**
+     * A gradient reducer over {@code group} (tb_ddp_new): {@code bucketOf[i]} is parameter i's bucket, -1 for none.
+     * Free it with {@link #freeReducer}.
+     */
+    public static MemorySegment newReducer(MemorySegment group, List<Tensor> params, int[] bucketOf, int bucketCount) {
+        TensorHandle[] handles = new TensorHandle[params.size()];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment array = arena.allocate(ADDRESS, Math.max(1, handles.length));
+            for (int i = 0; i < handles.length; i++) {
+                handles[i] = params.get(i).shareHandle();
+                array.setAtIndex(ADDRESS, i, handles[i].pointer);
+            }
+            MemorySegment buckets = arena.allocateFrom(JAVA_INT, bucketOf.length == 0 ? new int[1] : bucketOf);
+            MemorySegment out = arena.allocate(ADDRESS);
+            Status.check((int) DDP_NEW.invokeExact(group, array, handles.length, buckets, bucketCount, out));
+            return out.get(ADDRESS, 0);
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        } finally {
+            for (TensorHandle h : handles) {
+                if (h != null) {
+                    h.free();  // the reducer holds its own references
+                }
+            }
+        }
+    }
+
+    /** false: the reducer's hooks do nothing (no_sync). */
+    public static void reducerSetSync(MemorySegment reducer, boolean enabled) {
+        try {
+            Status.check((int) DDP_SET_SYNC.invokeExact(reducer, enabled ? 1 : 0));
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    /** Starts what the hooks did not, waits for every bucket and writes the averaged gradients. */
+    public static void reducerFinish(MemorySegment reducer) {
+        try {
+            Status.check((int) DDP_FINISH.invokeExact(reducer));
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    /** The last finished round's statistics, in tensorbridge.h's TB_DDP_STAT_* order. */
+    public static long[] reducerStats(MemorySegment reducer) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_LONG, REDUCER_STATS);
+            Status.check((int) DDP_STATS.invokeExact(reducer, out, REDUCER_STATS));
+            return out.toArray(JAVA_LONG);
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    public static void freeReducer(MemorySegment reducer) {
+        try {
+            Status.check((int) DDP_FREE.invokeExact(reducer));
         } catch (Throwable t) {
             throw Status.unexpected(t);
         }

@@ -24,6 +24,7 @@ public final class DistWorker {
             switch (scenario) {
                 case "collectives" -> Scenarios.collectives(group);
                 case "ddp" -> System.out.println("max diff " + Scenarios.parity(group, Long.parseLong(args[5])));
+                case "train" -> System.out.println("max diff " + TrainingScenario.parity(group, args[5]));
                 case "die" -> {
                     group.barrier();
                     System.out.println("dying");

@@ -8,16 +8,19 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.tensorbridge.dist.ProcessGroup;
 
 /**
  * {@code tensorbridge run --nproc N -- <program>}: starts N local processes with torchrun's environment (RANK,
- * WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT), prefixes each line of their output with the
+ * WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT; on one machine also
+ * {@value ProcessGroup#STORE_FILE_VARIABLE}, a file store in a private temporary folder), prefixes each line of their output with the
  * rank, and stops them all as soon as one fails (exit code: the first failure's). The program is one of this
  * launcher's own commands ({@code demo}), a Java main class or a {@code .jar} (run on this JVM with this class
  * path plus {@code --cp}), or, after {@code --exec}, any executable (e.g. {@code python3 train.py}).
@@ -69,6 +72,10 @@ final class RunCommand implements Main.Command {
         int world = nproc * nnodes;
         List<Process> processes = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
+        // On one machine the ranks meet through a file store in a private folder: no store listens on a TCP port
+        // (libtorch 1.13's TCP store would listen on every interface). Programs that build their own group (Python's
+        // env://) still get MASTER_ADDR and MASTER_PORT.
+        Path storeDir = nnodes == 1 ? Files.createTempDirectory("tensorbridge-run-") : null;
         try {
             for (int local = 0; local < nproc; local++) {
                 int rank = nodeRank * nproc + local;
@@ -81,6 +88,9 @@ final class RunCommand implements Main.Command {
                 env.put("GROUP_RANK", String.valueOf(nodeRank));
                 env.put("MASTER_ADDR", addr);
                 env.put("MASTER_PORT", String.valueOf(port));
+                if (storeDir != null) {
+                    env.put(ProcessGroup.STORE_FILE_VARIABLE, storeDir.resolve("store").toString());
+                }
                 Process process = builder.start();
                 processes.add(process);
                 pumps.add(pump(process, "[rank " + rank + "] ", out));
@@ -94,6 +104,9 @@ final class RunCommand implements Main.Command {
             }
             for (Thread t : pumps) {
                 t.join(5000);
+            }
+            if (storeDir != null) {
+                deleteTree(storeDir);
             }
         }
     }
@@ -163,6 +176,14 @@ final class RunCommand implements Main.Command {
         }
         command.addAll(List.of(program));
         return command;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static String value(String[] args, int i) {

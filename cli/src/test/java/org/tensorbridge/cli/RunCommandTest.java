@@ -22,8 +22,8 @@ class RunCommandTest {
     void startsRanksWithTorchrunsEnvironmentAndPrefixesTheirOutput() throws Exception {
         String[] r = run("run", "--nproc", "2", "--", RunRank.class.getName());
         assertEquals("0", r[0], r[1]);
-        assertTrue(r[1].contains("[rank 0] local 0 of 2 sum 3.0"), r[1]);
-        assertTrue(r[1].contains("[rank 1] local 1 of 2 sum 3.0"), r[1]);
+        assertTrue(r[1].contains("[rank 0] local 0 of 2 sum 3.0 store file"), r[1]);
+        assertTrue(r[1].contains("[rank 1] local 1 of 2 sum 3.0 store file"), r[1]);
     }
 
     @Test

@@ -20,7 +20,8 @@ public final class RunRank {
         }
         try (ProcessGroup group = ProcessGroup.fromEnvironment(); Tensor t = Tensor.of(new float[] {rank + 1}, 1)) {
             group.allReduce(t);
-            System.out.println("local " + System.getenv("LOCAL_RANK") + " of " + group.worldSize() + " sum " + t.item());
+            System.out.println("local " + System.getenv("LOCAL_RANK") + " of " + group.worldSize() + " sum " + t.item()
+                    + " store " + (System.getenv(ProcessGroup.STORE_FILE_VARIABLE) == null ? "tcp" : "file"));
         }
     }
 }

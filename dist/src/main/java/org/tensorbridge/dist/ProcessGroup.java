@@ -26,8 +26,8 @@ import org.tensorbridge.torch.internal.Distributed;
  * {@link DistException} naming the rank and the timeout, never hang. The blocking methods wait for completion;
  * the {@code ...Async} ones return a {@link Work}. All ranks must call the same collectives in the same order.
  *
- * <p>Security: c10d has no authentication. Anyone who can reach the store's port can join or disturb the group:
- * keep it on a trusted network (loopback for local runs).
+ * <p>Security: c10d has no authentication. Anyone who can reach the store's port (or Gloo's) can join or disturb the
+ * group: keep them on a trusted network (loopback for local runs).
  */
 public final class ProcessGroup implements AutoCloseable {
     /** PyTorch's default for Gloo groups is 30 minutes; ours is shorter, so a dead rank is noticed. */
@@ -58,9 +58,19 @@ public final class ProcessGroup implements AutoCloseable {
     }
 
     /**
+     * Whether rank 0's TCP store listens on the master address only (libtorch 2.1 and later: the shim binds the
+     * socket to {@code masterAddress} and hands it to c10d's TCPStore), or on every interface (libtorch 1.13, whose
+     * TCPStore has no bind address: firewall the port, or use a file store on one machine).
+     */
+    public static boolean storeListensOnMasterAddressOnly() {
+        return isAvailable() && Distributed.storeBindsAddress();
+    }
+
+    /**
      * A Gloo group over a TCP store at {@code masterAddress:masterPort}, hosted by rank 0 (as torchrun's
-     * {@code env://}). This rank's Gloo connections bind to {@code 127.0.0.1} when the master is on loopback, else to
-     * the machine's hostname ({@code GLOO_HOSTNAME} in {@link #fromEnvironment} overrides).
+     * {@code env://}); the store listens on {@code masterAddress} (see {@link #storeListensOnMasterAddressOnly()}).
+     * This rank's Gloo connections bind to {@code 127.0.0.1} when the master is on loopback, else to the machine's
+     * hostname ({@code GLOO_HOSTNAME} in {@link #fromEnvironment} overrides).
      */
     public static ProcessGroup tcp(String masterAddress, int masterPort, int rank, int worldSize, Duration timeout) {
         return tcp(masterAddress, masterPort, rank, worldSize, timeout, defaultGlooHost(masterAddress));
@@ -85,12 +95,25 @@ public final class ProcessGroup implements AutoCloseable {
                 "127.0.0.1", where);
     }
 
-    /** From torchrun's environment variables (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE), with the default timeout. */
+    /**
+     * The variable naming a file store for {@link #fromEnvironment}: {@code tensorbridge run} sets it for ranks on one
+     * machine, so that no store listens on a TCP port at all.
+     */
+    public static final String STORE_FILE_VARIABLE = "TENSORBRIDGE_STORE_FILE";
+
+    /**
+     * From torchrun's environment variables (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE), with the default timeout;
+     * with {@value #STORE_FILE_VARIABLE} set (as {@code tensorbridge run} does on one machine), over that file store.
+     */
     public static ProcessGroup fromEnvironment() {
         return fromEnvironment(System.getenv(), DEFAULT_TIMEOUT);
     }
 
     public static ProcessGroup fromEnvironment(Map<String, String> env, Duration timeout) {
+        String storeFile = env.get(STORE_FILE_VARIABLE);
+        if (storeFile != null && !storeFile.isBlank()) {
+            return file(Path.of(storeFile), intVar(env, "RANK", null), intVar(env, "WORLD_SIZE", null), timeout);
+        }
         String address = env.getOrDefault("MASTER_ADDR", "127.0.0.1");
         int port = intVar(env, "MASTER_PORT", null);
         int rank = intVar(env, "RANK", null);

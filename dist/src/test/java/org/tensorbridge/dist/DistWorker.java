@@ -31,6 +31,10 @@ public final class DistWorker {
                     System.out.flush();
                     Runtime.getRuntime().halt(3);
                 }
+                case "barrier" -> {
+                    group.barrier();
+                    group.barrier();
+                }
                 case "hang" -> {
                     group.barrier();
                     System.out.println("hanging");

@@ -8,7 +8,8 @@
 #   2. $PYTHON (or python3, then /usr/bin/python3): the torch package's include/ and lib/
 #   3. Debian/Ubuntu's libtorch-dev (/usr/include/torch, /usr/lib/<multiarch>/libtorch.so)
 # CUDA support is compiled in when that libtorch has libtorch_cuda.so and CUDA headers are found
-# ($CUDA_HOME/include, nvcc's, or /usr/local/cuda/include). TB_CUDA=0 forces a CPU-only shim.
+# ($CUDA_HOME/include, nvcc's, or /usr/local/cuda/include). TB_CUDA=0 forces a CPU-only shim. Distributed support
+# (c10d, Gloo) needs libgloo-dev's headers (TB_DIST=0 leaves it out); NCCL is added to a CUDA shim when nccl.h is found.
 # Output: libtensorbridge.so (rpath to libtorch, so running needs no environment variables) and
 # libtensorbridge.properties describing what it was built against. Unchanged inputs skip the compile.
 set -euo pipefail
@@ -138,6 +139,30 @@ else
   dist=yes
   flags+=(-DTB_WITH_C10D -DUSE_C10D_GLOO -DUSE_DISTRIBUTED)
 fi
+# NCCL (CUDA tensors in process groups): a CUDA shim with c10d whose libtorch has ProcessGroupNCCL, and nccl.h (pip's
+# nvidia/nccl wheel, the CUDA toolkit's or the system's include folder). TB_NCCL=0 leaves it out.
+nccl=no nccl_reason=
+if [[ ${TB_NCCL:-1} == 0 ]]; then
+  nccl_reason="TB_NCCL=0 asked for a shim without NCCL"
+elif [[ $dist != yes ]]; then
+  nccl_reason="no distributed support: $dist_reason"
+elif [[ $cuda != yes ]]; then
+  nccl_reason="a CPU-only shim: $cuda_reason"
+elif [[ ! -f $torch_include/torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp ]]; then
+  nccl_reason="the libtorch at $torch_include has no ProcessGroupNCCL.hpp (built without NCCL)"
+else
+  nccl_include=
+  for dir in "${nvidia_includes[@]}" "$cuda_include" /usr/include; do
+    [[ -f $dir/nccl.h ]] && { nccl_include=$dir; break; }
+  done
+  if [[ -n $nccl_include ]]; then
+    nccl=yes
+    flags+=(-DTB_WITH_NCCL -DUSE_C10D_NCCL -I"$nccl_include")
+  else
+    nccl_reason="no nccl.h in pip's nvidia/*/include, the CUDA headers or /usr/include -> pip install nvidia-nccl-cu12 (or cu13), or apt-get install libnccl-dev"
+    echo "tensorbridge: building without NCCL: $nccl_reason" >&2
+  fi
+fi
 libs+=(-Wl,-rpath,"$torch_lib")
 # -z defs turns an ABI mismatch into a link error instead of a crash at load time.
 [[ -n ${no_defs:-} ]] || libs+=(-Wl,-z,defs)
@@ -150,7 +175,7 @@ if [[ -f $out/libtensorbridge.so && -f $out/libtensorbridge.stamp && $(cat "$out
   exit 0
 fi
 
-echo "tensorbridge: building native shim against $source (CUDA: $cuda, distributed: $dist, -std=$cxx_std)"
+echo "tensorbridge: building native shim against $source (CUDA: $cuda, distributed: $dist, NCCL: $nccl, -std=$cxx_std)"
 start=$(date +%s)
 "$cxx" "${flags[@]}" "$here/tensorbridge.cpp" -o "$out/libtensorbridge.so.tmp" "${libs[@]}"
 mv "$out/libtensorbridge.so.tmp" "$out/libtensorbridge.so"
@@ -173,6 +198,8 @@ cuda.reason=$cuda_reason
 cxx.std=$cxx_std
 distributed=$dist
 distributed.reason=$dist_reason
+nccl=$nccl
+nccl.reason=$nccl_reason
 EOF
 echo "$stamp" > "$out/libtensorbridge.stamp"
 echo "tensorbridge: built $out/libtensorbridge.so in $(( $(date +%s) - start )) s"

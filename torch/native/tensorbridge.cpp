@@ -976,7 +976,11 @@ int tb_script_free(tb_script* script) {
 // -DUSE_C10D_GLOO, when the libtorch has c10d and the Gloo headers are found).
 #ifdef TB_WITH_C10D
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#ifdef TB_WITH_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <torch/csrc/autograd/function_hook.h>
@@ -991,6 +995,7 @@ int tb_script_free(tb_script* script) {
 #include <cerrno>
 #include <chrono>
 #include <mutex>
+#include <optional>
 
 // 1.13's backends are ProcessGroups; from 2.0 on they are c10d::Backends under a ProcessGroup.
 #if TB_TORCH_AT_LEAST(2, 0)
@@ -999,9 +1004,12 @@ using PgBackend = c10d::Backend;
 using PgBackend = c10d::ProcessGroup;
 #endif
 
+// A group holds Gloo (CPU tensors) and/or NCCL (CUDA tensors) over one store, as PyTorch 2.x's default
+// "cpu:gloo,cuda:nccl" group does; each collective goes to the backend of its tensors' device.
 struct tb_pg {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<PgBackend> backend;
+  c10::intrusive_ptr<PgBackend> backend;  // Gloo
+  c10::intrusive_ptr<PgBackend> nccl;
 };
 
 struct tb_work {
@@ -1010,9 +1018,34 @@ struct tb_work {
 
 namespace {
 
-PgBackend& group_of(tb_pg* pg) {
-  if (pg == nullptr || !pg->backend) throw ArgumentError("null or closed process group handle");
-  return *pg->backend;
+const char* const kNoNccl =
+#ifdef TB_WITH_NCCL
+    "this group has no NCCL backend (no CUDA device was usable when it was created)";
+#else
+    "this tensorbridge shim was built without NCCL (a CPU-only libtorch, or no nccl.h was found: see "
+    "libtensorbridge.properties, nccl.reason)";
+#endif
+
+// The backend for tensors on `device`: NCCL for CUDA, Gloo otherwise.
+c10::intrusive_ptr<PgBackend>& backend_ptr(tb_pg* pg, c10::DeviceType device) {
+  if (pg == nullptr || (!pg->backend && !pg->nccl)) throw ArgumentError("null or closed process group handle");
+  if (device == c10::DeviceType::CUDA) {
+    if (!pg->nccl) throw ArgumentError(std::string("CUDA tensors need the NCCL backend: ") + kNoNccl);
+    return pg->nccl;
+  }
+  if (!pg->backend) throw ArgumentError(std::string(c10::DeviceTypeName(device)) +
+                                        " tensors need the Gloo backend, and this group has NCCL only");
+  return pg->backend;
+}
+
+PgBackend& backend_for(tb_pg* pg, const std::vector<at::Tensor>& tensors) {
+  return *backend_ptr(pg, tensors.empty() ? c10::DeviceType::CPU : tensors[0].device().type());
+}
+
+// Collectives without tensors (barrier): Gloo when the group has it.
+PgBackend& any_backend(tb_pg* pg) {
+  if (pg == nullptr || (!pg->backend && !pg->nccl)) throw ArgumentError("null or closed process group handle");
+  return pg->backend ? *pg->backend : *pg->nccl;
 }
 
 c10d::ReduceOp reduce_op(int op) {
@@ -1081,10 +1114,30 @@ int tb_dist_store_binds_address(void) {
   return TB_STORE_BINDS_ADDRESS;
 }
 
+int tb_dist_nccl_available(char* reason, int64_t capacity) {
+#ifdef TB_WITH_NCCL
+  int devices = 0;
+  int status = guarded([&] { devices = static_cast<int>(torch::cuda::device_count()); });
+  if (status == TB_OK && devices > 0) {
+    copy_out("", reason, capacity, nullptr);
+    return 1;
+  }
+  copy_out("the shim has NCCL, but no CUDA device is usable here (run `tensorbridge doctor`)", reason, capacity, nullptr);
+  return 0;
+#else
+  copy_out(kNoNccl, reason, capacity, nullptr);
+  return 0;
+#endif
+}
+
 int tb_pg_new(int backend, int store_kind, const char* address, int port, int is_server, int rank, int world_size,
               const char* gloo_hostname, int64_t timeout_ms, tb_pg** out) {
   return guarded([&] {
-    if (backend != 0) throw ArgumentError("only the Gloo backend (0) is built into this shim");
+    if (backend == 0) backend = TB_BACKEND_GLOO;
+    if ((backend & ~(TB_BACKEND_GLOO | TB_BACKEND_NCCL)) != 0) throw ArgumentError("unknown backend " + std::to_string(backend));
+#ifndef TB_WITH_NCCL
+    if (backend & TB_BACKEND_NCCL) throw c10::NotImplementedError({__func__, __FILE__, __LINE__}, kNoNccl);
+#endif
     if (address == nullptr) throw ArgumentError("null store address");
     if (world_size < 1 || rank < 0 || rank >= world_size)
       throw ArgumentError("rank " + std::to_string(rank) + " is outside a world of size " + std::to_string(world_size));
@@ -1109,9 +1162,11 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
       throw ArgumentError("unknown store kind " + std::to_string(store_kind));
     }
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-    options->devices.push_back(gloo_hostname && *gloo_hostname
-                                   ? c10d::ProcessGroupGloo::createDeviceForHostname(gloo_hostname)
-                                   : c10d::ProcessGroupGloo::createDefaultDevice());
+    if (backend & TB_BACKEND_GLOO) {
+      options->devices.push_back(gloo_hostname && *gloo_hostname
+                                     ? c10d::ProcessGroupGloo::createDeviceForHostname(gloo_hostname)
+                                     : c10d::ProcessGroupGloo::createDefaultDevice());
+    }
     options->threads = 2;
     // Every tensorbridge rank records its world size before joining; once joined (so every peer has written
     // its key, if it is a tensorbridge rank), a rank compares the keys it finds. Gloo itself does not always notice
@@ -1120,7 +1175,18 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
     const std::string key = "tensorbridge/world_size/";
     auto bytes = [](const std::string& v) { return std::vector<uint8_t>(v.begin(), v.end()); };
     pg->store->set(key + std::to_string(rank), bytes(std::to_string(world_size)));
-    pg->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(pg->store, rank, world_size, options);
+    if (backend & TB_BACKEND_GLOO) {
+      pg->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(pg->store, rank, world_size, options);
+    }
+#ifdef TB_WITH_NCCL
+    if (backend & TB_BACKEND_NCCL) {
+      auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
+      nccl_options->timeout = timeout;
+      // Its own key space in the store, beside Gloo's. The communicators are made at the first collective.
+      pg->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(
+          c10::make_intrusive<c10d::PrefixStore>("nccl", pg->store), rank, world_size, nccl_options);
+    }
+#endif
     for (int other = 0; other < world_size; other++) {
       if (other == rank || !pg->store->check({key + std::to_string(other)})) continue;
       auto value = pg->store->get(key + std::to_string(other));
@@ -1134,7 +1200,13 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
 }
 
 int tb_pg_free(tb_pg* pg) {
-  return guarded([&] { delete pg; });
+  return guarded([&] {
+#if defined(TB_WITH_NCCL) && TB_TORCH_AT_LEAST(2, 4)
+    // NCCL's watchdog expects an orderly shutdown (destroy_process_group) before the destructor.
+    if (pg != nullptr && pg->nccl) pg->nccl->shutdown();
+#endif
+    delete pg;
+  });
 }
 
 int tb_pg_allreduce(tb_pg* pg, tb_tensor* const* tensors, int count, int op, tb_work** out) {
@@ -1142,7 +1214,7 @@ int tb_pg_allreduce(tb_pg* pg, tb_tensor* const* tensors, int count, int op, tb_
     auto list = tensors_of(tensors, count);
     c10d::AllreduceOptions opts;
     opts.reduceOp = reduce_op(op);
-    put_work(group_of(pg).allreduce(list, opts), out);
+    put_work(backend_for(pg, list).allreduce(list, opts), out);
   });
 }
 
@@ -1152,7 +1224,7 @@ int tb_pg_broadcast(tb_pg* pg, tb_tensor* const* tensors, int count, int root, t
     c10d::BroadcastOptions opts;
     opts.rootRank = root;
     opts.rootTensor = 0;
-    put_work(group_of(pg).broadcast(list, opts), out);
+    put_work(backend_for(pg, list).broadcast(list, opts), out);
   });
 }
 
@@ -1160,7 +1232,7 @@ int tb_pg_allgather(tb_pg* pg, tb_tensor* const* outputs, int count, tb_tensor* 
   return guarded([&] {
     std::vector<std::vector<at::Tensor>> outs{tensors_of(outputs, count)};
     std::vector<at::Tensor> ins{deref(input)};
-    put_work(group_of(pg).allgather(outs, ins), out);
+    put_work(backend_for(pg, ins).allgather(outs, ins), out);
   });
 }
 
@@ -1170,12 +1242,12 @@ int tb_pg_reduce_scatter(tb_pg* pg, tb_tensor* output, tb_tensor* const* inputs,
     std::vector<std::vector<at::Tensor>> ins{tensors_of(inputs, count)};
     c10d::ReduceScatterOptions opts;
     opts.reduceOp = reduce_op(op);
-    put_work(group_of(pg).reduce_scatter(outs, ins, opts), out);
+    put_work(backend_for(pg, outs).reduce_scatter(outs, ins, opts), out);
   });
 }
 
 int tb_pg_barrier(tb_pg* pg, tb_work** out) {
-  return guarded([&] { put_work(group_of(pg).barrier(), out); });
+  return guarded([&] { put_work(any_backend(pg).barrier(), out); });
 }
 
 int tb_work_wait(tb_work* work, int64_t timeout_ms, int* timed_out) {
@@ -1370,15 +1442,23 @@ int tb_ddp_new(tb_pg* pg, tb_tensor* const* params, int count, const int32_t* bu
   return guarded([&] {
     if (out == nullptr || (count > 0 && bucket_of == nullptr) || bucket_count < 0) throw ArgumentError("bad arguments");
     auto state = std::make_shared<ReducerState>();
-    auto& group = group_of(pg);
-    state->group = pg->backend;
-    state->world_size = group.getSize();
     state->params = tensors_of(params, count);
+    std::optional<c10::Device> device;
+    for (int i = 0; i < count; i++) {
+      if (bucket_of[i] < 0) continue;
+      c10::Device d = state->params[i].device();
+      if (device && *device != d)
+        throw ArgumentError("the parameters are on " + device->str() + " and " + d.str() + ": one device per replica");
+      device = d;
+    }
+    state->group = backend_ptr(pg, device ? device->type() : c10::DeviceType::CPU);
+    state->world_size = state->group->getSize();
     state->bucket_of.assign(bucket_of, bucket_of + count);
     state->slot_of.assign(count, -1);
     state->ready.assign(count, 0);
     std::vector<int64_t> numel(bucket_count, 0);
     std::vector<c10::ScalarType> dtype(bucket_count, c10::ScalarType::Undefined);
+    c10::Device where = device.value_or(c10::Device(c10::DeviceType::CPU));
     state->buckets.resize(bucket_count);
     for (int i = 0; i < count; i++) {
       int b = bucket_of[i];
@@ -1400,7 +1480,7 @@ int tb_ddp_new(tb_pg* pg, tb_tensor* const* params, int count, const int32_t* bu
     }
     for (int b = 0; b < bucket_count; b++) {
       if (state->buckets[b].members.empty()) throw ArgumentError("bucket " + std::to_string(b) + " is empty");
-      state->buckets[b].flat = at::zeros({numel[b]}, at::TensorOptions().dtype(dtype[b]));
+      state->buckets[b].flat = at::zeros({numel[b]}, at::TensorOptions().dtype(dtype[b]).device(where));
     }
     auto ddp = std::make_unique<tb_ddp>();
     ddp->state = state;
@@ -1475,6 +1555,10 @@ int tb_dist_available(char* reason, int64_t capacity) {
   return 0;
 }
 int tb_dist_store_binds_address(void) {
+  return 0;
+}
+int tb_dist_nccl_available(char* reason, int64_t capacity) {
+  copy_out(TB_NO_C10D_MESSAGE, reason, capacity, nullptr);
   return 0;
 }
 TB_NO_C10D(int tb_pg_new(int, int, const char*, int, int, int, int, const char*, int64_t, tb_pg**))

@@ -191,12 +191,15 @@ int tb_script_free(tb_script* script);
 typedef struct tb_pg tb_pg;
 typedef struct tb_work tb_work;
 enum tb_store_kind { TB_STORE_TCP = 0, TB_STORE_FILE = 1 };
+enum tb_backend { TB_BACKEND_GLOO = 1, TB_BACKEND_NCCL = 2 };
 enum tb_reduce_op { TB_REDUCE_SUM = 0, TB_REDUCE_PRODUCT = 1, TB_REDUCE_MIN = 2, TB_REDUCE_MAX = 3 };
 int tb_dist_available(char* reason, int64_t capacity); /* 1: Gloo groups can be made; else reason says why */
 /* 1 when rank 0's TCP store listens on the master address only (libtorch 2.1+: the shim binds the socket and hands
  * it to the TCPStore); 0 when it listens on every interface (1.13's TCPStore has no bind address). */
 int tb_dist_store_binds_address(void);
-/* backend: 0 = Gloo. store_kind TB_STORE_TCP: address = the master's host, port, is_server (rank 0 hosts
+/* 1: NCCL is built in and a CUDA device is usable, so groups can have TB_BACKEND_NCCL; else reason says why not. */
+int tb_dist_nccl_available(char* reason, int64_t capacity);
+/* backend: TB_BACKEND_* bits (0: Gloo); a collective goes to NCCL for CUDA tensors, to Gloo otherwise. store_kind TB_STORE_TCP: address = the master's host, port, is_server (rank 0 hosts
  * it); TB_STORE_FILE: address = a file path (port, is_server ignored). gloo_hostname: the address this
  * rank's Gloo pairs bind to (NULL: the machine's hostname). timeout_ms bounds the rendezvous and every
  * collective. */

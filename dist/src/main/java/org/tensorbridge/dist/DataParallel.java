@@ -73,7 +73,7 @@ public final class DataParallel implements AutoCloseable {
         this.group = group;
         this.parameters = List.copyOf(parameters);
         this.bucketBytes = bucketBytes;
-        int[] bucketOf = assignBuckets(this.parameters, bucketBytes);
+        int[] bucketOf = assignBuckets(group, this.parameters, bucketBytes);
         int count = 0;
         for (int b : bucketOf) {
             count = Math.max(count, b + 1);
@@ -88,16 +88,22 @@ public final class DataParallel implements AutoCloseable {
     }
 
     /** Bucket of each parameter (-1: not reduced): reverse order, one dtype per bucket, the first one small. */
-    private static int[] assignBuckets(List<Tensor> parameters, long bucketBytes) {
+    private static int[] assignBuckets(ProcessGroup group, List<Tensor> parameters, long bucketBytes) {
         int[] bucketOf = new int[parameters.size()];
         int bucket = -1;
         long bytes = 0;
         DType dtype = null;
         for (int i = parameters.size() - 1; i >= 0; i--) {
             Tensor p = parameters.get(i);
-            if (p.device().type() != DeviceType.CPU) {
+            if (p.device().type() == DeviceType.CUDA && !group.backends().contains(ProcessGroup.Backend.NCCL)) {
+                throw new UnsupportedOperationException("parameter " + i + " is on " + p.device() + ": CUDA tensors"
+                        + " are reduced over NCCL, and this group has none (" + (ProcessGroup.isNcclAvailable()
+                        ? "create it with ProcessGroup.defaultBackends() or Backend.NCCL"
+                        : ProcessGroup.ncclUnavailableReason()) + ")");
+            }
+            if (p.device().type() != DeviceType.CPU && p.device().type() != DeviceType.CUDA) {
                 throw new UnsupportedOperationException("parameter " + i + " is on " + p.device()
-                        + ": DataParallel reduces over Gloo, which takes CPU tensors only");
+                        + ": DataParallel reduces CPU tensors (Gloo) and CUDA tensors (NCCL)");
             }
             if (!p.requiresGrad()) {
                 bucketOf[i] = -1;

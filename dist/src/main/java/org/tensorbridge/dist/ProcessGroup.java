@@ -5,18 +5,22 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.tensorbridge.core.Scope;
 import org.tensorbridge.torch.Tensor;
 import org.tensorbridge.torch.TorchException;
 import org.tensorbridge.torch.internal.Distributed;
 
 /**
- * A group of processes that run collectives together: libtorch's c10d {@code ProcessGroupGloo} (CPU tensors) over a
- * TCP store (the master, rank 0, hosts it) or a file store on a shared file system — the engine under PyTorch's
- * {@code torch.distributed}, so a Java rank and a Python rank can share one group.
+ * A group of processes that run collectives together: libtorch's c10d {@code ProcessGroupGloo} (CPU tensors) and,
+ * where the shim has it and a GPU is usable, {@code ProcessGroupNCCL} (CUDA tensors), over a TCP store (the master,
+ * rank 0, hosts it) or a file store on a shared file system — the engine under PyTorch's {@code torch.distributed},
+ * so a Java rank and a Python rank can share one group.
  * <pre>{@code
  * try (ProcessGroup group = ProcessGroup.fromEnvironment()) {   // MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE
  *     group.allReduce(t);                                       // sums t over the ranks, in place
@@ -37,11 +41,14 @@ public final class ProcessGroup implements AutoCloseable {
     private final int worldSize;
     private final Duration timeout;
     private final String rendezvous;
+    private final Set<Backend> backends;
     private MemorySegment pointer;
     private boolean reduceScatterByAllReduce;
 
-    private ProcessGroup(MemorySegment pointer, int rank, int worldSize, Duration timeout, String rendezvous) {
+    private ProcessGroup(MemorySegment pointer, int rank, int worldSize, Duration timeout, String rendezvous,
+            Set<Backend> backends) {
         this.pointer = pointer;
+        this.backends = Collections.unmodifiableSet(backends);
         this.rank = rank;
         this.worldSize = worldSize;
         this.timeout = timeout;
@@ -66,6 +73,27 @@ public final class ProcessGroup implements AutoCloseable {
         return isAvailable() && Distributed.storeBindsAddress();
     }
 
+    /** The c10d backends a group can hold: collectives on CUDA tensors run on NCCL, all others on Gloo. */
+    public enum Backend { GLOO, NCCL }
+
+    /** Whether groups can hold NCCL: the shim was built with it and a CUDA device is usable here. */
+    public static boolean isNcclAvailable() {
+        return isAvailable() && Distributed.ncclUnavailableReason() == null;
+    }
+
+    /** Null when {@link #isNcclAvailable()}; otherwise why not and how to fix it. */
+    public static String ncclUnavailableReason() {
+        return isAvailable() ? Distributed.ncclUnavailableReason() : unavailableReason();
+    }
+
+    /**
+     * What the factories without a backend argument give, like PyTorch 2.x's default group ({@code "cpu:gloo,cuda:nccl"}):
+     * Gloo, plus NCCL for CUDA tensors where {@link #isNcclAvailable()}.
+     */
+    public static Set<Backend> defaultBackends() {
+        return isNcclAvailable() ? EnumSet.of(Backend.GLOO, Backend.NCCL) : EnumSet.of(Backend.GLOO);
+    }
+
     /**
      * A Gloo group over a TCP store at {@code masterAddress:masterPort}, hosted by rank 0 (as torchrun's
      * {@code env://}); the store listens on {@code masterAddress} (see {@link #storeListensOnMasterAddressOnly()}).
@@ -78,21 +106,43 @@ public final class ProcessGroup implements AutoCloseable {
 
     public static ProcessGroup tcp(String masterAddress, int masterPort, int rank, int worldSize, Duration timeout,
             String glooHostname) {
+        return tcp(masterAddress, masterPort, rank, worldSize, timeout, glooHostname, defaultBackends());
+    }
+
+    /** A group of the given backends (see {@link Backend}) over a TCP store; {@code glooHostname} as above. */
+    public static ProcessGroup tcp(String masterAddress, int masterPort, int rank, int worldSize, Duration timeout,
+            String glooHostname, Set<Backend> backends) {
         check(rank, worldSize);
         if (masterPort <= 0 || masterPort > 65535) {
             throw new IllegalArgumentException("MASTER_PORT " + masterPort + " is not a TCP port (1-65535)");
         }
         String where = "tcp://" + masterAddress + ":" + masterPort;
-        return create(Distributed.STORE_TCP, masterAddress, masterPort, rank == 0, rank, worldSize, timeout, glooHostname,
-                where);
+        return create(backends, Distributed.STORE_TCP, masterAddress, masterPort, rank == 0, rank, worldSize, timeout,
+                glooHostname, where);
     }
 
-    /** A Gloo group over a file store: every rank names the same file (on a file system they all see). */
+    /**
+     * An NCCL-only group (CUDA tensors; each rank on its own GPU, e.g. {@code Device.cuda(localRank)}) over a TCP store.
+     *
+     * @throws UnsupportedOperationException when {@link #isNcclAvailable()} is false, saying why
+     */
+    public static ProcessGroup nccl(String masterAddress, int masterPort, int rank, int worldSize, Duration timeout) {
+        return tcp(masterAddress, masterPort, rank, worldSize, timeout, null, EnumSet.of(Backend.NCCL));
+    }
+
+    /**
+     * A group over a file store, with {@link #defaultBackends()}: every rank names the same file (on a file system they
+     * all see); Gloo binds to 127.0.0.1, so this is for ranks on one machine.
+     */
     public static ProcessGroup file(Path path, int rank, int worldSize, Duration timeout) {
+        return file(path, rank, worldSize, timeout, defaultBackends());
+    }
+
+    public static ProcessGroup file(Path path, int rank, int worldSize, Duration timeout, Set<Backend> backends) {
         check(rank, worldSize);
         String where = "file://" + path.toAbsolutePath();
-        return create(Distributed.STORE_FILE, path.toAbsolutePath().toString(), 0, false, rank, worldSize, timeout,
-                "127.0.0.1", where);
+        return create(backends, Distributed.STORE_FILE, path.toAbsolutePath().toString(), 0, false, rank, worldSize,
+                timeout, "127.0.0.1", where);
     }
 
     /**
@@ -161,17 +211,26 @@ public final class ProcessGroup implements AutoCloseable {
         }
     }
 
-    private static ProcessGroup create(int storeKind, String address, int port, boolean isServer, int rank, int worldSize,
-            Duration timeout, String glooHost, String where) {
+    private static ProcessGroup create(Set<Backend> backends, int storeKind, String address, int port, boolean isServer,
+            int rank, int worldSize, Duration timeout, String glooHost, String where) {
         String reason = Distributed.unavailableReason();
         if (reason != null) {
             throw new UnsupportedOperationException(reason);
         }
         Objects.requireNonNull(timeout, "timeout");
+        if (backends.isEmpty()) {
+            throw new IllegalArgumentException("no backend: pass Backend.GLOO, Backend.NCCL or both");
+        }
+        if (backends.contains(Backend.NCCL) && !isNcclAvailable()) {
+            throw new UnsupportedOperationException("NCCL is not available: " + ncclUnavailableReason()
+                    + ". Use Backend.GLOO (CPU tensors), or build the shim against a CUDA libtorch with NCCL");
+        }
+        int bits = (backends.contains(Backend.GLOO) ? Distributed.BACKEND_GLOO : 0)
+                | (backends.contains(Backend.NCCL) ? Distributed.BACKEND_NCCL : 0);
         try {
-            MemorySegment p = Distributed.newGroup(storeKind, address, port, isServer, rank, worldSize, glooHost,
+            MemorySegment p = Distributed.newGroup(bits, storeKind, address, port, isServer, rank, worldSize, glooHost,
                     Math.max(1, timeout.toMillis()));
-            return new ProcessGroup(p, rank, worldSize, timeout, where);
+            return new ProcessGroup(p, rank, worldSize, timeout, where, EnumSet.copyOf(backends));
         } catch (TorchException e) {
             throw new DistException(rendezvousMessage(e.getMessage(), rank, worldSize, timeout, where, port), e);
         }
@@ -207,6 +266,11 @@ public final class ProcessGroup implements AutoCloseable {
 
     public int rank() {
         return rank;
+    }
+
+    /** The backends this group holds: CUDA tensors go to NCCL, the others to Gloo. */
+    public Set<Backend> backends() {
+        return backends;
     }
 
     public int worldSize() {

@@ -18,7 +18,7 @@ public final class DistWorker {
         int world = Integer.parseInt(args[2]);
         String store = args[3];
         Duration timeout = Duration.ofMillis(Long.parseLong(args[4]));
-        try (ProcessGroup group = open(store, rank, world, timeout)) {
+        try (ProcessGroup group = open(scenario, store, rank, world, timeout)) {
             System.out.println("joined");
             System.out.flush();
             switch (scenario) {
@@ -31,6 +31,7 @@ public final class DistWorker {
                     System.out.flush();
                     Runtime.getRuntime().halt(3);
                 }
+                case "nccl" -> Scenarios.nccl(group);
                 case "barrier" -> {
                     group.barrier();
                     group.barrier();
@@ -53,11 +54,14 @@ public final class DistWorker {
         Runtime.getRuntime().halt(0);
     }
 
-    static ProcessGroup open(String store, int rank, int world, Duration timeout) {
+    static ProcessGroup open(String scenario, String store, int rank, int world, Duration timeout) {
         if (store.startsWith("file:")) {
             return ProcessGroup.file(Path.of(store.substring(5)), rank, world, timeout);
         }
         String[] parts = store.substring(4).split(":");
+        if (scenario.equals("nccl")) {
+            return ProcessGroup.nccl(parts[0], Integer.parseInt(parts[1]), rank, world, timeout);
+        }
         return ProcessGroup.tcp(parts[0], Integer.parseInt(parts[1]), rank, world, timeout);
     }
 }

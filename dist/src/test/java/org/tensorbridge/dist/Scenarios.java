@@ -89,6 +89,23 @@ final class Scenarios {
         }
     }
 
+    /** NCCL on 2 GPUs, rank r on cuda:r: an all-reduce, a broadcast and DataParallel's gradient average. */
+    static void nccl(ProcessGroup group) {
+        int r = group.rank();
+        org.tensorbridge.torch.Device gpu = org.tensorbridge.torch.Device.cuda(r);
+        try (Scope scope = Scope.open()) {
+            expect(group.allReduce(Tensor.of(new float[] {r + 1, 10 * (r + 1)}, 2).to(gpu)), new float[] {3, 30},
+                    "NCCL all_reduce");
+            expect(group.broadcast(Tensor.full(r == 0 ? 7 : 0, 2).to(gpu), 0), new float[] {7, 7}, "NCCL broadcast");
+            List<Tensor> params = List.of(Tensor.zeros(4).to(gpu).requiresGrad(true));
+            try (DataParallel ddp = new DataParallel(group, params)) {
+                ddp.backward(params.get(0).mul((double) (r + 1)).sum());  // gradients 1 and 2: the average is 1.5
+                expect(params.get(0).grad(), new float[] {1.5f, 1.5f, 1.5f, 1.5f}, "NCCL gradient average");
+            }
+            group.barrier();
+        }
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

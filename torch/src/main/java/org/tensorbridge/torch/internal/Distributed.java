@@ -32,6 +32,8 @@ public final class Distributed {
     private static final MethodHandle WORK_WAIT = fn("tb_work_wait", status(ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle WORK_COMPLETED = fn("tb_work_is_completed", status(ADDRESS, ADDRESS));
     private static final MethodHandle WORK_FREE = fn("tb_work_free", status(ADDRESS));
+    private static final MethodHandle NCCL_AVAILABLE = fn("tb_dist_nccl_available",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle STORE_BINDS = fn("tb_dist_store_binds_address", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle DDP_NEW = fn("tb_ddp_new", status(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle DDP_SET_SYNC = fn("tb_ddp_set_sync", status(ADDRESS, JAVA_INT));
@@ -43,6 +45,8 @@ public final class Distributed {
     public static final int REDUCER_STATS = 5;
 
     public static final int STORE_TCP = 0, STORE_FILE = 1;
+    /** Backend bits of {@link #newGroup} (tensorbridge.h, tb_backend). */
+    public static final int BACKEND_GLOO = 1, BACKEND_NCCL = 2;
 
     private Distributed() {
     }
@@ -58,12 +62,23 @@ public final class Distributed {
         }
     }
 
-    public static MemorySegment newGroup(int storeKind, String address, int port, boolean isServer, int rank,
-            int worldSize, String glooHostname, long timeoutMillis) {
+    /** Null when groups can have an NCCL backend (built in, and a CUDA device is usable); otherwise why not. */
+    public static String ncclUnavailableReason() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment reason = arena.allocate(1024);
+            int ok = (int) NCCL_AVAILABLE.invokeExact(reason, 1024L);
+            return ok == 1 ? null : reason.getString(0);
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    public static MemorySegment newGroup(int backends, int storeKind, String address, int port, boolean isServer,
+            int rank, int worldSize, String glooHostname, long timeoutMillis) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
             MemorySegment host = glooHostname == null ? MemorySegment.NULL : arena.allocateFrom(glooHostname);
-            Status.check((int) PG_NEW.invokeExact(0, storeKind, arena.allocateFrom(address), port, isServer ? 1 : 0,
+            Status.check((int) PG_NEW.invokeExact(backends, storeKind, arena.allocateFrom(address), port, isServer ? 1 : 0,
                     rank, worldSize, host, timeoutMillis, out));
             return out.get(ADDRESS, 0);
         } catch (Throwable t) {

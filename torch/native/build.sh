@@ -125,42 +125,54 @@ else
     echo "tensorbridge: $torch_lib has CUDA but no CUDA headers were found (set CUDA_HOME to a CUDA toolkit, or pip install nvidia-cuda-runtime); building CPU-only" >&2
   fi
 fi
-# Distributed (c10d, issue #15): Gloo process groups need libtorch's c10d headers and Gloo's (Debian's
-# libtorch-dev does not pull in libgloo-dev; pip's torch ships neither gloo/ header folder, so the system's is used).
-dist=no dist_reason=
+# Distributed (c10d, issue #15): process groups need libtorch's c10d headers and a backend: Gloo (CPU tensors) needs
+# Gloo's headers (Debian's libtorch-dev does not pull in libgloo-dev; pip's torch ships no gloo/ header folder, so the
+# system's is used), NCCL (CUDA tensors) a CUDA shim whose libtorch has ProcessGroupNCCL and nccl.h (pip's
+# nvidia/nccl wheel, the CUDA toolkit's or the system's include folder). TB_DIST=0 / TB_GLOO=0 / TB_NCCL=0 leave
+# them out.
+dist=no dist_reason= gloo=no gloo_reason= nccl=no nccl_reason=
 if [[ ${TB_DIST:-1} == 0 ]]; then
   dist_reason="TB_DIST=0 asked for a shim without distributed support"
-elif [[ ! -f $torch_include/torch/csrc/distributed/c10d/ProcessGroupGloo.hpp ]]; then
+  gloo_reason=$dist_reason nccl_reason=$dist_reason
+elif [[ ! -f $torch_include/torch/csrc/distributed/c10d/ProcessGroup.hpp ]]; then
   dist_reason="the libtorch at $torch_include has no c10d headers (built without distributed support)"
-elif [[ ! -f $torch_include/gloo/algorithm.h && ! -f /usr/include/gloo/algorithm.h ]]; then
-  dist_reason="no Gloo headers (gloo/algorithm.h) -> apt-get install libgloo-dev"
-  echo "tensorbridge: building without distributed support: $dist_reason" >&2
+  gloo_reason=$dist_reason nccl_reason=$dist_reason
 else
-  dist=yes
-  flags+=(-DTB_WITH_C10D -DUSE_C10D_GLOO -DUSE_DISTRIBUTED)
-fi
-# NCCL (CUDA tensors in process groups): a CUDA shim with c10d whose libtorch has ProcessGroupNCCL, and nccl.h (pip's
-# nvidia/nccl wheel, the CUDA toolkit's or the system's include folder). TB_NCCL=0 leaves it out.
-nccl=no nccl_reason=
-if [[ ${TB_NCCL:-1} == 0 ]]; then
-  nccl_reason="TB_NCCL=0 asked for a shim without NCCL"
-elif [[ $dist != yes ]]; then
-  nccl_reason="no distributed support: $dist_reason"
-elif [[ $cuda != yes ]]; then
-  nccl_reason="a CPU-only shim: $cuda_reason"
-elif [[ ! -f $torch_include/torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp ]]; then
-  nccl_reason="the libtorch at $torch_include has no ProcessGroupNCCL.hpp (built without NCCL)"
-else
-  nccl_include=
-  for dir in "${nvidia_includes[@]}" "$cuda_include" /usr/include; do
-    [[ -f $dir/nccl.h ]] && { nccl_include=$dir; break; }
-  done
-  if [[ -n $nccl_include ]]; then
-    nccl=yes
-    flags+=(-DTB_WITH_NCCL -DUSE_C10D_NCCL -I"$nccl_include")
+  if [[ ${TB_GLOO:-1} == 0 ]]; then
+    gloo_reason="TB_GLOO=0 asked for a shim without Gloo"
+  elif [[ -f $torch_include/gloo/algorithm.h || -f /usr/include/gloo/algorithm.h ]] &&
+     [[ -f $torch_include/torch/csrc/distributed/c10d/ProcessGroupGloo.hpp ]]; then
+    gloo=yes
+    flags+=(-DTB_WITH_GLOO -DUSE_C10D_GLOO)
   else
-    nccl_reason="no nccl.h in pip's nvidia/*/include, the CUDA headers or /usr/include -> pip install nvidia-nccl-cu12 (or cu13), or apt-get install libnccl-dev"
-    echo "tensorbridge: building without NCCL: $nccl_reason" >&2
+    gloo_reason="no Gloo headers (gloo/algorithm.h) -> apt-get install libgloo-dev"
+    echo "tensorbridge: building without Gloo: $gloo_reason" >&2
+  fi
+  if [[ ${TB_NCCL:-1} == 0 ]]; then
+    nccl_reason="TB_NCCL=0 asked for a shim without NCCL"
+  elif [[ $cuda != yes ]]; then
+    nccl_reason="a CPU-only shim: $cuda_reason"
+  elif [[ ! -f $torch_include/torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp ]]; then
+    nccl_reason="the libtorch at $torch_include has no ProcessGroupNCCL.hpp (built without NCCL)"
+  else
+    nccl_include=
+    for dir in "${nvidia_includes[@]}" "$cuda_include" /usr/include; do
+      [[ -f $dir/nccl.h ]] && { nccl_include=$dir; break; }
+    done
+    if [[ -n $nccl_include ]]; then
+      nccl=yes
+      flags+=(-DTB_WITH_NCCL -DUSE_C10D_NCCL -I"$nccl_include")
+    else
+      nccl_reason="no nccl.h in pip's nvidia/*/include, the CUDA headers or /usr/include -> pip install nvidia-nccl-cu12 (or cu13), or apt-get install libnccl-dev"
+      echo "tensorbridge: building without NCCL: $nccl_reason" >&2
+    fi
+  fi
+  if [[ $gloo == yes || $nccl == yes ]]; then
+    dist=yes
+    flags+=(-DTB_WITH_C10D -DUSE_DISTRIBUTED)
+  else
+    dist_reason="no backend: Gloo: $gloo_reason; NCCL: $nccl_reason"
+    echo "tensorbridge: building without distributed support: $dist_reason" >&2
   fi
 fi
 libs+=(-Wl,-rpath,"$torch_lib")
@@ -175,7 +187,7 @@ if [[ -f $out/libtensorbridge.so && -f $out/libtensorbridge.stamp && $(cat "$out
   exit 0
 fi
 
-echo "tensorbridge: building native shim against $source (CUDA: $cuda, distributed: $dist, NCCL: $nccl, -std=$cxx_std)"
+echo "tensorbridge: building native shim against $source (CUDA: $cuda, distributed: $dist, Gloo: $gloo, NCCL: $nccl, -std=$cxx_std)"
 start=$(date +%s)
 "$cxx" "${flags[@]}" "$here/tensorbridge.cpp" -o "$out/libtensorbridge.so.tmp" "${libs[@]}"
 mv "$out/libtensorbridge.so.tmp" "$out/libtensorbridge.so"
@@ -198,6 +210,8 @@ cuda.reason=$cuda_reason
 cxx.std=$cxx_std
 distributed=$dist
 distributed.reason=$dist_reason
+gloo=$gloo
+gloo.reason=$gloo_reason
 nccl=$nccl
 nccl.reason=$nccl_reason
 EOF

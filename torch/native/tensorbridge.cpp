@@ -972,12 +972,15 @@ int tb_script_free(tb_script* script) {
 
 }  // extern "C"
 // ===== distributed (c10d): process groups (issue #15) =====
-// Gloo process groups over a TCP or file store. Compiled only with -DTB_WITH_C10D (build.sh sets it, with
-// -DUSE_C10D_GLOO, when the libtorch has c10d and the Gloo headers are found).
+// Process groups over a TCP or file store. Compiled only with -DTB_WITH_C10D, which build.sh sets when the libtorch has
+// c10d and at least one backend can be built: Gloo (-DTB_WITH_GLOO, with Gloo's headers) and/or NCCL (-DTB_WITH_NCCL,
+// a CUDA libtorch and nccl.h).
 #ifdef TB_WITH_C10D
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#ifdef TB_WITH_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #ifdef TB_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -1017,6 +1020,10 @@ struct tb_work {
 };
 
 namespace {
+
+const char* const kNoGloo =
+    "this tensorbridge shim was built without Gloo (CPU tensors): Gloo's headers were not found (on Debian/Ubuntu: "
+    "apt-get install libgloo-dev), then rebuild the shim with torch/native/build.sh";
 
 const char* const kNoNccl =
 #ifdef TB_WITH_NCCL
@@ -1106,8 +1113,13 @@ void put_work(c10::intrusive_ptr<c10d::Work> work, tb_work** out) {
 extern "C" {
 
 int tb_dist_available(char* reason, int64_t capacity) {
+#ifdef TB_WITH_GLOO
   copy_out("", reason, capacity, nullptr);
   return 1;
+#else
+  copy_out(kNoGloo, reason, capacity, nullptr);
+  return 0;
+#endif
 }
 
 int tb_dist_store_binds_address(void) {
@@ -1138,6 +1150,9 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
 #ifndef TB_WITH_NCCL
     if (backend & TB_BACKEND_NCCL) throw c10::NotImplementedError({__func__, __FILE__, __LINE__}, kNoNccl);
 #endif
+#ifndef TB_WITH_GLOO
+    if (backend & TB_BACKEND_GLOO) throw c10::NotImplementedError({__func__, __FILE__, __LINE__}, kNoGloo);
+#endif
     if (address == nullptr) throw ArgumentError("null store address");
     if (world_size < 1 || rank < 0 || rank >= world_size)
       throw ArgumentError("rank " + std::to_string(rank) + " is outside a world of size " + std::to_string(world_size));
@@ -1161,13 +1176,6 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
     } else {
       throw ArgumentError("unknown store kind " + std::to_string(store_kind));
     }
-    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-    if (backend & TB_BACKEND_GLOO) {
-      options->devices.push_back(gloo_hostname && *gloo_hostname
-                                     ? c10d::ProcessGroupGloo::createDeviceForHostname(gloo_hostname)
-                                     : c10d::ProcessGroupGloo::createDefaultDevice());
-    }
-    options->threads = 2;
     // Every tensorbridge rank records its world size before joining; once joined (so every peer has written
     // its key, if it is a tensorbridge rank), a rank compares the keys it finds. Gloo itself does not always notice
     // ranks started with different world sizes (2.x lets rank 0 of 2 join a rank 1 of 3). Python ranks write no
@@ -1175,9 +1183,16 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
     const std::string key = "tensorbridge/world_size/";
     auto bytes = [](const std::string& v) { return std::vector<uint8_t>(v.begin(), v.end()); };
     pg->store->set(key + std::to_string(rank), bytes(std::to_string(world_size)));
+#ifdef TB_WITH_GLOO
     if (backend & TB_BACKEND_GLOO) {
+      auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+      options->devices.push_back(gloo_hostname && *gloo_hostname
+                                     ? c10d::ProcessGroupGloo::createDeviceForHostname(gloo_hostname)
+                                     : c10d::ProcessGroupGloo::createDefaultDevice());
+      options->threads = 2;
       pg->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(pg->store, rank, world_size, options);
     }
+#endif
 #ifdef TB_WITH_NCCL
     if (backend & TB_BACKEND_NCCL) {
       auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
@@ -1545,7 +1560,7 @@ extern "C" {
 
 #define TB_NO_C10D_MESSAGE                                                                                  \
   "this tensorbridge shim was built without distributed support: the libtorch it was built against lacks " \
-  "c10d or the Gloo headers were not found (on Debian/Ubuntu: apt-get install libgloo-dev), then rebuild "  \
+  "c10d, or neither Gloo's headers (on Debian/Ubuntu: apt-get install libgloo-dev) nor NCCL were found; rebuild "  \
   "the shim with torch/native/build.sh"
 #define TB_NO_C10D(signature) \
   signature { return fail(TB_ERR_NOT_IMPLEMENTED, TB_NO_C10D_MESSAGE); }

@@ -55,11 +55,12 @@ public final class ProcessGroup implements AutoCloseable {
         this.rendezvous = rendezvous;
     }
 
-    /** Whether this shim was built with distributed support; {@link #unavailableReason()} says why not. */
+    /** Whether Gloo groups (CPU tensors) can be made here; {@link #unavailableReason()} says why not. */
     public static boolean isAvailable() {
         return Distributed.unavailableReason() == null;
     }
 
+    /** Null when {@link #isAvailable()}; otherwise why not and how to fix it. */
     public static String unavailableReason() {
         return Distributed.unavailableReason();
     }
@@ -70,7 +71,7 @@ public final class ProcessGroup implements AutoCloseable {
      * TCPStore has no bind address: firewall the port, or use a file store on one machine).
      */
     public static boolean storeListensOnMasterAddressOnly() {
-        return isAvailable() && Distributed.storeBindsAddress();
+        return Distributed.storeBindsAddress();
     }
 
     /** The c10d backends a group can hold: collectives on CUDA tensors run on NCCL, all others on Gloo. */
@@ -78,12 +79,12 @@ public final class ProcessGroup implements AutoCloseable {
 
     /** Whether groups can hold NCCL: the shim was built with it and a CUDA device is usable here. */
     public static boolean isNcclAvailable() {
-        return isAvailable() && Distributed.ncclUnavailableReason() == null;
+        return Distributed.ncclUnavailableReason() == null;
     }
 
     /** Null when {@link #isNcclAvailable()}; otherwise why not and how to fix it. */
     public static String ncclUnavailableReason() {
-        return isAvailable() ? Distributed.ncclUnavailableReason() : unavailableReason();
+        return Distributed.ncclUnavailableReason();
     }
 
     /**
@@ -91,7 +92,14 @@ public final class ProcessGroup implements AutoCloseable {
      * Gloo, plus NCCL for CUDA tensors where {@link #isNcclAvailable()}.
      */
     public static Set<Backend> defaultBackends() {
-        return isNcclAvailable() ? EnumSet.of(Backend.GLOO, Backend.NCCL) : EnumSet.of(Backend.GLOO);
+        Set<Backend> backends = EnumSet.noneOf(Backend.class);
+        if (isAvailable()) {
+            backends.add(Backend.GLOO);
+        }
+        if (isNcclAvailable()) {
+            backends.add(Backend.NCCL);
+        }
+        return backends.isEmpty() ? EnumSet.of(Backend.GLOO) : backends;  // Gloo's error then says what is missing
     }
 
     /**
@@ -213,13 +221,12 @@ public final class ProcessGroup implements AutoCloseable {
 
     private static ProcessGroup create(Set<Backend> backends, int storeKind, String address, int port, boolean isServer,
             int rank, int worldSize, Duration timeout, String glooHost, String where) {
-        String reason = Distributed.unavailableReason();
-        if (reason != null) {
-            throw new UnsupportedOperationException(reason);
-        }
         Objects.requireNonNull(timeout, "timeout");
         if (backends.isEmpty()) {
             throw new IllegalArgumentException("no backend: pass Backend.GLOO, Backend.NCCL or both");
+        }
+        if (backends.contains(Backend.GLOO) && !isAvailable()) {
+            throw new UnsupportedOperationException(unavailableReason());
         }
         if (backends.contains(Backend.NCCL) && !isNcclAvailable()) {
             throw new UnsupportedOperationException("NCCL is not available: " + ncclUnavailableReason()

@@ -51,7 +51,7 @@ public final class Distributed {
     private Distributed() {
     }
 
-    /** Null when Gloo process groups can be made; otherwise why not and how to fix it. */
+    /** Null when Gloo process groups (CPU tensors) can be made; otherwise why not and how to fix it. */
     public static String unavailableReason() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment reason = arena.allocate(1024);

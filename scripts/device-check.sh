@@ -63,8 +63,8 @@ log "CUDA-tagged tests"
 testkit=
 [[ -d .device/tests/testkit ]] && testkit=:.device/tests/testkit
 timeout 240 $TB_JAVA --enable-native-access=ALL-UNNAMED -jar .device/junit-platform-console-standalone.jar execute \
-  --class-path "$jars$testkit:.device/tests/torch:.device/tests/bridge:.device/tests/data" \
-  --scan-class-path .device/tests/torch:.device/tests/bridge:.device/tests/data \
+  --class-path "$jars$testkit:.device/tests/torch:.device/tests/bridge:.device/tests/data:.device/tests/dist" \
+  --scan-class-path .device/tests/torch:.device/tests/bridge:.device/tests/data:.device/tests/dist \
   --include-tag cuda --details=tree --disable-banner > "$OUT/tests.txt" 2>&1
 rc=$?
 echo "exit $rc" >> "$OUT/tests.txt"

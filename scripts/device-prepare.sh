@@ -8,7 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 source scripts/java-env.sh
 mvn -B -q package -DskipTests -pl cli,bench -am
-mvn -B -q test-compile -pl torch,bridge,data -am
+mvn -B -q test-compile -pl torch,bridge,data,dist -am
 rm -rf .device
 mkdir -p .device/lib .device/tests
 cp bench/target/lib/*.jar bench/target/tensorbridge-bench-*.jar cli/target/tensorbridge-cli.jar .device/lib/
@@ -16,6 +16,7 @@ cp -r testkit/target/classes .device/tests/testkit   # the tests' Python oracles
 cp -r torch/target/test-classes .device/tests/torch
 cp -r bridge/target/test-classes .device/tests/bridge
 cp -r data/target/test-classes .device/tests/data
+cp -r dist/target/test-classes .device/tests/dist     # NCCL's cuda-tagged tests
 mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 \
   -DoutputDirectory="$root/.device" -Dmdep.stripVersion=true
 # A trimmed Java 25 runtime (~20 MB packed); the modules are what the CLI, the benchmarks and JUnit use.

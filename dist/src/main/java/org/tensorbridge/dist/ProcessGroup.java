@@ -103,7 +103,7 @@ public final class ProcessGroup implements AutoCloseable {
     }
 
     /**
-     * A Gloo group over a TCP store at {@code masterAddress:masterPort}, hosted by rank 0 (as torchrun's
+     * A group ({@link #defaultBackends()}) over a TCP store at {@code masterAddress:masterPort}, hosted by rank 0 (as torchrun's
      * {@code env://}); the store listens on {@code masterAddress} (see {@link #storeListensOnMasterAddressOnly()}).
      * This rank's Gloo connections bind to {@code 127.0.0.1} when the master is on loopback, else to the machine's
      * hostname ({@code GLOO_HOSTNAME} in {@link #fromEnvironment} overrides).

@@ -1316,7 +1316,6 @@ struct ReducerBucket {
   std::vector<int64_t> offsets;   // each member's start in flat
   size_t pending = 0;             // members without their gradient this round
   c10::intrusive_ptr<c10d::Work> work;
-  bool started = false;
 };
 
 struct ReducerState {
@@ -1349,7 +1348,6 @@ struct ReducerState {
     std::fill(ready.begin(), ready.end(), 0);
     for (auto& b : buckets) {
       b.pending = b.members.size();
-      b.started = false;
       b.work.reset();
     }
     next_bucket = 0;
@@ -1362,6 +1360,9 @@ struct ReducerState {
     at::NoGradGuard no_grad;
     const at::Tensor& grad = params[param].grad();
     at::Tensor s = slot(param);
+    TORCH_CHECK(!grad.defined() || grad.layout() == c10::kStrided, "DataParallel: parameter ", param,
+                " has a sparse gradient, which DataParallel does not reduce: use a dense gradient (e.g. Embedding "
+                "without sparse=True)");
     if (grad.defined()) {
       s.copy_(grad.reshape({-1}));
     } else {
@@ -1380,7 +1381,6 @@ struct ReducerState {
       c10d::AllreduceOptions opts;
       opts.reduceOp = c10d::ReduceOp(c10d::ReduceOp::SUM);
       b.work = group->allreduce(list, opts);
-      b.started = true;
       if (cur_pending_at_first < 0) cur_pending_at_first = static_cast<int64_t>(grads_pending);
       if (in_backward) cur_in_backward++;
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorbridge.core.Scope;
+import org.tensorbridge.torch.Op;
 import org.tensorbridge.torch.Tensor;
 import org.tensorbridge.torch.TorchException;
 
@@ -156,6 +157,16 @@ class DataParallelHooksTest {
             for (int i = 0; i < params.size(); i++) {
                 assertArrayEquals(expected[i], params.get(i).grad().toFloatArray(), "parameter " + i);
             }
+        }
+    }
+
+    @Test
+    void aSparseGradientIsAClearError() {
+        Tensor weight = Tensor.randn(10, 3).requiresGrad(true);
+        try (DataParallel ddp = new DataParallel(group, List.of(weight))) {
+            Tensor rows = Op.callTensor("aten::embedding", weight, Tensor.of(new long[] {1, 4}, 2), -1L, false, true);
+            TorchException e = assertThrows(TorchException.class, () -> ddp.backward(rows.sum()));
+            assertTrue(e.getMessage().contains("parameter 0 has a sparse gradient"), e.getMessage());
         }
     }
 

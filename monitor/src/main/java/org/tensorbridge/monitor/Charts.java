@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.StandardXYBarPainter;
@@ -186,6 +187,9 @@ public final class Charts {
             }
         }
         plot.setRenderer(renderer);
+        if (allIntegers(series)) {  // steps and epochs: no ticks between them
+            plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        }
         return chart;
     }
 
@@ -223,6 +227,17 @@ public final class Charts {
         plot.setRangeGridlinePaint(GRID);
         plot.setOutlinePaint(Color.DARK_GRAY);
         return plot;
+    }
+
+    private static boolean allIntegers(Map<String, double[][]> series) {
+        for (double[][] xy : series.values()) {
+            for (double x : xy[0]) {
+                if (x != Math.rint(x)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static void checkSize(int width, int height) {

@@ -29,7 +29,7 @@ public final class NotebookRunner {
 
     /** Whether {@code jupyter nbconvert} is installed. */
     public static boolean nbconvertAvailable() {
-        return nbconvert() != null;
+        return onPath("jupyter-nbconvert") != null;
     }
 
     /** Executes {@code notebook} and writes the executed copy to {@code output}. */
@@ -38,7 +38,7 @@ public final class NotebookRunner {
         if (!Files.isRegularFile(notebook)) {
             throw new IllegalArgumentException("no notebook at " + notebook.toAbsolutePath());
         }
-        Path nbconvert = nbconvert();
+        Path nbconvert = onPath("jupyter-nbconvert");
         if (nbconvert == null) {
             throw new IllegalStateException("jupyter nbconvert is not installed: apt-get install " + APT_PACKAGES
                     + " (scripts/setup.sh installs them)");
@@ -69,9 +69,10 @@ public final class NotebookRunner {
         }
     }
 
-    private static Path nbconvert() {
+    /** The executable {@code name} on PATH, or null. */
+    public static Path onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "jupyter-nbconvert");
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
             if (Files.isExecutable(candidate)) {
                 return candidate;
             }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what tensorbridge needs on a Debian/Ubuntu machine, once: libtorch (libtorch-dev), Debian's
-# NumPy and PyTorch for the cross-checks (python3-numpy, python3-torch) and a C++ compiler. Java 25 is
-# expected at /usr/lib/jvm/temurin-25-jdk-amd64 (or $JAVA_HOME) and Maven on PATH.
+# NumPy and PyTorch for the cross-checks (python3-numpy, python3-torch), a C++ compiler, and Jupyter's
+# nbconvert/nbclient/jupyter_client (the notebook tests run the example notebook headless through the kernel).
+# Java 25 is expected at /usr/lib/jvm/temurin-25-jdk-amd64 (or $JAVA_HOME) and Maven on PATH.
 set -euo pipefail
-packages=(libtorch-dev libgloo-dev python3-numpy python3-torch python3-pil g++ libturbojpeg0 dataset-fashion-mnist)
+packages=(libtorch-dev libgloo-dev python3-numpy python3-torch python3-pil g++ libturbojpeg0 dataset-fashion-mnist
+          jupyter-nbconvert python3-nbclient jupyter-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

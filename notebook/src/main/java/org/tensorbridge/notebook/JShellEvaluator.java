@@ -32,8 +32,14 @@ final class JShellEvaluator implements AutoCloseable {
             "double", "String", "java.lang.String", "Boolean", "Byte", "Short", "Character", "Integer", "Long", "Float",
             "Double");
 
+    private static final long STOP_RETRY_MILLIS = 50;
+
     private final JShell jshell;
     private final SourceCodeAnalysis analysis;
+    /** Counts evaluations; an interrupt applies to the one running when it came. */
+    private volatile long evaluation;
+    private volatile boolean evaluating;
+    private volatile boolean stopRequested;
 
     JShellEvaluator(List<Path> classPath, List<String> imports, PrintStream out, PrintStream err) {
         jshell = JShell.builder().out(out).err(err).in(InputStream.nullInputStream())
@@ -56,12 +62,24 @@ final class JShellEvaluator implements AutoCloseable {
      * so output and results keep their order).
      */
     CellOutcome evaluate(String code, Runnable afterEachSnippet) {
+        stopRequested = false;
+        evaluation++;
+        evaluating = true;
+        try {
+            CellOutcome outcome = evaluateSnippets(code, afterEachSnippet);
+            return stopRequested ? interrupted() : outcome;
+        } finally {
+            evaluating = false;
+        }
+    }
+
+    private CellOutcome evaluateSnippets(String code, Runnable afterEachSnippet) {
         String rest = code;
         String resultName = null;
         String resultText = null;
         String resultType = null;
         try {
-            while (true) {
+            while (!stopRequested) {
                 SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(rest);
                 if (info.completeness() == Completeness.EMPTY) {
                     break;
@@ -121,9 +139,32 @@ final class JShellEvaluator implements AutoCloseable {
         return events.stream().anyMatch(e -> e.causeSnippet() == null && "true".equals(e.value()));
     }
 
-    /** Asks the running cell to stop (Jupyter's interrupt). */
+    /**
+     * Stops the running cell (Jupyter's interrupt): no further snippet of it starts, and the running one is
+     * stopped. JShell's stop only reaches a snippet that is executing, not one still being compiled, so it is
+     * repeated until the cell has ended.
+     */
     void stop() {
-        jshell.stop();
+        if (!evaluating) {
+            return;
+        }
+        long interrupted = evaluation;
+        stopRequested = true;
+        Thread.ofVirtual().name("kernel-stop").start(() -> {
+            while (evaluating && evaluation == interrupted) {
+                jshell.stop();
+                try {
+                    Thread.sleep(STOP_RETRY_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    private static CellOutcome interrupted() {
+        return new CellOutcome.Failed("Interrupted", "the cell was interrupted",
+                List.of("Interrupted: the cell was interrupted (its variables keep the values they had)"));
     }
 
     /** Jupyter's is_complete status of {@code code}: complete, incomplete or invalid. */
@@ -185,7 +226,11 @@ final class JShellEvaluator implements AutoCloseable {
             }
             for (StackTraceElement frame : cause.getStackTrace()) {
                 String where = frame.getClassName();
-                if (!where.startsWith("jdk.jshell.") && !where.startsWith("jdk.internal.")
+                if (where.isEmpty()) {
+                    // JShell names a snippet's frame by the snippet's id ("#16") in place of a file.
+                    traceback.add("\tat the cell (snippet " + frame.getFileName() + ", line " + frame.getLineNumber()
+                            + ")");
+                } else if (!where.startsWith("jdk.jshell.") && !where.startsWith("jdk.internal.")
                         && !where.startsWith("java.lang.reflect.")) {
                     traceback.add("\tat " + frame);
                 }

@@ -149,6 +149,25 @@ class KernelProtocolTest {
                 library.reply().toString());
     }
 
+    @Test
+    void anInterruptOnControlStopsARunningCell() {
+        String running = client.send(client.shell, "execute_request", code(
+                "System.out.println(\"looping\"); while (true) { Thread.onSpinWait(); }"), Signature.GOOD);
+        // The cell has started once its output arrives; control is served while it runs.
+        Received output;
+        do {
+            output = client.receive(client.iopub, 120_000);
+            assertNotNull(output, "the looping cell started");
+        } while (!(output.type().equals("stream") && output.parentId().equals(running)));
+        String interrupt = client.send(client.control, "interrupt_request", new JsonObject(), Signature.GOOD);
+        assertEquals("interrupt_reply", client.reply(client.control, interrupt).type());
+        Received stopped = client.reply(client.shell, running);
+        assertEquals(running, stopped.parentId());
+        assertEquals("error", stopped.content().get("status").getAsString(), stopped.toString());
+        assertEquals("ok", client.execute("1 + 1").reply().content().get("status").getAsString(),
+                "the kernel runs cells after an interrupt");
+    }
+
     private static JsonObject code(String code) {
         JsonObject content = new JsonObject();
         content.addProperty("code", code);

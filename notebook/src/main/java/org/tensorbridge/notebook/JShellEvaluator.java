@@ -26,12 +26,19 @@ import jdk.jshell.VarSnippet;
  * cell's result.
  */
 final class JShellEvaluator implements AutoCloseable {
-    /** Options of the VM that runs the cells: FFM calls without warnings, no display needed for images. */
-    static final List<String> VM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true");
+    /**
+     * Options of the VM that runs the cells, as the launcher's: FFM calls without warnings, the fast array loops
+     * (the incubator warning goes to the kernel's log, not to a cell); no display needed for images.
+     */
+    static final List<String> VM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED",
+            "--add-modules=jdk.incubator.vector", "-Djava.awt.headless=true");
     private static final Set<String> PLAIN_TYPES = Set.of("boolean", "byte", "short", "char", "int", "long", "float",
             "double", "String", "java.lang.String", "Boolean", "Byte", "Short", "Character", "Integer", "Long", "Float",
             "Double");
 
+    /** What printf and format return: showing the stream after its output would be noise. */
+    private static final Set<String> NOT_SHOWN_TYPES = Set.of("PrintStream", "java.io.PrintStream", "PrintWriter",
+            "java.io.PrintWriter");
     private static final long STOP_RETRY_MILLIS = 50;
 
     private final JShell jshell;
@@ -117,7 +124,7 @@ final class JShellEvaluator implements AutoCloseable {
                     break;
                 }
             }
-            if (resultName == null) {
+            if (resultName == null || NOT_SHOWN_TYPES.contains(resultType)) {
                 return new CellOutcome.Completed(null);
             }
             if (!PLAIN_TYPES.contains(resultType) && showIfImage(resultName, afterEachSnippet)) {

@@ -100,6 +100,12 @@ class KernelProtocolTest {
                 """);
         assertEquals("ok", array.reply().content().get("status").getAsString(), array.iopub().toString());
         assertEquals("shared: 50\n", array.stdout());
+        assertTrue(array.iopub().stream().noneMatch(r -> r.type().equals("stream")
+                && r.content().get("name").getAsString().equals("stderr")), "no warnings: " + array.iopub());
+        Execution vm = client.execute("ModuleLayer.boot().findModule(\"jdk.incubator.vector\").isPresent()"
+                + " + \" \" + Bridge.class.getModule().isNativeAccessEnabled()");
+        assertEquals("\"true true\"", vm.ofType("execute_result").getFirst().content().getAsJsonObject("data")
+                .get("text/plain").getAsString(), "the cells' VM has the vector module and native access");
         Received result = array.ofType("execute_result").getFirst();
         String text = result.content().getAsJsonObject("data").get("text/plain").getAsString();
         assertTrue(text.contains("50"), text);

@@ -1,6 +1,7 @@
 package org.tensorbridge.notebook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,7 @@ class NotebookExecutionTest {
         assertTrue(text.contains("array sees the tensor's write: 7"), text);
         assertTrue(text.contains("tensor sees the array's write: 42"), text);
         assertTrue(text.contains("tensor([[  0,   1,   2],") && text.contains("100]])"), text);
+        assertFalse(text.contains("PrintStream@"), "printf's stream is not shown as a result: " + text);
         Matcher loss = Pattern.compile("loss: first (\\d+\\.\\d+), last (\\d+\\.\\d+)").matcher(text);
         assertTrue(loss.find(), text);
         assertTrue(Double.parseDouble(loss.group(2)) < Double.parseDouble(loss.group(1)) / 10,

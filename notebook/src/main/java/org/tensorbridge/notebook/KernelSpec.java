@@ -44,6 +44,8 @@ public final class KernelSpec {
     static JsonObject kernelJson(List<Path> classPath) {
         JsonArray argv = new JsonArray();
         argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The kernel's log (refused messages, failures) as one line per record, like the CLI's.
+        argv.add("-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n");
         argv.add("-cp");
         argv.add(ClassPath.join(classPath));
         argv.add(Kernel.class.getName());

@@ -16,6 +16,7 @@ import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -220,6 +221,22 @@ class RunMetricsTest {
             assertTrue(none.endpoint().isEmpty());
             assertTrue(none.boundAddress().isEmpty());
         }
+    }
+
+    @Test
+    void aForgottenEndpointDoesNotKeepTheJvmAlive() throws Exception {
+        String javaBinary = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(javaBinary, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), ForgottenRun.class.getName(), runDir.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean exited = child.waitFor(2, TimeUnit.MINUTES);
+        if (!exited) {
+            child.destroyForcibly();
+        }
+        assertTrue(exited, "the JVM stayed up after main returned: " + output);
+        assertEquals(0, child.exitValue(), output);
+        assertTrue(output.contains("http://127.0.0.1:"), output);
     }
 
     private static Optional<InetAddress> nonLoopbackAddress() throws SocketException {

@@ -202,11 +202,14 @@ class RunMetricsTest {
                 assertThrows(ConnectException.class, () -> new Socket(otherAddress.get(), port).close(),
                         "not reachable on " + otherAddress.get());
             }
-            // The port is taken: a second run on it is refused with the fix.
-            BindException e = assertThrows(BindException.class, () -> RunMetrics.start(runDir.resolve("b"),
+            // The port is taken: a second run on it is refused with the fix, before it replaces any file.
+            Path earlier = Files.createDirectories(runDir.resolve("b"));
+            Files.writeString(earlier.resolve("metrics.csv"), "an earlier run's rows");
+            BindException e = assertThrows(BindException.class, () -> RunMetrics.start(earlier,
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
             assertTrue(e.getMessage().contains("127.0.0.1:" + port) && e.getMessage().contains("choose another port"),
                     e.getMessage());
+            assertEquals("an earlier run's rows", Files.readString(earlier.resolve("metrics.csv")));
         }
         try (RunMetrics everywhere = RunMetrics.start(runDir.resolve("c"), new InetSocketAddress(0))) {
             int port = everywhere.boundAddress().orElseThrow().getPort();
@@ -324,6 +327,11 @@ class RunMetricsTest {
         e = assertThrows(IllegalArgumentException.class, () -> RunMetrics.start(runDir.resolve("x"),
                 InetSocketAddress.createUnresolved("no-such-host.invalid", 0)));
         assertTrue(e.getMessage().contains("IP address"), e.getMessage());
+        Files.createDirectories(runDir.resolve("y/epochs.csv"));  // a file that cannot be opened for writing
+        var io = assertThrows(IOException.class, () -> RunMetrics.start(runDir.resolve("y"),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+        assertTrue(io.getMessage().contains("epochs.csv") && io.getMessage().contains("run directory this process can"
+                + " write"), io.getMessage());
     }
 
     @Test

@@ -61,6 +61,7 @@ class RunMetricsTest {
      * A 8-16-3 MLP learns argmax(x[:, :3]) on random data with SGD and a step schedule, reporting every step and
      * epoch; after {@link #SCRAPE_AFTER} steps it waits until {@code scraped} opens.
      */
+    @SuppressWarnings("try")  // the scopes close what the steps create
     private static void train(RunMetrics metrics, CountDownLatch midway, CountDownLatch scraped, List<Step> reported)
             throws InterruptedException {
         Torch.manualSeed(1);

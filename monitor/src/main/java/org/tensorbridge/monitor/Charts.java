@@ -32,6 +32,14 @@ import org.tensorbridge.ndarray.NDArray;
  * to true unless the application chose otherwise before.
  */
 public final class Charts {
+    static {
+        // Before anything here touches AWT, which decides once whether it is headless: a server or a notebook kernel
+        // has no display, even where DISPLAY is set.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
     /** The size charts get when none is asked for (pixels). */
     public static final int DEFAULT_WIDTH = 800;
     public static final int DEFAULT_HEIGHT = 500;
@@ -42,13 +50,6 @@ public final class Charts {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
     private static final Color GRID = new Color(0xdddddd);
-
-    static {
-        // Must happen before AWT initialises; a server or a notebook kernel has no display.
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-    }
 
     private Charts() {
     }

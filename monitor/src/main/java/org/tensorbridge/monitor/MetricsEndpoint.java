@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -14,7 +15,7 @@ import java.util.concurrent.Executors;
 
 /**
  * Serves a registry's metrics in Prometheus's text format at {@code /metrics}, on exactly the address asked for
- * (the JDK's HTTP server; one daemon thread answers scrapes, so a forgotten endpoint never keeps the JVM alive).
+ * (the JDK's HTTP server). Its threads are daemons: a forgotten endpoint never keeps the JVM alive.
  */
 final class MetricsEndpoint implements AutoCloseable {
     private final HttpServer server;
@@ -45,7 +46,17 @@ final class MetricsEndpoint implements AutoCloseable {
                 .name("tensorbridge-metrics-http").factory());
         server.setExecutor(executor);
         server.createContext("/metrics", new MetricsHandler(registry));
-        server.start();
+        // The server's dispatcher thread inherits daemon status from the thread that starts it: starting it from a
+        // daemon thread keeps a forgotten endpoint from holding the JVM open after main returns.
+        Thread starter = Thread.ofPlatform().daemon().name("tensorbridge-metrics-start").start(server::start);
+        try {
+            starter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.stop(0);
+            executor.shutdownNow();
+            throw new InterruptedIOException("interrupted while starting the metrics endpoint");
+        }
         return new MetricsEndpoint(server, executor);
     }
 

@@ -32,10 +32,10 @@ final class MetricsFiles implements AutoCloseable {
     MetricsFiles(Path runDir) throws IOException {
         steps = runDir.resolve(STEPS_FILE);
         epochs = runDir.resolve(EPOCHS_FILE);
-        stepWriter = Files.newBufferedWriter(steps, StandardCharsets.UTF_8);
+        stepWriter = open(steps);
         BufferedWriter epochOut = null;
         try {
-            epochOut = Files.newBufferedWriter(epochs, StandardCharsets.UTF_8);
+            epochOut = open(epochs);
             stepWriter.write(STEPS_HEADER);
             stepWriter.newLine();
             epochOut.write(EPOCHS_HEADER);
@@ -50,6 +50,15 @@ final class MetricsFiles implements AutoCloseable {
             throw e;
         }
         epochWriter = epochOut;
+    }
+
+    private static BufferedWriter open(Path file) throws IOException {
+        try {
+            return Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IOException("cannot write " + file + " (" + e + "): pass a run directory this process can write"
+                    + " files into", e);
+        }
     }
 
     /** Appends a step's row; returns true when this call flushed the files (about once a second). */

@@ -109,16 +109,16 @@ public final class RunMetrics implements AutoCloseable {
                     }).register(registry);
         }
         residentBytes = HostMemory.residentBytes();
-        files = new MetricsFiles(runDir);
-        MetricsEndpoint started = null;
+        // The endpoint first: a port in use then fails the start before an earlier run's files are replaced.
+        endpoint = endpointAddress == null ? null : MetricsEndpoint.start(endpointAddress, registry);
         try {
-            started = endpointAddress == null ? null : MetricsEndpoint.start(endpointAddress, registry);
-        } finally {
-            if (started == null && endpointAddress != null) {
-                files.close();
+            files = new MetricsFiles(runDir);
+        } catch (IOException | RuntimeException e) {
+            if (endpoint != null) {
+                endpoint.close();
             }
+            throw e;
         }
-        endpoint = started;
         startNanos = System.nanoTime();  // time_s counts from here: loading libtorch above is not the run's time
     }
 

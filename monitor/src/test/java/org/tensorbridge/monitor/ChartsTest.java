@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -166,6 +168,19 @@ class ChartsTest {
             // The same elements in another layout: the same bins.
             assertEquals(HistogramBins.of(data, 12), HistogramBins.of(transposed.toDoubleArray(), 12));
         }
+    }
+
+    @Test
+    void chartsRenderHeadlessEvenWhereADisplayIsSet() throws Exception {
+        String javaBinary = ProcessHandle.current().info().command().orElseThrow();
+        ProcessBuilder builder = new ProcessBuilder(javaBinary, "-cp", System.getProperty("java.class.path"),
+                HeadlessCheck.class.getName()).redirectErrorStream(true);
+        builder.environment().put("DISPLAY", ":97");  // no X server there: a non-headless AWT would try it
+        Process child = builder.start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(2, TimeUnit.MINUTES), output);
+        assertEquals(0, child.exitValue(), output);
+        assertTrue(output.contains("headless=true"), output);
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,6 +61,7 @@ class RunMetricsTest {
      * A 8-16-3 MLP learns argmax(x[:, :3]) on random data with SGD and a step schedule, reporting every step and
      * epoch; after {@link #SCRAPE_AFTER} steps it waits until {@code scraped} opens.
      */
+    @SuppressWarnings("try")  // the scopes close what the steps create
     private static void train(RunMetrics metrics, CountDownLatch midway, CountDownLatch scraped, List<Step> reported)
             throws InterruptedException {
         Torch.manualSeed(1);
@@ -201,11 +203,14 @@ class RunMetricsTest {
                 assertThrows(ConnectException.class, () -> new Socket(otherAddress.get(), port).close(),
                         "not reachable on " + otherAddress.get());
             }
-            // The port is taken: a second run on it is refused with the fix.
-            BindException e = assertThrows(BindException.class, () -> RunMetrics.start(runDir.resolve("b"),
+            // The port is taken: a second run on it is refused with the fix, before it replaces any file.
+            Path earlier = Files.createDirectories(runDir.resolve("b"));
+            Files.writeString(earlier.resolve("metrics.csv"), "an earlier run's rows");
+            BindException e = assertThrows(BindException.class, () -> RunMetrics.start(earlier,
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
             assertTrue(e.getMessage().contains("127.0.0.1:" + port) && e.getMessage().contains("choose another port"),
                     e.getMessage());
+            assertEquals("an earlier run's rows", Files.readString(earlier.resolve("metrics.csv")));
         }
         try (RunMetrics everywhere = RunMetrics.start(runDir.resolve("c"), new InetSocketAddress(0))) {
             int port = everywhere.boundAddress().orElseThrow().getPort();
@@ -220,6 +225,22 @@ class RunMetricsTest {
             assertTrue(none.endpoint().isEmpty());
             assertTrue(none.boundAddress().isEmpty());
         }
+    }
+
+    @Test
+    void aForgottenEndpointDoesNotKeepTheJvmAlive() throws Exception {
+        String javaBinary = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(javaBinary, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), ForgottenRun.class.getName(), runDir.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean exited = child.waitFor(2, TimeUnit.MINUTES);
+        if (!exited) {
+            child.destroyForcibly();
+        }
+        assertTrue(exited, "the JVM stayed up after main returned: " + output);
+        assertEquals(0, child.exitValue(), output);
+        assertTrue(output.contains("http://127.0.0.1:"), output);
     }
 
     private static Optional<InetAddress> nonLoopbackAddress() throws SocketException {
@@ -307,6 +328,11 @@ class RunMetricsTest {
         e = assertThrows(IllegalArgumentException.class, () -> RunMetrics.start(runDir.resolve("x"),
                 InetSocketAddress.createUnresolved("no-such-host.invalid", 0)));
         assertTrue(e.getMessage().contains("IP address"), e.getMessage());
+        Files.createDirectories(runDir.resolve("y/epochs.csv"));  // a file that cannot be opened for writing
+        var io = assertThrows(IOException.class, () -> RunMetrics.start(runDir.resolve("y"),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+        assertTrue(io.getMessage().contains("epochs.csv") && io.getMessage().contains("run directory this process can"
+                + " write"), io.getMessage());
     }
 
     @Test

@@ -1,0 +1,14 @@
+package org.tensorbridge.cli.training;
+
+import java.nio.file.Path;
+import org.tensorbridge.torch.Device;
+
+/**
+ * One training run, resolved from flags, environment, .env and defaults.
+ *
+ * @param maxSteps   stop after this many optimizer steps (0: run every epoch)
+ * @param checkpoint the checkpoint's file name inside {@code out}
+ */
+public record TrainConfig(String model, String dataset, String labelColumn, int epochs, int batch, double lr,
+                          Precision precision, Device device, Path out, String checkpoint, long maxSteps, long seed) {
+}

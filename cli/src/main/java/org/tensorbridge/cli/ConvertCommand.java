@@ -23,7 +23,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code tensorbridge convert IN OUT}: a flat map of named tensors between .npz, safetensors and torch.save state
- * dicts (and a single .npy in). Names, dtypes, shapes and values carry over exactly; order is kept. A torch.save
+ * dicts (and a single .npy in). Names, dtypes, shapes and values carry over exactly; the order of the names too,
+ * except through safetensors, whose writers order entries by dtype and name (as Python's does). A torch.save
  * file holding a full checkpoint converts its {@code model} / {@code state_dict} entry.
  */
 @Command(name = "convert", description = {"Convert named tensors between .npz, .safetensors and torch.save state dicts"
@@ -48,6 +49,8 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Path input = main.workingDirectory().resolve(this.input);
+        Path output = main.workingDirectory().resolve(this.output);
         if (!Files.isRegularFile(input)) {
             throw new EnvironmentException(input + ": no such file");
         }

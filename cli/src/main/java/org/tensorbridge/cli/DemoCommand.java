@@ -39,7 +39,8 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Settings settings = TrainingRunner.settings(main, options);
         String dataset = data == null ? "fashion-mnist" : data.toString();
-        TrainConfig config = TrainingRunner.config(settings, options, DEFAULTS, "mlp", dataset, null);
+        TrainConfig config = TrainingRunner.config(settings, options, DEFAULTS, "mlp", dataset, null,
+                main.workingDirectory());
         TrainingRunner.run(main, "tensorbridge demo: Fashion-MNIST MLP 784-256-128-10, AdamW + cosine", settings, config,
                 List.of());
         return ExitCodes.OK;

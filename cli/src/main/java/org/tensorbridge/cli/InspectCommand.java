@@ -39,8 +39,9 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintStream out = main.out();
         int status = ExitCodes.OK;
-        for (Path path : files) {
-            out.println(path + ":");
+        for (Path name : files) {
+            Path path = main.workingDirectory().resolve(name);
+            out.println(name + ":");
             try {
                 if (!Files.isRegularFile(path)) {
                     out.println("  no such file");

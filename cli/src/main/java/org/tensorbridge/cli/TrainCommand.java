@@ -54,7 +54,8 @@ final class TrainCommand implements Callable<Integer> {
         String modelKind = settings.text("model", model, "mlp");
         String data = settings.text("dataset", dataset, "fashion-mnist");
         String label = settings.text("label-column", labelColumn, "label");
-        TrainConfig config = TrainingRunner.config(settings, options, DEFAULTS, modelKind, data, label);
+        TrainConfig config = TrainingRunner.config(settings, options, DEFAULTS, modelKind, data, label,
+                main.workingDirectory());
         String host = settings.text("metrics-host", metricsHost, "127.0.0.1");
         String port = settings.text("metrics-port", metricsPort, "off");
         List<TrainingListener> listeners = new ArrayList<>();

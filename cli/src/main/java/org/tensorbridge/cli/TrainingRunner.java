@@ -28,7 +28,7 @@ final class TrainingRunner {
      * the caller (resolved through the same {@code settings}, so they show in the configuration too).
      */
     static TrainConfig config(Settings settings, TrainingOptions o, Defaults defaults, String model, String dataset,
-                              String labelColumn) {
+                              String labelColumn, Path workingDirectory) {
         int epochs = settings.integer("epochs", o.epochs, defaults.epochs(), 1);
         int batch = settings.integer("batch", o.batch, defaults.batch(), 1);
         double lr = settings.number("lr", o.lr, defaults.lr());
@@ -40,21 +40,22 @@ final class TrainingRunner {
         Device device = Devices.resolve(deviceText);
         Precision precision = Precision.resolve(amp, device);
         return new TrainConfig(model, dataset, labelColumn, epochs, batch, lr, precision, device, out,
-                defaults.checkpoint(), maxSteps, seed);
+                defaults.checkpoint(), maxSteps, seed, workingDirectory);
     }
 
     static Settings settings(Main main, TrainingOptions o) throws IOException {
-        return Settings.load(main.environment(), main.workingDirectory(), o.envFile);
+        return Settings.load(main.environment(), main.workingDirectory(),
+                o.envFile == null ? null : main.workingDirectory().resolve(o.envFile));
     }
 
     /** Prints the configuration, then runs with the run directory's log file open. */
     static TrainResult run(Main main, String title, Settings settings, TrainConfig config,
                            List<TrainingListener> listeners) throws IOException {
-        Path out = main.workingDirectory().resolve(config.out());
+        Path out = config.workingDirectory().resolve(config.out());
         Files.createDirectories(out);
         TrainConfig inRunDir = new TrainConfig(config.model(), config.dataset(), config.labelColumn(), config.epochs(),
                 config.batch(), config.lr(), config.precision(), config.device(), out, config.checkpoint(),
-                config.maxSteps(), config.seed());
+                config.maxSteps(), config.seed(), config.workingDirectory());
         try (RunLog log = RunLog.open(out, main.out())) {
             log.line(title);
             for (String line : settings.describe().split("\n")) {

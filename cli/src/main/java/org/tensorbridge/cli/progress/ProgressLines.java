@@ -19,7 +19,7 @@ final class ProgressLines implements ProgressDisplay {
     private long lastTenth;
     private long done;
     private String detail = "";
-    private boolean endPrinted;
+    private long printedDone = -1;
 
     ProgressLines(String label, long total, PrintStream out, double lineSeconds, LongSupplier nanoTime) {
         this.label = label;
@@ -45,7 +45,7 @@ final class ProgressLines implements ProgressDisplay {
 
     private void print(long now) {
         lastLine = now;
-        endPrinted = done >= total;
+        printedDone = done;
         double percent = total > 0 ? 100.0 * done / total : 0;
         out.println(String.format(Locale.ROOT, "%s %3.0f%% (%d/%d) %s %s", label, percent, done, total,
                 ProgressDisplay.eta(done, total, (now - start) / 1e9), detail).stripTrailing());
@@ -53,7 +53,7 @@ final class ProgressLines implements ProgressDisplay {
 
     @Override
     public void close() {
-        if (!endPrinted && done > 0) {
+        if (done != printedDone && done > 0) {  // the last state, unless already printed
             print(nanoTime.getAsLong());
         }
     }

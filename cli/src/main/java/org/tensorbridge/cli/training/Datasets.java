@@ -31,8 +31,9 @@ public final class Datasets {
     private Datasets() {
     }
 
-    /** Reads {@code spec}; {@code images} keeps samples as [C, H, W] (for a CNN) instead of flattening them. */
-    public static TrainingData load(String spec, String labelColumn, boolean images, Progresses progress) throws IOException {
+    /** Reads {@code spec} (a path relative to {@code workingDirectory}); {@code images} keeps samples as [C, H, W] (for a CNN) instead of flattening them. */
+    public static TrainingData load(String spec, Path workingDirectory, String labelColumn, boolean images, Progresses progress)
+            throws IOException {
         if (spec.equalsIgnoreCase("fashion-mnist")) {
             if (!Files.isRegularFile(FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))) {
                 throw new EnvironmentException("no Fashion-MNIST in " + FASHION_MNIST + ": install Debian's dataset-fashion-mnist"
@@ -40,7 +41,7 @@ public final class Datasets {
             }
             return idx(FASHION_MNIST, images, true, progress);
         }
-        Path path = Path.of(spec);
+        Path path = workingDirectory.resolve(spec);  // relative to the command's directory
         if (Files.isDirectory(path)) {
             return idx(path, images, false, progress);
         }

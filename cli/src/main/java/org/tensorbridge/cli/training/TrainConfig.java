@@ -8,7 +8,9 @@ import org.tensorbridge.torch.Device;
  *
  * @param maxSteps   stop after this many optimizer steps (0: run every epoch)
  * @param checkpoint the checkpoint's file name inside {@code out}
+ * @param workingDirectory what relative paths ({@code out}, the dataset) are relative to
  */
 public record TrainConfig(String model, String dataset, String labelColumn, int epochs, int batch, double lr,
-                          Precision precision, Device device, Path out, String checkpoint, long maxSteps, long seed) {
+                          Precision precision, Device device, Path out, String checkpoint, long maxSteps, long seed,
+                          Path workingDirectory) {
 }

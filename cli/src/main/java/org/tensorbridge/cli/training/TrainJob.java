@@ -52,7 +52,7 @@ public final class TrainJob {
         Torch.setNumThreads(Runtime.getRuntime().availableProcessors());  // Debian's libtorch starts with one
         Files.createDirectories(config.out());
         try (Scope run = Scope.open()) {
-            TrainingData data = Datasets.load(config.dataset(), config.labelColumn(), config.model().equalsIgnoreCase("cnn"),
+            TrainingData data = Datasets.load(config.dataset(), config.workingDirectory(), config.labelColumn(), config.model().equalsIgnoreCase("cnn"),
                     progress);
             report.accept(String.format(Locale.ROOT, "%s, %s, %d classes, %d training samples%s; AdamW lr %s + cosine,"
                             + " batch %d, %s, libtorch %s on %s", data.description(),

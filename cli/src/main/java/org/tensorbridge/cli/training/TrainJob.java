@@ -18,7 +18,6 @@ import org.tensorbridge.nn.Sequential;
 import org.tensorbridge.optim.Adam;
 import org.tensorbridge.optim.LRScheduler;
 import org.tensorbridge.torch.Device;
-import org.tensorbridge.torch.DeviceType;
 import org.tensorbridge.torch.GradMode;
 import org.tensorbridge.torch.Tensor;
 import org.tensorbridge.torch.Torch;
@@ -111,10 +110,5 @@ public final class TrainJob {
             }
         }
         return (double) correct / total;
-    }
-
-    /** Whether the run's device is a GPU (for the caller's messages). */
-    public boolean onCuda() {
-        return config.device().type() == DeviceType.CUDA;
     }
 }

@@ -84,6 +84,11 @@ class CommandLineTest {
         assertEquals(2, badModel.exit(), badModel.all());
         assertTrue(badModel.err().contains("mlp and cnn"), badModel.all());
 
+        assertEquals(2, Cli.run("train", "--device", "cpu", "--metrics-port", "http").exit());
+        Cli badPort = Cli.run(Map.of("TB_METRICS_PORT", "http"), Path.of("").toAbsolutePath(), "train", "--device", "cpu");
+        assertEquals(2, badPort.exit(), badPort.all());
+        assertTrue(badPort.err().contains("a port number (0: any free port) or off"), badPort.all());
+
         assertEquals(2, Cli.run("inspect").exit(), "inspect needs a file");
         assertEquals(2, Cli.run("convert", "only-one.npz").exit(), "convert needs two files");
     }
@@ -97,6 +102,10 @@ class CommandLineTest {
         Cli emptyDir = Cli.run(Map.of(), dir, "train", "--device", "cpu", "--dataset", dir.toString());
         assertEquals(3, emptyDir.exit(), emptyDir.all());
         assertTrue(emptyDir.err().contains("train-images-idx3-ubyte"), emptyDir.all());
+
+        Cli metrics = Cli.run(Map.of(), dir, "train", "--device", "cpu", "--metrics-port", "0");
+        assertEquals(3, metrics.exit(), metrics.all());
+        assertTrue(metrics.err().contains("this build has no metrics endpoint"), metrics.all());
 
         assumeFalse(Torch.cudaAvailable(), "this machine has CUDA");
         Cli cuda = Cli.run(Map.of(), dir, "train", "--device", "cuda", "--out", dir.resolve("run").toString());

@@ -1,6 +1,5 @@
 package org.tensorbridge.cli.config;
 
-import org.tensorbridge.cli.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import org.tensorbridge.cli.UsageException;
 
 /**
  * A command's settings, each from the first of: its flag, the environment ({@code TB_} + the key in upper case,

@@ -1,8 +1,8 @@
 package org.tensorbridge.cli.training;
 
-import org.tensorbridge.cli.UsageException;
 import java.util.Arrays;
 import java.util.Locale;
+import org.tensorbridge.cli.UsageException;
 import org.tensorbridge.nn.Activation;
 import org.tensorbridge.nn.Conv2d;
 import org.tensorbridge.nn.Dropout;

@@ -1,7 +1,7 @@
 package org.tensorbridge.cli.training;
 
-import org.tensorbridge.cli.UsageException;
 import java.util.Locale;
+import org.tensorbridge.cli.UsageException;
 import org.tensorbridge.core.DType;
 import org.tensorbridge.torch.Device;
 import org.tensorbridge.torch.DeviceType;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.tensorbridge.cli.config.Settings;
 import org.tensorbridge.cli.logging.RunLog;
+import org.tensorbridge.cli.training.BuiltinModels;
 import org.tensorbridge.cli.training.Devices;
 import org.tensorbridge.cli.training.Precision;
 import org.tensorbridge.cli.training.TrainConfig;
@@ -37,6 +38,7 @@ final class TrainingRunner {
         Path out = settings.path("out", o.out, defaults.out());
         long maxSteps = settings.longValue("max-steps", o.maxSteps, 0, 0);
         long seed = settings.longValue("seed", o.seed, 0, Long.MIN_VALUE);
+        BuiltinModels.requireKnown(model);
         Device device = Devices.resolve(deviceText);
         Precision precision = Precision.resolve(amp, device);
         return new TrainConfig(model, dataset, labelColumn, epochs, batch, lr, precision, device, out,

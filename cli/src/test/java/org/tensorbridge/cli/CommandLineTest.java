@@ -83,6 +83,7 @@ class CommandLineTest {
         Cli badModel = Cli.run("train", "--device", "cpu", "--model", "resnet");
         assertEquals(2, badModel.exit(), badModel.all());
         assertTrue(badModel.err().contains("mlp and cnn"), badModel.all());
+        assertFalse(Files.exists(Path.of("runs")), "a usage error starts nothing: no run directory");
 
         assertEquals(2, Cli.run("train", "--device", "cpu", "--metrics-port", "http").exit());
         Cli badPort = Cli.run(Map.of("TB_METRICS_PORT", "http"), Path.of("").toAbsolutePath(), "train", "--device", "cpu");

@@ -31,6 +31,14 @@ public final class BuiltinModels {
         };
     }
 
+    /** Refuses an unknown kind before anything is started. */
+    public static String requireKnown(String kind) {
+        if (!kind.equalsIgnoreCase("mlp") && !kind.equalsIgnoreCase("cnn")) {
+            throw new UsageException("--model " + kind + ": the built-in models are mlp and cnn");
+        }
+        return kind;
+    }
+
     /** What {@code kind} describes itself as, for the run's first line. */
     public static String describe(String kind, long[] sampleShape, int classes) {
         long features = Arrays.stream(sampleShape).reduce(1, Math::multiplyExact);

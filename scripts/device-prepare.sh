@@ -20,8 +20,9 @@ cp -r bridge/target/test-classes .device/tests/bridge
 cp -r data/target/test-classes .device/tests/data
 mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 \
   -DoutputDirectory="$root/.device" -Dmdep.stripVersion=true
-# A trimmed Java 25 runtime (~20 MB packed); the modules are what the CLI, the benchmarks and JUnit use.
-modules=${TB_DEVICE_JRE_MODULES:-java.base,jdk.unsupported,java.logging,java.management,jdk.management,java.xml,java.desktop,java.compiler,java.naming,jdk.incubator.vector}
+# A trimmed Java 25 runtime (~20 MB packed); the modules are what the CLI (metrics endpoint: jdk.httpserver;
+# shell and notebook: jdk.jshell, jdk.jdi; Logback: java.naming), the benchmarks and JUnit (java.net.http scrapes) use.
+modules=${TB_DEVICE_JRE_MODULES:-java.base,jdk.unsupported,java.logging,java.management,jdk.management,java.xml,java.desktop,java.compiler,java.naming,jdk.incubator.vector,jdk.httpserver,java.net.http,jdk.jshell,jdk.jdi}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=zip-9 \

@@ -40,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
         Settings settings = TrainingRunner.settings(main, options);
         String dataset = data == null ? "fashion-mnist" : data.toString();
         TrainConfig config = TrainingRunner.config(settings, options, DEFAULTS, "mlp", dataset, null,
-                main.workingDirectory());
+                main.workingDirectory(), null);
         TrainingRunner.run(main, "tensorbridge demo: Fashion-MNIST MLP 784-256-128-10, AdamW + cosine", settings, config,
                 List.of());
         return ExitCodes.OK;

@@ -1,12 +1,11 @@
 package org.tensorbridge.cli;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.tensorbridge.cli.config.Settings;
 import org.tensorbridge.cli.training.TrainConfig;
-import org.tensorbridge.cli.training.TrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,10 +14,11 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code tensorbridge train}: a built-in model ({@code mlp}, {@code cnn}) on a dataset (Fashion-MNIST, an IDX
  * directory, an .npz with x/y, a CSV), with the demo's loop; the run directory gets the checkpoint
- * ({@code model.pt}), {@code tensorbridge.log} and {@code epochs.csv}.
+ * ({@code model.pt}), {@code tensorbridge.log} and the metrics files; {@code --metrics-port} serves Prometheus.
  */
 @Command(name = "train", description = "Train a built-in model (mlp, cnn) on Fashion-MNIST, an IDX directory, an .npz"
-        + " (x, y, optional x_test, y_test) or a CSV; write model.pt, tensorbridge.log and epochs.csv to the run directory.")
+        + " (x, y, optional x_test, y_test) or a CSV; write model.pt, tensorbridge.log, metrics.csv, epochs.csv and charts"
+        + " to the run directory.")
 final class TrainCommand implements Callable<Integer> {
     static final TrainingRunner.Defaults DEFAULTS = new TrainingRunner.Defaults(8, 256, 2e-3, Path.of("runs", "train"),
             "model.pt");
@@ -54,13 +54,11 @@ final class TrainCommand implements Callable<Integer> {
         String modelKind = settings.text("model", model, "mlp");
         String data = settings.text("dataset", dataset, "fashion-mnist");
         String label = settings.text("label-column", labelColumn, "label");
+        InetSocketAddress metrics = MetricsAddress.parse(settings.text("metrics-host", metricsHost, "127.0.0.1"),
+                settings.text("metrics-port", metricsPort, "off"));
         TrainConfig config = TrainingRunner.config(settings, options, DEFAULTS, modelKind, data, label,
-                main.workingDirectory());
-        String host = settings.text("metrics-host", metricsHost, "127.0.0.1");
-        String port = settings.text("metrics-port", metricsPort, "off");
-        List<TrainingListener> listeners = new ArrayList<>();
-        MetricsEndpoint.open(host, port, main.workingDirectory().resolve(config.out())).ifPresent(listeners::add);
-        TrainingRunner.run(main, "tensorbridge train: " + modelKind + " on " + data, settings, config, listeners);
+                main.workingDirectory(), metrics);
+        TrainingRunner.run(main, "tensorbridge train: " + modelKind + " on " + data, settings, config, List.of());
         return ExitCodes.OK;
     }
 }

@@ -26,7 +26,7 @@ final class TrainingOptions {
     String device;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "run directory: checkpoint, tensorbridge.log, epochs.csv (TB_OUT)")
+            description = "run directory: checkpoint, tensorbridge.log, metrics.csv, epochs.csv, charts (TB_OUT)")
     Path out;
 
     @Option(names = "--max-steps", paramLabel = "N", description = "stop after N optimizer steps; 0: no limit (TB_MAX_STEPS)")

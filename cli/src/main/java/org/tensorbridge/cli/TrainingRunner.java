@@ -1,6 +1,7 @@
 package org.tensorbridge.cli;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +30,7 @@ final class TrainingRunner {
      * the caller (resolved through the same {@code settings}, so they show in the configuration too).
      */
     static TrainConfig config(Settings settings, TrainingOptions o, Defaults defaults, String model, String dataset,
-                              String labelColumn, Path workingDirectory) {
+                              String labelColumn, Path workingDirectory, InetSocketAddress metricsEndpoint) {
         int epochs = settings.integer("epochs", o.epochs, defaults.epochs(), 1);
         int batch = settings.integer("batch", o.batch, defaults.batch(), 1);
         double lr = settings.number("lr", o.lr, defaults.lr());
@@ -42,7 +43,7 @@ final class TrainingRunner {
         Device device = Devices.resolve(deviceText);
         Precision precision = Precision.resolve(amp, device);
         return new TrainConfig(model, dataset, labelColumn, epochs, batch, lr, precision, device, out,
-                defaults.checkpoint(), maxSteps, seed, workingDirectory);
+                defaults.checkpoint(), maxSteps, seed, workingDirectory, metricsEndpoint);
     }
 
     static Settings settings(Main main, TrainingOptions o) throws IOException {
@@ -57,7 +58,7 @@ final class TrainingRunner {
         Files.createDirectories(out);
         TrainConfig inRunDir = new TrainConfig(config.model(), config.dataset(), config.labelColumn(), config.epochs(),
                 config.batch(), config.lr(), config.precision(), config.device(), out, config.checkpoint(),
-                config.maxSteps(), config.seed(), config.workingDirectory());
+                config.maxSteps(), config.seed(), config.workingDirectory(), config.metricsEndpoint());
         try (RunLog log = RunLog.open(out, main.out())) {
             log.line(title);
             for (String line : settings.describe().split("\n")) {

@@ -104,10 +104,6 @@ class CommandLineTest {
         assertEquals(3, emptyDir.exit(), emptyDir.all());
         assertTrue(emptyDir.err().contains("train-images-idx3-ubyte"), emptyDir.all());
 
-        Cli metrics = Cli.run(Map.of(), dir, "train", "--device", "cpu", "--metrics-port", "0");
-        assertEquals(3, metrics.exit(), metrics.all());
-        assertTrue(metrics.err().contains("this build has no metrics endpoint"), metrics.all());
-
         assumeFalse(Torch.cudaAvailable(), "this machine has CUDA");
         Cli cuda = Cli.run(Map.of(), dir, "train", "--device", "cuda", "--out", dir.resolve("run").toString());
         assertEquals(3, cuda.exit(), cuda.all());

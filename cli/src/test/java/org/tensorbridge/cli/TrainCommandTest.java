@@ -44,10 +44,15 @@ class TrainCommandTest {
         assertFalse(Files.exists(dir.resolve("runs/env-out")), "the flag beat TB_OUT");
         String log = Files.readString(run.resolve("tensorbridge.log"));
         assertTrue(log.contains("tensorbridge.run - configuration:") && log.contains("test accuracy"), log);
-        List<String> csv = Files.readAllLines(run.resolve("epochs.csv"));
-        assertEquals("epoch,train_loss,train_accuracy,samples,seconds", csv.get(0));
-        assertEquals(2, csv.size(), csv.toString());
-        assertTrue(csv.get(1).startsWith("1,") && csv.get(1).contains(",5120,"), csv.toString());  // 40 x 128 samples
+        // The monitor module's files: a row per step and per epoch, and the charts.
+        List<String> epochs = Files.readAllLines(run.resolve("epochs.csv"));
+        assertEquals("epoch,train_loss,accuracy", epochs.get(0));
+        assertEquals(2, epochs.size(), epochs.toString());
+        assertTrue(epochs.get(1).startsWith("1,"), epochs.toString());
+        List<String> steps = Files.readAllLines(run.resolve("metrics.csv"));
+        assertEquals(1 + 40, steps.size(), "a row per step: " + steps.getFirst());
+        assertTrue(steps.get(40).startsWith("40,"), steps.get(40));
+        assertTrue(Files.size(run.resolve("loss.png")) > 0 && Files.size(run.resolve("accuracy.png")) > 0);
 
         String python = Python.torchOrFail(Torch.version()).run("""
                 import sys, torch
@@ -112,9 +117,11 @@ class TrainCommandTest {
             csv.append(a).append(',').append(b).append(',').append(a + b > 0 ? 1 : 0).append('\n');
         }
         Files.writeString(dir.resolve("points.csv"), csv);
-        Cli train = Cli.run(Map.of("TB_DATASET", "points.csv"), dir, "train", "--epochs", "5", "--batch", "20",
-                "--lr", "0.01", "--device", "cpu", "--out", "csv-run");
+        Cli train = Cli.run(Map.of("TB_DATASET", "points.csv", "TB_METRICS_PORT", "0"), dir, "train", "--epochs", "5",
+                "--batch", "20", "--lr", "0.01", "--device", "cpu", "--out", "csv-run");
         assertEquals(0, train.exit(), train.all());
+        assertTrue(train.out().matches("(?s).*metrics: http://127\\.0\\.0\\.1:\\d+/metrics \\(Prometheus, during the run\\).*"),
+                "port 0: any free port on loopback: " + train.out());
         assertTrue(train.out().contains("MLP 2-256-128-2") && train.out().contains("(no test split)"), train.out());
         assertTrue(train.out().contains("training-set accuracy"), train.out());
         assertEquals(6, Files.readAllLines(dir.resolve("csv-run/epochs.csv")).size());

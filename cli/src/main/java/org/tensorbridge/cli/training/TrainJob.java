@@ -14,6 +14,7 @@ import org.tensorbridge.core.Scope;
 import org.tensorbridge.data.ArrayDataset;
 import org.tensorbridge.data.Batch;
 import org.tensorbridge.data.DataLoader;
+import org.tensorbridge.monitor.RunMetrics;
 import org.tensorbridge.nn.Sequential;
 import org.tensorbridge.optim.Adam;
 import org.tensorbridge.optim.LRScheduler;
@@ -25,7 +26,9 @@ import org.tensorbridge.torch.Torch;
 /**
  * A whole run: read the data, build the model, train it with AdamW and a cosine schedule over the run's steps,
  * measure the accuracy once at the end, and save a torch.save state dict Python loads with
- * {@code torch.load(path, weights_only=True)}, plus {@code epochs.csv}, into the run directory.
+ * {@code torch.load(path, weights_only=True)} into the run directory, with the monitor module's metrics files
+ * ({@code metrics.csv}, {@code epochs.csv}, {@code loss.png}, {@code accuracy.png}) and, when asked for, its
+ * Prometheus endpoint.
  */
 public final class TrainJob {
     private final TrainConfig config;
@@ -35,7 +38,7 @@ public final class TrainJob {
 
     /**
      * @param report    receives the run's summary lines (the command prints and logs them)
-     * @param listeners see every step and epoch, after the progress display and the epoch CSV
+     * @param listeners see every step and epoch, after the progress display and the run's metrics
      */
     public TrainJob(TrainConfig config, Progresses progress, Consumer<String> report, List<TrainingListener> listeners) {
         this.config = config;
@@ -50,7 +53,8 @@ public final class TrainJob {
         Torch.manualSeed(config.seed());
         Torch.setNumThreads(Runtime.getRuntime().availableProcessors());  // Debian's libtorch starts with one
         Files.createDirectories(config.out());
-        try (Scope run = Scope.open()) {
+        try (RunMetrics metrics = RunMetrics.start(config.out(), config.metricsEndpoint()); Scope run = Scope.open()) {
+            metrics.endpoint().ifPresent(uri -> report.accept("metrics: " + uri + " (Prometheus, during the run)"));
             TrainingData data = Datasets.load(config.dataset(), config.workingDirectory(), config.labelColumn(), config.model().equalsIgnoreCase("cnn"),
                     progress);
             report.accept(String.format(Locale.ROOT, "%s, %s, %d classes, %d training samples%s; AdamW lr %s + cosine,"
@@ -73,12 +77,10 @@ public final class TrainJob {
                     LRScheduler schedule = LRScheduler.cosineAnnealingLR(optimizer, (int) totalSteps, 0);
                     List<TrainingListener> all = new ArrayList<>();
                     all.add(new ProgressListener(progress, report, config.batch()));
-                    try (EpochCsv csv = new EpochCsv(config.out().resolve("epochs.csv"))) {
-                        all.add(csv);
-                        all.addAll(listeners);
-                        steps = new TrainingLoop(model, optimizer, schedule, scaler, config.precision(), device, all)
-                                .run(trainLoader, config.epochs(), totalSteps);
-                    }
+                    all.add(new MetricsListener(metrics));
+                    all.addAll(listeners);
+                    steps = new TrainingLoop(model, optimizer, schedule, scaler, config.precision(), device, all)
+                            .run(trainLoader, config.epochs(), totalSteps);
                 }
                 double accuracy = accuracy(model, testLoader);
                 Path checkpoint = config.out().resolve(config.checkpoint());

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  * {@code tensorbridge notebook}: Jupyter with the tensorbridge kernel. {@code --install} writes the kernelspec,
  * {@code --execute NB.ipynb} runs a notebook headless (as CI does), no option starts Jupyter Notebook.
  */
-@Command(name = "notebook", mixinStandardHelpOptions = true,
+@Command(name = "notebook",
         description = {"Jupyter notebooks in Java with the tensorbridge kernel.",
                 "No option: install the kernel for this user and start Jupyter Notebook."})
 public final class NotebookCommand implements Callable<Integer> {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
  * {@code tensorbridge shell}: the JDK's jshell with the library on its class path, native access in the VM that
  * runs the snippets, and the library's packages imported (on top of jshell's own default imports).
  */
-@Command(name = "shell", mixinStandardHelpOptions = true,
+@Command(name = "shell",
         description = {"JShell with tensorbridge: the library on the class path, native access granted, NDArray, "
                 + "Tensor, Bridge, nn, optim, ... imported.", "Extra arguments go to jshell (e.g. a script file)."})
 public final class ShellCommand implements Callable<Integer> {

@@ -10,8 +10,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,21 +20,23 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorbridge.notebook.NotebookRunner;
-import picocli.CommandLine;
 
 /** {@code tensorbridge notebook}: the kernelspec Jupyter finds, and the example notebook run headless. */
 class NotebookCommandTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private Cli last;
 
+    /** {@code tensorbridge notebook ARGS}, through the whole command line. */
     private int run(String... args) {
-        return new CommandLine(new NotebookCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-                .execute(args);
+        String[] line = new String[args.length + 1];
+        line[0] = "notebook";
+        System.arraycopy(args, 0, line, 1, args.length);
+        last = Cli.run(line);
+        return last.exit();
     }
 
     @Test
     void installWritesAKernelspecJupyterLists(@TempDir Path dataDir) throws Exception {
-        assertEquals(0, run("--install", "--data-dir", dataDir.toString()), err.toString());
+        assertEquals(0, run("--install", "--data-dir", dataDir.toString()), last.err());
         Path json = dataDir.resolve("kernels/tensorbridge/kernel.json");
         JsonObject spec = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
         JsonArray argv = spec.getAsJsonArray("argv");
@@ -44,7 +44,7 @@ class NotebookCommandTest {
         assertEquals("org.tensorbridge.notebook.Kernel", argv.get(argv.size() - 2).getAsString());
         assertEquals("{connection_file}", argv.get(argv.size() - 1).getAsString());
         assertEquals("message", spec.get("interrupt_mode").getAsString());
-        assertTrue(out.toString().contains(dataDir.resolve("kernels/tensorbridge").toString()), out.toString());
+        assertTrue(last.out().contains(dataDir.resolve("kernels/tensorbridge").toString()), last.out());
 
         Path jupyter = NotebookRunner.onPath("jupyter");
         Assumptions.assumeTrue(jupyter != null, "jupyter is not installed: apt-get install jupyter-client");
@@ -66,7 +66,7 @@ class NotebookCommandTest {
         Path output = dir.resolve("demo.ipynb");
         int exit = run("--execute", Path.of("..", "notebooks", "zero-copy-demo.ipynb").toString(), "--output",
                 output.toString());
-        assertEquals(0, exit, err.toString());
+        assertEquals(0, exit, last.err());
         String text = Files.readString(output);
         assertTrue(text.contains("array sees the tensor's write: 7"), text);
         assertTrue(text.contains("tensor sees the array's write: 42"), text);
@@ -88,7 +88,7 @@ class NotebookCommandTest {
     @Test
     void badInputIsRefusedWithTheFix(@TempDir Path dir) {
         assertEquals(2, run("--execute", dir.resolve("missing.ipynb").toString()));
-        assertTrue(err.toString().contains("no notebook at"), err.toString());
+        assertTrue(last.err().contains("no notebook at"), last.err());
         assertEquals(2, run("--install", "--execute", "x.ipynb"));
     }
 
@@ -97,7 +97,7 @@ class NotebookCommandTest {
         Assumptions.assumeTrue(NotebookRunner.onPath("jupyter-notebook") == null,
                 "Jupyter Notebook is installed here: starting it would wait for the browser");
         assertEquals(1, run("--data-dir", dataDir.toString()));
-        assertTrue(err.toString().contains("apt-get install jupyter-notebook"), err.toString());
+        assertTrue(last.err().contains("apt-get install jupyter-notebook"), last.err());
         assertTrue(Files.exists(dataDir.resolve("kernels/tensorbridge/kernel.json")), "the kernel is installed first");
     }
 }

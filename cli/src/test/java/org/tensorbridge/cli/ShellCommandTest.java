@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.tensorbridge.notebook.ClassPath;
-import picocli.CommandLine;
 
 /** {@code tensorbridge shell}: the jshell command it runs, fed a session on stdin as a user would type it. */
 class ShellCommandTest {
@@ -51,9 +48,8 @@ class ShellCommandTest {
 
     @Test
     void helpDescribesTheCommand() {
-        StringWriter out = new StringWriter();
-        CommandLine line = new CommandLine(new ShellCommand()).setOut(new PrintWriter(out));
-        assertEquals(0, line.execute("--help"));
-        assertTrue(out.toString().contains("Usage: shell"), out.toString());
+        Cli help = Cli.run("shell", "--help");
+        assertEquals(0, help.exit(), help.all());
+        assertTrue(help.out().contains("Usage: tensorbridge shell"), help.all());
     }
 }

@@ -53,6 +53,16 @@ class TrainCommandTest {
         assertEquals(1 + 40, steps.size(), "a row per step: " + steps.getFirst());
         assertTrue(steps.get(40).startsWith("40,"), steps.get(40));
         assertTrue(Files.size(run.resolve("loss.png")) > 0 && Files.size(run.resolve("accuracy.png")) > 0);
+        java.awt.image.BufferedImage weights = javax.imageio.ImageIO.read(run.resolve("weights.png").toFile());
+        assertEquals(org.tensorbridge.monitor.Charts.DEFAULT_WIDTH, weights.getWidth());
+        assertEquals(org.tensorbridge.monitor.Charts.DEFAULT_HEIGHT, weights.getHeight());
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < weights.getHeight(); y += 3) {
+            for (int x = 0; x < weights.getWidth(); x += 3) {
+                colours.add(weights.getRGB(x, y));
+            }
+        }
+        assertTrue(colours.size() > 10, "a drawn histogram, not a blank image: " + colours.size() + " colours");
 
         String python = Python.torchOrFail(Torch.version()).run("""
                 import sys, torch

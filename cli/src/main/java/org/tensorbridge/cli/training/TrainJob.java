@@ -6,15 +6,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.tensorbridge.amp.GradScaler;
+import org.tensorbridge.bridge.Bridge;
 import org.tensorbridge.checkpoint.Checkpoints;
 import org.tensorbridge.cli.progress.Progresses;
 import org.tensorbridge.core.Scope;
 import org.tensorbridge.data.ArrayDataset;
 import org.tensorbridge.data.Batch;
 import org.tensorbridge.data.DataLoader;
+import org.tensorbridge.monitor.Charts;
 import org.tensorbridge.monitor.RunMetrics;
+import org.tensorbridge.ndarray.NDArray;
 import org.tensorbridge.nn.Sequential;
 import org.tensorbridge.optim.Adam;
 import org.tensorbridge.optim.LRScheduler;
@@ -31,6 +35,8 @@ import org.tensorbridge.torch.Torch;
  * Prometheus endpoint.
  */
 public final class TrainJob {
+    /** The histogram of the first layer's weights, written into the run directory at the end. */
+    public static final String WEIGHTS_CHART = "weights.png";
     private final TrainConfig config;
     private final Progresses progress;
     private final Consumer<String> report;
@@ -87,6 +93,7 @@ public final class TrainJob {
                 try (Scope saving = Scope.open()) {
                     model.to(Device.CPU);
                     Checkpoints.save(checkpoint, model.stateDict());
+                    writeWeightHistogram(model, config.out().resolve(WEIGHTS_CHART));
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 report.accept(String.format(Locale.ROOT, "%s accuracy %.2f%% after %d steps in %.1f s; checkpoint %s"
@@ -94,6 +101,14 @@ public final class TrainJob {
                         accuracy * 100, steps, seconds, checkpoint));
                 return new TrainResult(accuracy, data.test() != null, steps, seconds, checkpoint);
             }
+        }
+    }
+
+    /** How the first layer's trained weights are distributed, as the seed plots them (plt.hist). */
+    private static void writeWeightHistogram(Sequential model, Path png) throws IOException {
+        Map.Entry<String, Tensor> first = model.namedParameters().entrySet().iterator().next();
+        try (NDArray weights = Bridge.toArray(first.getValue().detach())) {
+            Charts.write(png, Charts.histogram("trained weights: " + first.getKey(), weights, 50));
         }
     }
 

@@ -1,23 +1,29 @@
 package org.tensorbridge.cli;
 
-import java.io.PrintStream;
+import java.util.concurrent.Callable;
 import org.tensorbridge.torch.Doctor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code tensorbridge doctor}: is libtorch usable, and is CUDA? Exit 0 when the library works. */
-final class DoctorCommand implements Main.Command {
-    @Override
-    public int run(String[] args, PrintStream out) {
-        boolean requireCuda = java.util.Arrays.asList(args).contains("--require-cuda");
-        Doctor.Report report = Doctor.check();
-        out.print(report.format());
-        if (!report.libraryWorks()) {
-            return 1;
-        }
-        return requireCuda && !report.cudaAvailable() ? 3 : 0;
-    }
+@Command(name = "doctor", description = "Check Java, the native shim, libtorch and CUDA; say why CUDA is not usable."
+        + " Exit 1 when the library does not work; with --require-cuda, 3 when CUDA is not usable.")
+final class DoctorCommand implements Callable<Integer> {
+    @ParentCommand
+    private Main main;
+
+    @Option(names = "--require-cuda", description = "exit 3 unless CUDA is usable")
+    private boolean requireCuda;
 
     @Override
-    public String summary() {
-        return "check libtorch and CUDA (exit 1: library unusable; with --require-cuda, exit 3: no CUDA)";
+    public Integer call() {
+        Doctor.Report report = Doctor.check();
+        main.out().print(report.format());
+        main.out().flush();
+        if (!report.libraryWorks()) {
+            return ExitCodes.FAILURE;
+        }
+        return requireCuda && !report.cudaAvailable() ? ExitCodes.ENVIRONMENT : ExitCodes.OK;
     }
 }

@@ -11,64 +11,71 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.tensorbridge.dist.ProcessGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code tensorbridge run --nproc N -- <program>}: starts N local processes with torchrun's environment (RANK,
  * WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT; on one machine also
- * {@value ProcessGroup#STORE_FILE_VARIABLE}, a file store in a private temporary folder), prefixes each line of their output with the
- * rank, and stops them all as soon as one fails (exit code: the first failure's). The program is one of this
- * launcher's own commands ({@code demo}), a Java main class or a {@code .jar} (run on this JVM with this class
+ * {@value ProcessGroup#STORE_FILE_VARIABLE}, a file store in a private temporary folder), prefixes each line of their
+ * output with the rank, and stops them all as soon as one fails (exit code: the first failure's). The program is one
+ * of this launcher's own commands ({@code demo}), a Java main class or a {@code .jar} (run on this JVM with this class
  * path plus {@code --cp}), or, after {@code --exec}, any executable (e.g. {@code python3 train.py}).
  */
-final class RunCommand implements Main.Command {
-    @Override
-    public String summary() {
-        return "run --nproc N [--master-addr A] [--master-port P] [--node-rank R --nnodes M] [--cp PATH] [--exec] -- PROGRAM"
-                + " ARGS: N local ranks (like torchrun)";
-    }
+@Command(name = "run", description = {"Start N local ranks of a program with torchrun's environment (RANK,"
+        + " WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT; on one machine also"
+        + " TENSORBRIDGE_STORE_FILE, a file store in a private folder); prefix their output with the rank;"
+        + " stop all when one fails (exit code: the first failure's).",
+        "PROGRAM: one of this launcher's commands (demo), a Java main class or a .jar (run on this JVM with this"
+        + " class path plus --cp), or after --exec any executable (python3 train.py)."})
+final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    private Main main;
+
+    @Option(names = {"--nproc", "--nproc-per-node", "--nproc_per_node"}, paramLabel = "N", description = "ranks on this machine (default 1)")
+    private int nproc = 1;
+
+    @Option(names = "--nnodes", paramLabel = "M", description = "machines (default 1)")
+    private int nnodes = 1;
+
+    @Option(names = {"--node-rank", "--node_rank"}, paramLabel = "R", description = "this machine's number, 0..M-1")
+    private int nodeRank;
+
+    @Option(names = {"--master-addr", "--master_addr"}, paramLabel = "ADDR", description = "rank 0's address (default 127.0.0.1)")
+    private String addr = "127.0.0.1";
+
+    @Option(names = {"--master-port", "--master_port"}, paramLabel = "PORT", description = "rank 0's store port (default: a free one; needed with --nnodes > 1)")
+    private int port;
+
+    @Option(names = "--cp", paramLabel = "PATH", description = "class path added in front of this launcher's")
+    private String extraCp;
+
+    @Option(names = "--exec", description = "PROGRAM is an executable, not a Java program")
+    private boolean exec;
+
+    @Parameters(arity = "1..*", paramLabel = "PROGRAM", description = "after --: the program and its arguments")
+    private List<String> program;
 
     @Override
-    public int run(String[] args, PrintStream out) throws Exception {
-        int nproc = 1, nnodes = 1, nodeRank = 0, port = 0;
-        String addr = "127.0.0.1", extraCp = null;
-        boolean exec = false;
-        int i = 0;
-        for (; i < args.length && !args[i].equals("--"); i++) {
-            switch (args[i]) {
-                case "--nproc", "--nproc-per-node", "--nproc_per_node" -> nproc = Integer.parseInt(value(args, ++i));
-                case "--master-addr", "--master_addr" -> addr = value(args, ++i);
-                case "--master-port", "--master_port" -> port = Integer.parseInt(value(args, ++i));
-                case "--nnodes" -> nnodes = Integer.parseInt(value(args, ++i));
-                case "--node-rank", "--node_rank" -> nodeRank = Integer.parseInt(value(args, ++i));
-                case "--cp" -> extraCp = value(args, ++i);
-                case "--exec" -> exec = true;
-                default -> {
-                    out.println("run: unknown option " + args[i] + "\nusage: tensorbridge " + summary());
-                    return 2;
-                }
-            }
-        }
-        if (i >= args.length - 1) {
-            out.println("run: no program after --\nusage: tensorbridge " + summary());
-            return 2;
-        }
+    public Integer call() throws Exception {
+        PrintStream out = main.out();
         if (nproc < 1 || nnodes < 1 || nodeRank < 0 || nodeRank >= nnodes) {
-            out.println("run: need --nproc >= 1 and 0 <= --node-rank < --nnodes");
-            return 2;
+            throw new UsageException("need --nproc >= 1 and 0 <= --node-rank < --nnodes");
         }
         if (port == 0) {
             if (nnodes > 1) {
-                out.println("run: with --nnodes > 1 every node needs the same --master-port");
-                return 2;
+                throw new UsageException("with --nnodes > 1 every node needs the same --master-port");
             }
             port = freePort(addr);
         }
-        List<String> program = command(Arrays.copyOfRange(args, i + 1, args.length), exec, extraCp);
+        List<String> command = command(program.toArray(String[]::new), exec, extraCp);
         int world = nproc * nnodes;
         List<Process> processes = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
@@ -79,7 +86,7 @@ final class RunCommand implements Main.Command {
         try {
             for (int local = 0; local < nproc; local++) {
                 int rank = nodeRank * nproc + local;
-                ProcessBuilder builder = new ProcessBuilder(program).redirectErrorStream(true);
+                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
                 Map<String, String> env = builder.environment();
                 env.put("RANK", String.valueOf(rank));
                 env.put("LOCAL_RANK", String.valueOf(local));
@@ -184,13 +191,6 @@ final class RunCommand implements Main.Command {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("run: option " + args[i - 1] + " needs a value");
-        }
-        return args[i];
     }
 
     private static int freePort(String addr) throws IOException {

@@ -95,11 +95,11 @@ class MainTest {
     void demoExplainsItsArguments() throws Exception {
         Run help = run("demo", "--help");
         assertEquals(0, help.exit(), help.out());
-        assertTrue(help.out().contains("usage: tensorbridge demo [--epochs N]"), help.out());
+        assertTrue(help.out().contains("Usage: tensorbridge demo [-hV]") && help.out().contains("--epochs=N"), help.out());
         Run bad = run("demo", "--epochs", "many");
         assertEquals(2, bad.exit(), bad.out());
-        assertTrue(bad.out().contains("--epochs needs a number, not 'many'") && bad.out().contains("usage:"),
-                bad.out());
+        assertTrue(bad.out().contains("Invalid value for option '--epochs': 'many' is not an int")
+                && bad.out().contains("Usage:"), bad.out());
     }
 
     @Test
@@ -142,6 +142,6 @@ class MainTest {
     void unknownCommandsPrintTheUsage() throws Exception {
         Run unknown = run("frobnicate");
         assertEquals(2, unknown.exit());
-        assertTrue(unknown.out().contains("usage: tensorbridge"), unknown.out());
+        assertTrue(unknown.out().contains("Usage: tensorbridge"), unknown.out());
     }
 }

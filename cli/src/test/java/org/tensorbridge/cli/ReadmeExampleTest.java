@@ -24,6 +24,30 @@ import org.tensorbridge.torch.Tensor;
 class ReadmeExampleTest {
     private static final Pattern BLOCK = Pattern.compile("```java\\n(// Walkthrough\\.java\\n.*?)```", Pattern.DOTALL);
 
+    private static final Pattern HELLO = Pattern.compile("```java\\n(import [^`]*?public class Hello .*?)```", Pattern.DOTALL);
+
+    @Test
+    void theDependencySectionsExampleCompilesAndRuns(@TempDir Path dir) throws Exception {
+        Matcher block = HELLO.matcher(Files.readString(Path.of("..", "README.md")));
+        assertTrue(block.find(), "README.md has the ```java block with public class Hello");
+        Path source = dir.resolve("Hello.java");
+        Files.writeString(source, block.group(1));
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int compiled = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, "-classpath",
+                System.getProperty("java.class.path"), "-d", dir.toString(), source.toString());
+        assertEquals(0, compiled, "the README example compiles:\n" + diagnostics.toString(StandardCharsets.UTF_8));
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+            System.setOut(new PrintStream(output, true, StandardCharsets.UTF_8));
+            loader.loadClass("Hello").getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+        } finally {
+            System.setOut(stdout);
+        }
+        String printed = output.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("tensor([[ 7., 10.],") && printed.contains("[15., 22.]])"), printed);
+    }
+
     @Test
     void theWalkthroughCompilesAndRuns(@TempDir Path dir) throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));

@@ -39,15 +39,16 @@ public final class IdxFiles {
             return parse(NDBuffer.ofAutoScope(data), path, false);
         }
         Arena arena = Arena.ofShared();
+        NDBuffer mapped;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return parse(NDBuffer.ofArena(mapped, arena), path, true);
+            mapped = NDBuffer.ofArena(channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena), arena);
         } catch (IOException | RuntimeException e) {
-            if (arena.scope().isAlive()) {
-                arena.close();
-            }
+            arena.close();
             throw e;
         }
+        // From here the buffer owns the arena: parse releases it on failure (its close may complete on the
+        // buffer's closer thread, so closing the arena here too would race with it).
+        return parse(mapped, path, true);
     }
 
     private static NDArray parse(NDBuffer buffer, Path path, boolean mapped) throws ArrayFileFormatException {

@@ -133,36 +133,9 @@ public final class Checkpoints {
      * current scope (or the caller).
      */
     public static Object load(Path path) throws IOException {
-        if (!Files.isRegularFile(path)) {
-            throw new java.nio.file.NoSuchFileException(path.toString());
-        }
-        ZipFile zip;
-        try {
-            zip = new ZipFile(path.toFile());
-        } catch (ZipException e) {
-            throw new CheckpointException(path + " is not a torch.save checkpoint (a zip archive): it is truncated or corrupt ("
-                    + e.getMessage() + "); legacy (pre-1.6, non-zip) checkpoints are not supported", e);
-        }
+        ZipFile zip = openZip(path);
         try (zip; Scope loadScope = Scope.open()) {
-            String stem = null;
-            for (var entries = zip.entries(); entries.hasMoreElements(); ) {
-                String name = entries.nextElement().getName();
-                if (name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - "/data.pkl".length()) {
-                    stem = name.substring(0, name.length() - "/data.pkl".length());
-                    break;
-                }
-            }
-            if (stem == null) {
-                throw new CheckpointException(path + " is a zip but not a torch.save checkpoint: it has no <name>/data.pkl record");
-            }
-            String prefix = stem;
-            if (zip.getEntry(prefix + "/byteorder") != null) {
-                String order = new String(read(zip, path, prefix + "/byteorder")).trim();
-                if (!order.equals("little")) {
-                    throw new CheckpointException(path + " stores its tensors " + order + "-endian; only little-endian"
-                            + " checkpoints are read (re-save it on a little-endian machine)");
-                }
-            }
+            String prefix = stemOf(zip, path);
             byte[] pickle = read(zip, path, prefix + "/data.pkl");
             Map<String, Tensor> bases = new HashMap<>();
             List<Tensor> results = new ArrayList<>();
@@ -207,6 +180,70 @@ public final class Checkpoints {
             }
             return result;
         }
+    }
+
+    /**
+     * What a torch.save file holds, without reading any tensor data: the same structure {@link #load} returns,
+     * with a {@link TensorHeader} where {@code load} would give a tensor. For inspecting large checkpoints.
+     */
+    public static Object describe(Path path) throws IOException {
+        ZipFile zip = openZip(path);
+        try (zip) {
+            String prefix = stemOf(zip, path);
+            byte[] pickle = read(zip, path, prefix + "/data.pkl");
+            return new PickleReader(pickle, path + " (" + prefix + "/data.pkl)",
+                    (key, dtype, numel, at) -> new StorageHeader(key, dtype, numel),
+                    (storage, offset, size, stride, requiresGrad) -> {
+                        StorageHeader header = (StorageHeader) storage;
+                        return new TensorHeader(header.dtype(), size.clone(), stride.clone(), offset, header.key());
+                    }).load();
+        }
+    }
+
+    /** A tensor in a checkpoint described by {@link #describe}: dtype, shape, strides and its storage record. */
+    public record TensorHeader(DType dtype, long[] shape, long[] stride, long storageOffset, String storageKey) {
+        /** Elements in the tensor. */
+        public long numel() {
+            return numelOf(shape);
+        }
+    }
+
+    private record StorageHeader(String key, DType dtype, long numel) {
+    }
+
+    private static ZipFile openZip(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new java.nio.file.NoSuchFileException(path.toString());
+        }
+        try {
+            return new ZipFile(path.toFile());
+        } catch (ZipException e) {
+            throw new CheckpointException(path + " is not a torch.save checkpoint (a zip archive): it is truncated or corrupt ("
+                    + e.getMessage() + "); legacy (pre-1.6, non-zip) checkpoints are not supported", e);
+        }
+    }
+
+    /** The archive's record prefix (the {@code <stem>} of {@code <stem>/data.pkl}), after checking the byte order. */
+    private static String stemOf(ZipFile zip, Path path) throws CheckpointException {
+        String stem = null;
+        for (var entries = zip.entries(); entries.hasMoreElements(); ) {
+            String name = entries.nextElement().getName();
+            if (name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - "/data.pkl".length()) {
+                stem = name.substring(0, name.length() - "/data.pkl".length());
+                break;
+            }
+        }
+        if (stem == null) {
+            throw new CheckpointException(path + " is a zip but not a torch.save checkpoint: it has no <name>/data.pkl record");
+        }
+        if (zip.getEntry(stem + "/byteorder") != null) {
+            String order = new String(read(zip, path, stem + "/byteorder")).trim();
+            if (!order.equals("little")) {
+                throw new CheckpointException(path + " stores its tensors " + order + "-endian; only little-endian"
+                        + " checkpoints are read (re-save it on a little-endian machine)");
+            }
+        }
+        return stem;
     }
 
     private static long numelOf(long[] size) {

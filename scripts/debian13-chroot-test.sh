@@ -24,6 +24,7 @@ for m in proc dev dev/pts sys; do
   mountpoint -q "$target/$m" || { mount --bind "/$m" "$target/$m"; mounted+=("$target/$m"); }
 done
 cp /etc/resolv.conf "$target/etc/"
+mkdir -p "$target/usr/local/share/ca-certificates"  # minbase has no ca-certificates yet: cp needs the folder
 cp /usr/local/share/ca-certificates/*.crt "$target/usr/local/share/ca-certificates/" 2>/dev/null || true
 mkdir -p "$target/usr/lib/jvm"
 [[ -x $target/usr/lib/jvm/$(basename "$jdk")/bin/java ]] || cp -a "$jdk" "$target/usr/lib/jvm/"
@@ -35,6 +36,15 @@ if ! in_root sh -c 'command -v mvn' >/dev/null; then
   in_root apt-get install -y -qq --no-install-recommends maven ca-certificates ca-certificates-java >/dev/null
 fi
 in_root update-ca-certificates >/dev/null
+# Java reads /etc/ssl/certs/java/cacerts; ca-certificates-java's hook needs a Java of its own to add the host's extra
+# certificates there, so import them with the copied JDK's keytool.
+for crt in "$target"/usr/local/share/ca-certificates/*.crt; do
+  [[ -f $crt ]] || continue
+  alias=host-$(basename "$crt" .crt)
+  in_root "/usr/lib/jvm/$(basename "$jdk")/bin/keytool" -list -cacerts -storepass changeit -alias "$alias" >/dev/null 2>&1 ||
+    in_root "/usr/lib/jvm/$(basename "$jdk")/bin/keytool" -importcert -noprompt -cacerts -storepass changeit \
+      -alias "$alias" -file "/usr/local/share/ca-certificates/$(basename "$crt")" >/dev/null
+done
 rm -rf "$target/root/tb" && mkdir -p "$target/root/tb"
 git -C "$repo" archive HEAD | tar -xf - -C "$target/root/tb"
 echo "== Debian $(cat "$target/etc/debian_version"): ./test.sh (commit $(git -C "$repo" rev-parse --short HEAD))"

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,9 +40,16 @@ class CorruptFilesTest {
      * header's sizes and the stream's end over the central directory, ignores the entry count, and reads past a
      * name length that overruns the directory); a member that is not an .npy (NumPy hands out its raw bytes).
      */
-    static final String NUMPY_ACCEPTS = "npy-structured npy-unicode-descr npy-unknown-descr npz-deflated-declares-huge"
-            + " npz-deflated-declares-more npz-entry-count-lies npz-entry-count-zero npz-name-length-huge"
-            + " npz-not-npy-member npz-stored-size-too-large npz-zip64-size-without-extra";
+    /**
+     * The corpus files NumPy may accept although we refuse them (deliberate differences: we check what NumPy
+     * trusts). Which of them a NumPy accepts depends on its release and on Python's zipfile: NumPy 2.2 reads the
+     * shape (2, -3) of npy-negative-dim as (2, 3) where 2.4 refuses it; Python 3.11's zipfile reads the two npz
+     * files with impossible sizes that 3.13's refuses.
+     */
+    static final Set<String> NUMPY_MAY_ACCEPT = Set.of("npy-structured", "npy-unicode-descr", "npy-unknown-descr",
+            "npy-negative-dim", "npz-deflated-declares-huge", "npz-deflated-declares-more", "npz-entry-count-lies",
+            "npz-entry-count-zero", "npz-name-length-huge", "npz-not-npy-member", "npz-stored-size-too-large",
+            "npz-zip64-size-without-extra");
 
     static {
         READERS.put("NpyFile.read", p -> NpyFile.read(p).close());
@@ -130,7 +139,11 @@ class CorruptFilesTest {
                         pass
                 print(' '.join(ok))
                 """, files.toString()).trim();
-        assertEquals(NUMPY_ACCEPTS, accepted, "corpus files NumPy accepts (we refuse them all)");
+        Set<String> unexpected = new TreeSet<>(List.of(accepted.split(" ")));
+        unexpected.remove("");
+        unexpected.removeAll(NUMPY_MAY_ACCEPT);
+        assertEquals(Set.of(), unexpected, "corpus files this NumPy accepts (we refuse them all) beyond the known"
+                + " differences; NumPy accepted: " + accepted);
     }
 
     @Test

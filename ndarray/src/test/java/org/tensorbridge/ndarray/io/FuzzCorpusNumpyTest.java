@@ -14,7 +14,7 @@ import org.tensorbridge.testkit.Python;
 
 /**
  * NumPy judges the fuzz corpus: every .npy / .npz input we accept, NumPy must accept too (NumPy accepting what we
- * refuse is allowed: the deliberate differences of {@link CorruptFilesTest#NUMPY_ACCEPTS}). Runs over the
+ * refuse is allowed: the deliberate differences of {@link CorruptFilesTest#NUMPY_MAY_ACCEPT}). Runs over the
  * committed seeds and findings, and, when {@code -Dtb.fuzz.corpus=DIR} is given (as {@code ndarray/fuzz/fuzz.sh}
  * does after fuzzing), over the corpus the fuzzer evolved.
  */

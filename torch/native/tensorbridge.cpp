@@ -991,6 +991,8 @@ int tb_script_free(tb_script* script) {
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1075,8 +1077,9 @@ std::vector<at::Tensor> tensors_of(tb_tensor* const* tensors, int count) {
 
 // c10d's TCPStore has no bind address: it listens on every interface. From 2.1 on it takes over a socket bound
 // beforehand (TCPStoreOptions::masterListenFd), so rank 0 binds the master address itself: loopback stays loopback.
+// Older libtorch (1.13) cannot take a socket: there tensorbridge_store.hpp's ServedStore serves the keys from a
+// socket rank 0 binds the same way.
 #define TB_STORE_BINDS_ADDRESS TB_TORCH_AT_LEAST(2, 1)
-#if TB_STORE_BINDS_ADDRESS
 int listen_on(const std::string& host, int port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -1101,7 +1104,14 @@ int listen_on(const std::string& host, int port) {
   }
   throw std::runtime_error("the store cannot listen on " + host + ":" + std::to_string(port) + ": " + error);
 }
+
+}  // namespace
+
+#if !TB_STORE_BINDS_ADDRESS
+#include "tensorbridge_store.hpp"
 #endif
+
+namespace {
 
 void put_work(c10::intrusive_ptr<c10d::Work> work, tb_work** out) {
   if (out == nullptr) throw ArgumentError("null output pointer");
@@ -1122,8 +1132,9 @@ int tb_dist_available(char* reason, int64_t capacity) {
 #endif
 }
 
+// Rank 0's TCP store listens on the master address only: with c10d's TCPStore (2.1+) or with ServedStore (older).
 int tb_dist_store_binds_address(void) {
-  return TB_STORE_BINDS_ADDRESS;
+  return 1;
 }
 
 int tb_dist_nccl_available(char* reason, int64_t capacity) {
@@ -1160,16 +1171,19 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
     auto pg = std::make_unique<tb_pg>();
     if (store_kind == TB_STORE_TCP) {
       if (port <= 0 || port > 65535) throw ArgumentError("port " + std::to_string(port) + " is not a TCP port");
+#if TB_STORE_BINDS_ADDRESS
       c10d::TCPStoreOptions opts;
       opts.port = static_cast<std::uint16_t>(port);
       opts.isServer = is_server != 0;
       opts.numWorkers = static_cast<std::size_t>(world_size);
       opts.waitWorkers = true;
       opts.timeout = timeout;
-#if TB_STORE_BINDS_ADDRESS
       if (opts.isServer) opts.masterListenFd = listen_on(address, port);
-#endif
       pg->store = c10::make_intrusive<c10d::TCPStore>(std::string(address), opts);
+#else
+      pg->store = c10::make_intrusive<tb_store::ServedStore>(
+          std::string(address), port, is_server ? listen_on(address, port) : -1, world_size, timeout);
+#endif
     } else if (store_kind == TB_STORE_FILE) {
       pg->store = c10::make_intrusive<c10d::FileStore>(std::string(address), world_size);
       pg->store->setTimeout(timeout);

@@ -194,8 +194,9 @@ enum tb_store_kind { TB_STORE_TCP = 0, TB_STORE_FILE = 1 };
 enum tb_backend { TB_BACKEND_GLOO = 1, TB_BACKEND_NCCL = 2 };
 enum tb_reduce_op { TB_REDUCE_SUM = 0, TB_REDUCE_PRODUCT = 1, TB_REDUCE_MIN = 2, TB_REDUCE_MAX = 3 };
 int tb_dist_available(char* reason, int64_t capacity); /* 1: Gloo groups can be made; else reason says why */
-/* 1 when rank 0's TCP store listens on the master address only (libtorch 2.1+: the shim binds the socket and hands
- * it to the TCPStore); 0 when it listens on every interface (1.13's TCPStore has no bind address). */
+/* 1 when rank 0's TCP store listens on the master address only: always, since libtorch 2.1+'s TCPStore gets a socket
+ * the shim bound, and older libtorch (1.13, whose TCPStore has no bind address) uses the shim's own store
+ * (tensorbridge_store.hpp). Kept so that callers can check. */
 int tb_dist_store_binds_address(void);
 /* 1: NCCL is built in and a CUDA device is usable, so groups can have TB_BACKEND_NCCL; else reason says why not. */
 int tb_dist_nccl_available(char* reason, int64_t capacity);

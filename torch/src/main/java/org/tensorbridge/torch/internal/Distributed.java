@@ -169,7 +169,10 @@ public final class Distributed {
         }
     }
 
-    /** Whether rank 0's TCP store listens on the master address only (libtorch 2.1+), not on every interface. */
+    /**
+     * Whether rank 0's TCP store listens on the master address only, not on every interface: true with every supported
+     * libtorch (2.1+: c10d's TCPStore on a socket the shim bound; 1.13: the shim's own store).
+     */
     public static boolean storeBindsAddress() {
         try {
             return (int) STORE_BINDS.invokeExact() == 1;

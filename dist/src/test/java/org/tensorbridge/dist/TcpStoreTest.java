@@ -44,6 +44,22 @@ class TcpStoreTest {
     }
 
     @Test
+    void aRankThatNeverComesFailsTheOthersWithinTheTimeoutInAWorldOfThree() throws Exception {
+        int port = Child.freePort();
+        try (Child child = Child.java(dir, "anyworld", "1", "3", "tcp:127.0.0.1:" + port, "3000")) {
+            long start = System.nanoTime();
+            DistException e = assertThrows(DistException.class,
+                    () -> ProcessGroup.tcp("127.0.0.1", port, 0, 3, Duration.ofSeconds(3)).close());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(millis < 10_000, "took " + millis + " ms");
+            assertTrue(e.getMessage().contains("not all 3 ranks arrived within 3000 ms"), e.getMessage());
+            assertTrue(e.getMessage().contains("2 of 3 joined"), "says how many came: " + e.getMessage());
+            assertEquals(1, child.exit(30), child.output());
+            assertTrue(child.output().contains("rank 1 of 3"), child.output());
+        }
+    }
+
+    @Test
     void aRankWhoseRankZeroNeverComesFailsWithinTheTimeoutNamingTheStore() throws Exception {
         int port = Child.freePort();
         long start = System.nanoTime();

@@ -1279,6 +1279,33 @@ int tb_pg_barrier(tb_pg* pg, tb_work** out) {
   return guarded([&] { put_work(any_backend(pg).barrier(), out); });
 }
 
+int tb_pg_store(tb_pg* pg, int op, const char* key, const uint8_t* a, int64_t a_len, const uint8_t* b, int64_t b_len,
+                int64_t number, uint8_t* out, int64_t capacity, int64_t* out_len, int64_t* out_number) {
+  return guarded([&] {
+    if (pg == nullptr || !pg->store) throw ArgumentError("null or closed process group handle");
+    if (key == nullptr) throw ArgumentError("null store key");
+    if (a_len < 0 || b_len < 0 || (a_len > 0 && a == nullptr) || (b_len > 0 && b == nullptr) || capacity < 0 ||
+        (capacity > 0 && out == nullptr) || out_len == nullptr || out_number == nullptr)
+      throw ArgumentError("bad store buffers");
+    c10d::Store& store = *pg->store;
+    std::vector<uint8_t> first(a, a + a_len), second(b, b + b_len), result;
+    *out_number = 0;
+    switch (op) {
+      case TB_STORE_SET: store.set(key, first); break;
+      case TB_STORE_GET: result = store.get(key); break;
+      case TB_STORE_ADD: *out_number = store.add(key, number); break;
+      case TB_STORE_COMPARE_SET: result = store.compareSet(key, first, second); break;
+      case TB_STORE_DELETE: *out_number = store.deleteKey(key) ? 1 : 0; break;
+      case TB_STORE_CHECK: *out_number = store.check({key}) ? 1 : 0; break;
+      case TB_STORE_NUM_KEYS: *out_number = store.getNumKeys(); break;
+      case TB_STORE_WAIT: store.wait({key}, std::chrono::milliseconds(number)); break;
+      default: throw ArgumentError("unknown store operation " + std::to_string(op));
+    }
+    *out_len = static_cast<int64_t>(result.size());
+    if (!result.empty()) std::memcpy(out, result.data(), std::min<size_t>(result.size(), static_cast<size_t>(capacity)));
+  });
+}
+
 int tb_work_wait(tb_work* work, int64_t timeout_ms, int* timed_out) {
   return guarded([&] {
     if (work == nullptr || !work->work) throw ArgumentError("null work handle");
@@ -1597,6 +1624,8 @@ TB_NO_C10D(int tb_pg_broadcast(tb_pg*, tb_tensor* const*, int, int, tb_work**))
 TB_NO_C10D(int tb_pg_allgather(tb_pg*, tb_tensor* const*, int, tb_tensor*, tb_work**))
 TB_NO_C10D(int tb_pg_reduce_scatter(tb_pg*, tb_tensor*, tb_tensor* const*, int, int, tb_work**))
 TB_NO_C10D(int tb_pg_barrier(tb_pg*, tb_work**))
+TB_NO_C10D(int tb_pg_store(tb_pg*, int, const char*, const uint8_t*, int64_t, const uint8_t*, int64_t, int64_t, uint8_t*,
+                           int64_t, int64_t*, int64_t*))
 TB_NO_C10D(int tb_work_wait(tb_work*, int64_t, int*))
 TB_NO_C10D(int tb_work_is_completed(tb_work*, int*))
 TB_NO_C10D(int tb_work_free(tb_work*))

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.tensorbridge.testkit.Python;
 import org.tensorbridge.torch.Torch;
 import org.tensorbridge.torch.TorchException;
 import org.tensorbridge.torch.internal.Distributed;
@@ -76,6 +78,79 @@ class StoreOperationsTest {
             assertEquals(0, call(group, StoreOp.CHECK, "a", NONE, NONE, 0).number());
             assertEquals(keys + 4, call(group, StoreOp.NUM_KEYS, "", NONE, NONE, 0).number());
             call(group, StoreOp.WAIT, "c", NONE, NONE, 1000);  // present: returns at once
+            if (ownStore()) {
+                // add() on a value that is not an integer: an error, and the store goes on (1.13's TCPStore drops
+                // the connection)
+                TorchException notANumber = assertThrows(TorchException.class,
+                        () -> call(group, StoreOp.ADD, "c", NONE, NONE, 1));
+                assertTrue(notANumber.getMessage().contains("not an integer"), notANumber.getMessage());
+                assertArrayEquals(bytes("second"), call(group, StoreOp.GET, "c", NONE, NONE, 0).value());
+            }
+        }
+    }
+
+    /** set, get, add, compare_set, delete_key, num_keys: op, key, two arguments (hex bytes or a number). */
+    private static final String[][] SEQUENCE = {
+        {"set", "a", "68656c6c6f", ""}, {"get", "a", "", ""}, {"add", "n", "5", ""}, {"add", "n", "-7", ""},
+        {"get", "n", "", ""}, {"compare_set", "c", "6e6f7065", "78"}, {"compare_set", "c", "", "6669727374"},
+        {"compare_set", "c", "77726f6e67", "7365636f6e64"}, {"compare_set", "c", "6669727374", "7365636f6e64"},
+        {"get", "c", "", ""}, {"delete_key", "c", "", ""}, {"delete_key", "c", "", ""}, {"set", "e", "", ""},
+        {"get", "e", "", ""}, {"num_keys", "", "", ""},
+    };
+
+    private static final String PYTHON_SEQUENCE = """
+            import datetime, sys
+            import torch.distributed as dist
+            store = dist.TCPStore("127.0.0.1", int(sys.argv[1]), 1, True, datetime.timedelta(seconds=30))
+            base = store.num_keys()
+            for line in sys.argv[2:]:
+                op, key, a, b = line.split(",")
+                if op == "set": store.set(key, bytes.fromhex(a)); out = ""
+                elif op == "get": out = store.get(key).hex()
+                elif op == "add": out = str(store.add(key, int(a)))
+                elif op == "compare_set": out = store.compare_set(key, bytes.fromhex(a), bytes.fromhex(b)).hex()
+                elif op == "delete_key": out = str(int(store.delete_key(key)))
+                elif op == "num_keys": out = str(store.num_keys() - base)
+                print(line + " -> " + out)
+            """;
+
+    private static String runSequence(ProcessGroup group) {
+        StringBuilder out = new StringBuilder();
+        long base = call(group, StoreOp.NUM_KEYS, "", NONE, NONE, 0).number();
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        for (String[] step : SEQUENCE) {
+            String key = step[1];
+            byte[] a = step[0].equals("add") ? NONE : hex.parseHex(step[2]);
+            String result = switch (step[0]) {
+                case "set" -> {
+                    call(group, StoreOp.SET, key, a, NONE, 0);
+                    yield "";
+                }
+                case "get" -> hex.formatHex(call(group, StoreOp.GET, key, NONE, NONE, 0).value());
+                case "add" -> String.valueOf(call(group, StoreOp.ADD, key, NONE, NONE, Long.parseLong(step[2])).number());
+                case "compare_set" -> hex.formatHex(
+                        call(group, StoreOp.COMPARE_SET, key, a, hex.parseHex(step[3]), 0).value());
+                case "delete_key" -> String.valueOf(call(group, StoreOp.DELETE, key, NONE, NONE, 0).number());
+                case "num_keys" -> String.valueOf(call(group, StoreOp.NUM_KEYS, "", NONE, NONE, 0).number() - base);
+                default -> throw new IllegalArgumentException(step[0]);
+            };
+            out.append(String.join(",", step)).append(" -> ").append(result).append('\n');
+        }
+        return out.toString();
+    }
+
+    @Test
+    void answersAsPyTorchsTcpStoreOfTheSameRelease() throws Exception {
+        Python python = Python.torch(Torch.version()).orElse(null);
+        Assumptions.assumeTrue(python != null, () -> Python.noTorchReason(Torch.version()));
+        String[] args = new String[SEQUENCE.length + 1];
+        args[0] = String.valueOf(Child.freePort());
+        for (int i = 0; i < SEQUENCE.length; i++) {
+            args[i + 1] = String.join(",", SEQUENCE[i]);
+        }
+        String expected = python.run(PYTHON_SEQUENCE, args);
+        try (ProcessGroup group = ProcessGroup.tcp("127.0.0.1", Child.freePort(), 0, 1, Duration.ofSeconds(30))) {
+            assertEquals(expected, runSequence(group));
         }
     }
 

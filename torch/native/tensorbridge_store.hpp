@@ -17,6 +17,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,6 +65,7 @@ inline void recv_all(int fd, uint8_t* out, size_t size) {
     ssize_t n = ::recv(fd, out + done, size - done, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n == 0) throw ConnectionClosed("the connection was closed");
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) throw ConnectionClosed("no reply in time");
     if (n < 0) throw ConnectionClosed(std::string("receive failed: ") + std::strerror(errno));
     done += static_cast<size_t>(n);
   }
@@ -216,8 +218,8 @@ class Server {
   }
 
   static std::chrono::steady_clock::time_point deadline_after(int64_t timeout_ms) {
-    // c10d: a timeout of 0 is no timeout
-    if (timeout_ms <= 0) return std::chrono::steady_clock::time_point::max();
+    // c10d: a timeout of 0 is no timeout; beyond a century counts as none too (and cannot overflow the clock)
+    if (timeout_ms <= 0 || timeout_ms > 3'000'000'000'000) return std::chrono::steady_clock::time_point::max();
     return std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   }
 
@@ -456,34 +458,46 @@ class ServedStore : public c10d::Store {
 
   // Sends one request and reads the reply's status, then its fields with read_rest.
   template <typename ReadRest>
-  std::invoke_result_t<ReadRest, Reader&> call(const std::string& what, const Writer& request, ReadRest read_rest, int64_t timeout_ms = 0) {
+  // wait_ms: for a request the server may hold (get, wait), its timeout (0: none); -1 for the others.
+  std::invoke_result_t<ReadRest, Reader&> call(const std::string& what, const Writer& request, ReadRest read_rest,
+                                               int64_t wait_ms = -1) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (fd_ < 0) throw std::runtime_error("the store at " + where_ + " is closed");
+    if (fd_ < 0) throw std::runtime_error(lost_.empty() ? "the store at " + where_ + " is closed" : lost_);
     Reader in{fd_};
     uint8_t status;
     try {
+      // The server answers a wait at its deadline and anything else at once; a reply much later than that means
+      // rank 0 is stuck (stopped, or its machine gone): fail instead of hanging.
+      int64_t limit_ms = wait_ms == 0 ? 0 : std::max<int64_t>(wait_ms, timeout_.count()) + 10000;
+      timeval limit{static_cast<time_t>(limit_ms / 1000), static_cast<suseconds_t>(limit_ms % 1000 * 1000)};
+      setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
       send_all(fd_, request.out);
       status = in.u8();
       if (status == kOk) return read_rest(in);
       if (status == kFailed) throw std::runtime_error(what + " in the store at " + where_ + ": " + in.str());
     } catch (const ConnectionClosed& e) {
-      throw std::runtime_error("lost the connection to the store at " + where_ + " during " + what +
-                               " (rank 0 has gone?): " + e.what());
+      // the request/reply stream is out of step or gone: no later call may use it
+      ::close(fd_);
+      fd_ = -1;
+      lost_ = "lost the connection to the store at " + where_ + " during " + what + " (rank 0 has gone?): " + e.what();
+      throw std::runtime_error(lost_);
     }
+    int64_t timeout_ms = wait_ms;
     if (status == kTimedOut)
       throw std::runtime_error("timed out after " + std::to_string(timeout_ms) + " ms: " + what + " in the store at " +
                                where_);
     throw std::runtime_error("unexpected reply " + std::to_string(status) + " from the store at " + where_);
   }
 
-  void call(const std::string& what, const Writer& request, int64_t timeout_ms = 0) {
-    call(what, request, [](Reader&) { return 0; }, timeout_ms);
+  void call(const std::string& what, const Writer& request, int64_t wait_ms = -1) {
+    call(what, request, [](Reader&) { return 0; }, wait_ms);
   }
 
   std::string where_;
   std::unique_ptr<Server> server_;
   std::mutex mu_;  // one request at a time on the connection
   int fd_ = -1;
+  std::string lost_;  // why fd_ was closed, for the calls after
 };
 
 }  // namespace tb_store

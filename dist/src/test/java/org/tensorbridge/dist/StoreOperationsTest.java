@@ -180,6 +180,31 @@ class StoreOperationsTest {
     }
 
     @Test
+    void aStoreWhoseRankZeroIsStoppedFailsInsteadOfHanging(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // c10d's own TCPStore (2.1+) has its own socket timeouts; this is the shim's store's receive limit
+        Assumptions.assumeTrue(ownStore(), "the shim's own store is used on libtorch before 2.1 only");
+        int port = Child.freePort();
+        try (Child zero = Child.java(dir, "hang", "0", "2", "tcp:127.0.0.1:" + port, "2000");
+                ProcessGroup one = ProcessGroup.tcp("127.0.0.1", port, 1, 2, Duration.ofSeconds(2))) {
+            one.barrier();
+            zero.awaitLine("hanging", 30);
+            Process stop = new ProcessBuilder("kill", "-STOP", String.valueOf(zero.process.pid())).start();
+            assertEquals(0, stop.waitFor(), "kill -STOP");
+            long start = System.nanoTime();
+            TorchException e = assertThrows(TorchException.class, () -> call(one, StoreOp.WAIT, "never", NONE, NONE, 200));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            // the store's 2 s timeout plus the 10 s grace for a reply
+            assertTrue(millis >= 11_000 && millis < 20_000, "failed after " + millis + " ms: " + e.getMessage());
+            assertTrue(e.getMessage().contains("no reply in time") && e.getMessage().contains("127.0.0.1:" + port),
+                    e.getMessage());
+            TorchException after = assertThrows(TorchException.class,
+                    () -> call(one, StoreOp.SET, "k", NONE, NONE, 0));
+            assertTrue(after.getMessage().contains("lost the connection"), after.getMessage());
+        }
+    }
+
+    @Test
     void aWaitOnOneRankEndsWhenAnotherSetsTheKey() throws Exception {
         int port = Child.freePort();
         Duration timeout = Duration.ofSeconds(30);

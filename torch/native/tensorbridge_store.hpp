@@ -180,26 +180,31 @@ class Server {
     pthread_setname_np(pthread_self(), "tb-store");
     while (true) {
       int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      std::lock_guard<std::mutex> lock(mu_);
+      int error = errno;
+      std::unique_lock<std::mutex> lock(mu_);
       if (stopping_) {
         if (fd >= 0) ::close(fd);
         return;
       }
       if (fd < 0) {
-        if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-            errno == ENOMEM) {
-          // transient: the peer went away, or the process is short of descriptors for a moment
-          if (errno != EINTR && errno != ECONNABORTED) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (error == EINTR || error == ECONNABORTED) continue;  // the peer went away before we took it
+        if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+          // short of descriptors or memory for a moment: try again soon, without holding the lock meanwhile
+          lock.unlock();
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
           continue;
         }
         return;  // the listening socket is gone: nobody else can join
       }
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      reap_finished();
       try {
-        peers_.push_back(Peer{fd, std::thread([this, fd] { serve(fd); })});
+        peers_.reserve(peers_.size() + 1);  // so that the push_back below cannot throw with a running thread
+        std::thread thread([this, fd] { serve(fd); });
+        peers_.push_back(Peer{fd, std::move(thread)});
       } catch (...) {
-        ::close(fd);  // no thread for it: that rank sees a closed connection
+        ::close(fd);  // no room or no thread for it: that rank sees a closed connection
       }
     }
   }
@@ -215,6 +220,25 @@ class Server {
     } catch (...) {
       // the rank closed its store (or broke the protocol), or the server is stopping: this connection ends
     }
+    try {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished_.push_back(fd);  // the acceptor joins this thread and closes fd before it takes another peer
+    } catch (...) {
+      // no memory to say so: the destructor still joins and closes it
+    }
+  }
+
+  // Joins the threads of peers that have gone and closes their sockets, so that ranks (or port scanners) coming and
+  // going do not pile up threads and descriptors while the group lives. Called with mu_ held.
+  void reap_finished() {
+    for (int fd : finished_) {
+      auto it = std::find_if(peers_.begin(), peers_.end(), [fd](const Peer& p) { return p.fd == fd; });
+      if (it == peers_.end()) continue;
+      if (it->thread.joinable()) it->thread.join();  // it only has to return: it does not take mu_ again
+      ::close(it->fd);
+      peers_.erase(it);
+    }
+    finished_.clear();
   }
 
   static std::chrono::steady_clock::time_point deadline_after(int64_t timeout_ms) {
@@ -223,7 +247,7 @@ class Server {
     return std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   }
 
-  // Waits until every key is present; false at the deadline or when stopping. Holds lock throughout.
+  // Waits until every key is present: false at the deadline; throws when the server stops. Holds lock throughout.
   bool await_keys(std::unique_lock<std::mutex>& lock, const std::vector<std::string>& keys, int64_t timeout_ms) {
     auto present = [&] {
       return std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return data_.count(k) != 0; });
@@ -332,10 +356,11 @@ class Server {
 
   int listen_fd_;
   std::thread acceptor_;
-  std::mutex mu_;  // guards data_, peers_ and stopping_
+  std::mutex mu_;  // guards data_, peers_, finished_ and stopping_
   std::condition_variable changed_;
   std::map<std::string, Bytes> data_;
   std::vector<Peer> peers_;
+  std::vector<int> finished_;  // fds of peers whose thread has ended, still open (so their number is not reused)
   bool stopping_ = false;
 };
 

@@ -91,6 +91,27 @@ class TcpStoreTest {
         assertEquals(List.of(), storeThreads(), "threads left after a failed rendezvous");
     }
 
+    @Test
+    void connectionsThatComeAndGoDoNotPileUpOnRankZero() throws Exception {
+        int port = Child.freePort();
+        try (ProcessGroup group = ProcessGroup.tcp("127.0.0.1", port, 0, 1, Duration.ofSeconds(30))) {
+            for (int i = 0; i < 20; i++) {
+                new java.net.Socket("127.0.0.1", port).close();  // a port scanner, or a rank that gave up
+            }
+            // the server closes a peer's socket once that peer has gone (at its next accept, or on close)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<TcpSockets.Socket> accepted;
+            do {
+                new java.net.Socket("127.0.0.1", port).close();
+                Thread.sleep(50);
+                accepted = TcpSockets.ofThisProcess().stream().filter(s -> s.port() == port && !s.listening()).toList();
+            } while (accepted.size() > 3 && System.nanoTime() < deadline);
+            // this rank's own connection, and at most the last two that have not been reaped yet
+            assertTrue(accepted.size() <= 3, "server-side sockets still open: " + accepted);
+            group.barrier();
+        }
+    }
+
     /** This process's threads named tb-store (the shim names its store server's threads so). */
     private static List<String> storeThreads() throws IOException {
         List<String> names = new ArrayList<>();

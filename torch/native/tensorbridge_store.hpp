@@ -382,7 +382,7 @@ class ServedStore : public c10d::Store {
         if (std::chrono::steady_clock::now() >= deadline) {
           throw std::runtime_error("timed out after " + std::to_string(timeout.count()) +
                                    " ms waiting for the ranks to join the store at " + where_ + ": " +
-                                   std::to_string(count) + " of " + std::to_string(world_size) + " joined");
+                                   std::to_string(count) + "/" + std::to_string(world_size) + " joined");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         count = add(joined, 0);

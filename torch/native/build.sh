@@ -180,7 +180,7 @@ libs+=(-Wl,-rpath,"$torch_lib")
 [[ -n ${no_defs:-} ]] || libs+=(-Wl,-z,defs)
 
 # Skip the compile when the sources, the compiler line and the libtorch are unchanged.
-stamp=$( { cat "$here/tensorbridge.cpp" "$here/tensorbridge.h" "${BASH_SOURCE[0]}"; echo "$cxx ${flags[*]} ${libs[*]}";
+stamp=$( { cat "$here/tensorbridge.cpp" "$here/tensorbridge.h" "$here/tensorbridge_store.hpp" "${BASH_SOURCE[0]}"; echo "$cxx ${flags[*]} ${libs[*]}";
            stat -c '%s %Y' "$torch_lib/libtorch_cpu.so"; } | sha256sum | cut -d' ' -f1)
 if [[ -f $out/libtensorbridge.so && -f $out/libtensorbridge.stamp && $(cat "$out/libtensorbridge.stamp") == "$stamp" ]]; then
   echo "tensorbridge: native shim up to date ($out/libtensorbridge.so)"

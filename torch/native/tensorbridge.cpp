@@ -991,6 +991,8 @@ int tb_script_free(tb_script* script) {
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1075,8 +1077,9 @@ std::vector<at::Tensor> tensors_of(tb_tensor* const* tensors, int count) {
 
 // c10d's TCPStore has no bind address: it listens on every interface. From 2.1 on it takes over a socket bound
 // beforehand (TCPStoreOptions::masterListenFd), so rank 0 binds the master address itself: loopback stays loopback.
+// Older libtorch (1.13) cannot take a socket: there tensorbridge_store.hpp's ServedStore serves the keys from a
+// socket rank 0 binds the same way.
 #define TB_STORE_BINDS_ADDRESS TB_TORCH_AT_LEAST(2, 1)
-#if TB_STORE_BINDS_ADDRESS
 int listen_on(const std::string& host, int port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -1101,7 +1104,14 @@ int listen_on(const std::string& host, int port) {
   }
   throw std::runtime_error("the store cannot listen on " + host + ":" + std::to_string(port) + ": " + error);
 }
+
+}  // namespace
+
+#if !TB_STORE_BINDS_ADDRESS
+#include "tensorbridge_store.hpp"
 #endif
+
+namespace {
 
 void put_work(c10::intrusive_ptr<c10d::Work> work, tb_work** out) {
   if (out == nullptr) throw ArgumentError("null output pointer");
@@ -1122,8 +1132,9 @@ int tb_dist_available(char* reason, int64_t capacity) {
 #endif
 }
 
+// Rank 0's TCP store listens on the master address only: with c10d's TCPStore (2.1+) or with ServedStore (older).
 int tb_dist_store_binds_address(void) {
-  return TB_STORE_BINDS_ADDRESS;
+  return 1;
 }
 
 int tb_dist_nccl_available(char* reason, int64_t capacity) {
@@ -1160,16 +1171,19 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
     auto pg = std::make_unique<tb_pg>();
     if (store_kind == TB_STORE_TCP) {
       if (port <= 0 || port > 65535) throw ArgumentError("port " + std::to_string(port) + " is not a TCP port");
+#if TB_STORE_BINDS_ADDRESS
       c10d::TCPStoreOptions opts;
       opts.port = static_cast<std::uint16_t>(port);
       opts.isServer = is_server != 0;
       opts.numWorkers = static_cast<std::size_t>(world_size);
       opts.waitWorkers = true;
       opts.timeout = timeout;
-#if TB_STORE_BINDS_ADDRESS
       if (opts.isServer) opts.masterListenFd = listen_on(address, port);
-#endif
       pg->store = c10::make_intrusive<c10d::TCPStore>(std::string(address), opts);
+#else
+      pg->store = c10::make_intrusive<tb_store::ServedStore>(
+          std::string(address), port, is_server ? listen_on(address, port) : -1, world_size, timeout);
+#endif
     } else if (store_kind == TB_STORE_FILE) {
       pg->store = c10::make_intrusive<c10d::FileStore>(std::string(address), world_size);
       pg->store->setTimeout(timeout);
@@ -1263,6 +1277,33 @@ int tb_pg_reduce_scatter(tb_pg* pg, tb_tensor* output, tb_tensor* const* inputs,
 
 int tb_pg_barrier(tb_pg* pg, tb_work** out) {
   return guarded([&] { put_work(any_backend(pg).barrier(), out); });
+}
+
+int tb_pg_store(tb_pg* pg, int op, const char* key, const uint8_t* a, int64_t a_len, const uint8_t* b, int64_t b_len,
+                int64_t number, uint8_t* out, int64_t capacity, int64_t* out_len, int64_t* out_number) {
+  return guarded([&] {
+    if (pg == nullptr || !pg->store) throw ArgumentError("null or closed process group handle");
+    if (key == nullptr) throw ArgumentError("null store key");
+    if (a_len < 0 || b_len < 0 || (a_len > 0 && a == nullptr) || (b_len > 0 && b == nullptr) || capacity < 0 ||
+        (capacity > 0 && out == nullptr) || out_len == nullptr || out_number == nullptr)
+      throw ArgumentError("bad store buffers");
+    c10d::Store& store = *pg->store;
+    std::vector<uint8_t> first(a, a + a_len), second(b, b + b_len), result;
+    *out_number = 0;
+    switch (op) {
+      case TB_STORE_SET: store.set(key, first); break;
+      case TB_STORE_GET: result = store.get(key); break;
+      case TB_STORE_ADD: *out_number = store.add(key, number); break;
+      case TB_STORE_COMPARE_SET: result = store.compareSet(key, first, second); break;
+      case TB_STORE_DELETE: *out_number = store.deleteKey(key) ? 1 : 0; break;
+      case TB_STORE_CHECK: *out_number = store.check({key}) ? 1 : 0; break;
+      case TB_STORE_NUM_KEYS: *out_number = store.getNumKeys(); break;
+      case TB_STORE_WAIT: store.wait({key}, std::chrono::milliseconds(number)); break;
+      default: throw ArgumentError("unknown store operation " + std::to_string(op));
+    }
+    *out_len = static_cast<int64_t>(result.size());
+    if (!result.empty()) std::memcpy(out, result.data(), std::min<size_t>(result.size(), static_cast<size_t>(capacity)));
+  });
 }
 
 int tb_work_wait(tb_work* work, int64_t timeout_ms, int* timed_out) {
@@ -1583,6 +1624,8 @@ TB_NO_C10D(int tb_pg_broadcast(tb_pg*, tb_tensor* const*, int, int, tb_work**))
 TB_NO_C10D(int tb_pg_allgather(tb_pg*, tb_tensor* const*, int, tb_tensor*, tb_work**))
 TB_NO_C10D(int tb_pg_reduce_scatter(tb_pg*, tb_tensor*, tb_tensor* const*, int, int, tb_work**))
 TB_NO_C10D(int tb_pg_barrier(tb_pg*, tb_work**))
+TB_NO_C10D(int tb_pg_store(tb_pg*, int, const char*, const uint8_t*, int64_t, const uint8_t*, int64_t, int64_t, uint8_t*,
+                           int64_t, int64_t*, int64_t*))
 TB_NO_C10D(int tb_work_wait(tb_work*, int64_t, int*))
 TB_NO_C10D(int tb_work_is_completed(tb_work*, int*))
 TB_NO_C10D(int tb_work_free(tb_work*))

@@ -194,8 +194,9 @@ enum tb_store_kind { TB_STORE_TCP = 0, TB_STORE_FILE = 1 };
 enum tb_backend { TB_BACKEND_GLOO = 1, TB_BACKEND_NCCL = 2 };
 enum tb_reduce_op { TB_REDUCE_SUM = 0, TB_REDUCE_PRODUCT = 1, TB_REDUCE_MIN = 2, TB_REDUCE_MAX = 3 };
 int tb_dist_available(char* reason, int64_t capacity); /* 1: Gloo groups can be made; else reason says why */
-/* 1 when rank 0's TCP store listens on the master address only (libtorch 2.1+: the shim binds the socket and hands
- * it to the TCPStore); 0 when it listens on every interface (1.13's TCPStore has no bind address). */
+/* 1 when rank 0's TCP store listens on the master address only: always, since libtorch 2.1+'s TCPStore gets a socket
+ * the shim bound, and older libtorch (1.13, whose TCPStore has no bind address) uses the shim's own store
+ * (tensorbridge_store.hpp). Kept so that callers can check. */
 int tb_dist_store_binds_address(void);
 /* 1: NCCL is built in and a CUDA device is usable, so groups can have TB_BACKEND_NCCL; else reason says why not. */
 int tb_dist_nccl_available(char* reason, int64_t capacity);
@@ -213,6 +214,16 @@ int tb_pg_allgather(tb_pg* pg, tb_tensor* const* outputs, int count, tb_tensor* 
 /* inputs: world_size tensors shaped like output */
 int tb_pg_reduce_scatter(tb_pg* pg, tb_tensor* output, tb_tensor* const* inputs, int count, int op, tb_work** out);
 int tb_pg_barrier(tb_pg* pg, tb_work** out);
+/* The group's rendezvous store, as c10d::Store (PyTorch's dist.Store): one call per operation. key: NUL-terminated.
+ *   SET: a/a_len is the value.            GET: the value into out (waits up to the store's timeout for the key).
+ *   ADD: number is added; *out_number the sum.    COMPARE_SET: a = expected, b = desired; out = the value now.
+ *   DELETE / CHECK: *out_number 1 if the key was there.   NUM_KEYS: *out_number.
+ *   WAIT: waits for the key, number = timeout in ms.
+ * out/capacity receive at most capacity bytes; *out_len is the full length (call again with more room if larger). */
+enum tb_store_op { TB_STORE_SET = 0, TB_STORE_GET, TB_STORE_ADD, TB_STORE_COMPARE_SET, TB_STORE_DELETE, TB_STORE_CHECK,
+                   TB_STORE_NUM_KEYS, TB_STORE_WAIT };
+int tb_pg_store(tb_pg* pg, int op, const char* key, const uint8_t* a, int64_t a_len, const uint8_t* b, int64_t b_len,
+                int64_t number, uint8_t* out, int64_t capacity, int64_t* out_len, int64_t* out_number);
 /* Waits at most timeout_ms (0: no limit beyond the group's); *timed_out = 1 when that ran out (no error). */
 int tb_work_wait(tb_work* work, int64_t timeout_ms, int* timed_out);
 int tb_work_is_completed(tb_work* work, int* out);

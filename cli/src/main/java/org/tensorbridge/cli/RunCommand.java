@@ -80,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
         List<Process> processes = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
         // On one machine the ranks meet through a file store in a private folder: no store listens on a TCP port
-        // (libtorch 1.13's TCP store would listen on every interface). Programs that build their own group (Python's
+        // at all (even a loopback port is open to every local user). Programs that build their own group (Python's
         // env://) still get MASTER_ADDR and MASTER_PORT.
         Path storeDir = nnodes == 1 ? Files.createTempDirectory("tensorbridge-run-") : null;
         try {

@@ -66,9 +66,10 @@ public final class ProcessGroup implements AutoCloseable {
     }
 
     /**
-     * Whether rank 0's TCP store listens on the master address only (libtorch 2.1 and later: the shim binds the
-     * socket to {@code masterAddress} and hands it to c10d's TCPStore), or on every interface (libtorch 1.13, whose
-     * TCPStore has no bind address: firewall the port, or use a file store on one machine).
+     * Whether rank 0's TCP store listens on the master address only, not on every interface. True with every
+     * supported libtorch: from 2.1 on the shim binds the socket to {@code masterAddress} and hands it to c10d's
+     * TCPStore; on 1.13, whose TCPStore has no bind address, the shim runs its own store on such a socket (not
+     * wire-compatible with PyTorch's TCPStore: groups mixing Java and Python ranks meet through a file store).
      */
     public static boolean storeListensOnMasterAddressOnly() {
         return Distributed.storeBindsAddress();

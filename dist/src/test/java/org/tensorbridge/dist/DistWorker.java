@@ -23,6 +23,7 @@ public final class DistWorker {
             System.out.flush();
             switch (scenario) {
                 case "collectives" -> Scenarios.collectives(group);
+                case "anyworld" -> Scenarios.anyWorld(group);
                 case "ddp" -> System.out.println("max diff " + Scenarios.parity(group, Long.parseLong(args[5])));
                 case "train" -> System.out.println("max diff " + TrainingScenario.parity(group, args[5]));
                 case "die" -> {

@@ -20,7 +20,7 @@ class ListenAddressTest {
     Path dir;
 
     @Test
-    void theTcpStoreListensOnTheMasterAddressWhereLibtorchAllowsIt() throws Exception {
+    void theTcpStoreListensOnTheMasterAddressOnly() throws Exception {
         int port = Child.freePort();
         List<TcpSockets.Socket> before = TcpSockets.ofThisProcess();
         try (Child child = Child.java(dir, "barrier", "1", "2", "tcp:127.0.0.1:" + port, "60000");
@@ -29,12 +29,9 @@ class ListenAddressTest {
             List<TcpSockets.Socket> opened = TcpSockets.newSince(before);
             List<TcpSockets.Socket> store = opened.stream().filter(s -> s.listening() && s.port() == port).toList();
             assertEquals(1, store.size(), "the store listens on port " + port + ": " + opened);
-            if (ProcessGroup.storeListensOnMasterAddressOnly()) {
-                assertTrue(store.get(0).isLoopback(), "loopback only: " + store);
-            } else {
-                // libtorch 1.13: the README says the store listens on every interface; this keeps it honest
-                assertTrue(store.get(0).isWildcard(), "every interface: " + store);
-            }
+            // 2.1+: c10d's TCPStore on a socket the shim bound; 1.13: the shim's own store (tensorbridge_store.hpp)
+            assertTrue(store.get(0).isLoopback(), "loopback only, not every interface: " + store);
+            assertTrue(ProcessGroup.storeListensOnMasterAddressOnly());
             List<TcpSockets.Socket> others = opened.stream().filter(s -> !store.contains(s)).toList();
             assertFalse(others.isEmpty(), "the store's and Gloo's connections: " + opened);
             assertTrue(others.stream().allMatch(TcpSockets.Socket::isLoopback), "all on loopback: " + others);

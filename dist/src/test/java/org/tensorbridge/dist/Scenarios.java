@@ -89,6 +89,28 @@ final class Scenarios {
         }
     }
 
+    /** All-reduce, broadcast and all-gather checked on a world of any size: rank r contributes r + 1. */
+    static void anyWorld(ProcessGroup group) {
+        int r = group.rank();
+        int n = group.worldSize();
+        try (Scope scope = Scope.open()) {
+            float sum = n * (n + 1) / 2f;
+            expect(group.allReduce(Tensor.of(new float[] {r + 1, 2 * (r + 1)}, 2)), new float[] {sum, 2 * sum},
+                    "all_reduce sum over " + n);
+            Tensor b = r == n - 1 ? Tensor.of(new float[] {7, 8}, 2) : Tensor.zeros(2);
+            expect(group.broadcast(b, n - 1), new float[] {7, 8}, "broadcast from " + (n - 1));
+            List<Tensor> gathered = new ArrayList<>();
+            for (int q = 0; q < n; q++) {
+                gathered.add(Tensor.zeros(1));
+            }
+            group.allGather(gathered, Tensor.of(new float[] {10 * r}, 1));
+            for (int q = 0; q < n; q++) {
+                expect(gathered.get(q), new float[] {10 * q}, "all_gather[" + q + "]");
+            }
+            group.barrier();
+        }
+    }
+
     /** NCCL on 2 GPUs, rank r on cuda:r: an all-reduce, a broadcast and DataParallel's gradient average. */
     static void nccl(ProcessGroup group) {
         int r = group.rank();

@@ -1,6 +1,7 @@
 package org.tensorbridge.torch.internal;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -35,6 +36,8 @@ public final class Distributed {
     private static final MethodHandle NCCL_AVAILABLE = fn("tb_dist_nccl_available",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle STORE_BINDS = fn("tb_dist_store_binds_address", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle STORE = fn("tb_pg_store", status(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG,
+            ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
     private static final MethodHandle DDP_NEW = fn("tb_ddp_new", status(ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle DDP_SET_SYNC = fn("tb_ddp_set_sync", status(ADDRESS, JAVA_INT));
     private static final MethodHandle DDP_FINISH = fn("tb_ddp_finish", status(ADDRESS));
@@ -169,7 +172,10 @@ public final class Distributed {
         }
     }
 
-    /** Whether rank 0's TCP store listens on the master address only (libtorch 2.1+), not on every interface. */
+    /**
+     * Whether rank 0's TCP store listens on the master address only, not on every interface: true with every supported
+     * libtorch (2.1+: c10d's TCPStore on a socket the shim bound; 1.13: the shim's own store).
+     */
     public static boolean storeBindsAddress() {
         try {
             return (int) STORE_BINDS.invokeExact() == 1;
@@ -237,6 +243,44 @@ public final class Distributed {
     public static void freeReducer(MemorySegment reducer) {
         try {
             Status.check((int) DDP_FREE.invokeExact(reducer));
+        } catch (Throwable t) {
+            throw Status.unexpected(t);
+        }
+    }
+
+    /** tensorbridge.h's tb_store_op: what {@link #store} does with the group's rendezvous store. */
+    public enum StoreOp { SET, GET, ADD, COMPARE_SET, DELETE, CHECK, NUM_KEYS, WAIT }
+
+    /** What a {@link #store} call gave back: a value (GET, COMPARE_SET) or a number (ADD, DELETE, CHECK, NUM_KEYS). */
+    public record StoreResult(byte[] value, long number) {
+    }
+
+    /**
+     * One operation on the group's rendezvous store (tb_pg_store, c10d::Store's semantics): {@code a} is SET's value
+     * and COMPARE_SET's expected value, {@code b} COMPARE_SET's desired one; {@code number} ADD's delta and WAIT's
+     * timeout in ms.
+     */
+    public static StoreResult store(MemorySegment group, StoreOp op, String key, byte[] a, byte[] b, long number) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment first = a.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, a);
+            MemorySegment second = b.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, b);
+            MemorySegment length = arena.allocate(JAVA_LONG);
+            MemorySegment out = arena.allocate(JAVA_LONG);
+            int capacity = Math.max(256, a.length + b.length);  // room for what COMPARE_SET can answer, mostly
+            while (true) {
+                MemorySegment buffer = arena.allocate(capacity);
+                Status.check((int) STORE.invokeExact(group, op.ordinal(), arena.allocateFrom(key), first, (long) a.length,
+                        second, (long) b.length, number, buffer, (long) capacity, length, out));
+                long size = length.get(JAVA_LONG, 0);
+                if (size <= capacity) {
+                    return new StoreResult(buffer.asSlice(0, size).toArray(JAVA_BYTE), out.get(JAVA_LONG, 0));
+                }
+                if (op != StoreOp.GET) {
+                    // COMPARE_SET must not run twice; its answer is at most the larger of the two values
+                    throw new IllegalStateException("the store answered " + size + " bytes to a " + op);
+                }
+                capacity = Math.toIntExact(size);
+            }
         } catch (Throwable t) {
             throw Status.unexpected(t);
         }

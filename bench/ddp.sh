@@ -6,6 +6,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+# PyTorch 2.4+'s env:// store asks for libuv, which Debian 13's torch lacks; both sides use the classic store.
+export USE_LIBUV=${USE_LIBUV:-0}
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # ranks WORLD OUTFILE COMMAND...: runs WORLD ranks of COMMAND with torchrun's variables; rank 0's output to OUTFILE.

@@ -1178,6 +1178,11 @@ int tb_pg_new(int backend, int store_kind, const char* address, int port, int is
       opts.numWorkers = static_cast<std::size_t>(world_size);
       opts.waitWorkers = true;
       opts.timeout = timeout;
+#if TB_TORCH_AT_LEAST(2, 4)
+      // 2.4+ asks for the libuv backend by default, and fails where libtorch was built without libuv (Debian 13's
+      // 2.6); the classic backend is in every build and serves a few ranks as well.
+      opts.useLibUV = false;
+#endif
       if (opts.isServer) opts.masterListenFd = listen_on(address, port);
       pg->store = c10::make_intrusive<c10d::TCPStore>(std::string(address), opts);
 #else

@@ -101,7 +101,11 @@ class StoreOperationsTest {
     private static final String PYTHON_SEQUENCE = """
             import datetime, sys
             import torch.distributed as dist
-            store = dist.TCPStore("127.0.0.1", int(sys.argv[1]), 1, True, datetime.timedelta(seconds=30))
+            args = ("127.0.0.1", int(sys.argv[1]), 1, True, datetime.timedelta(seconds=30))
+            try:  # 2.4+ asks for libuv by default; Debian 13's torch has none (the shim uses the classic backend too)
+                store = dist.TCPStore(*args, use_libuv=False)
+            except TypeError:  # before use_libuv existed
+                store = dist.TCPStore(*args)
             base = store.num_keys()
             for line in sys.argv[2:]:
                 op, key, a, b = line.split(",")

@@ -143,9 +143,14 @@ class SharedLifetimeTest {
         assertTrue(buffer.isAlive(), "the view of the array still holds the storage");
         assertEquals(-1.0, backView.getDouble(1));
         backView.close();
-        // The array's arena closes in the background (a shared arena's close is a JVM-wide handshake); the
-        // tensor handle it kept, and through it the original buffer, go with it.
-        assertTrue(NDBuffer.awaitPendingFrees(java.time.Duration.ofSeconds(5)));
+        // The array's segment lives in an automatic arena (no JVM-wide handshake on release): the tensor handle
+        // it kept, and through it the original buffer, go when the GC finds the segment unreachable.
+        assertThrows(IllegalStateException.class, () -> backView.getDouble(0), "released: refused at once");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (buffer.isAlive() && System.nanoTime() < deadline) {
+            System.gc();
+            sleep(20);
+        }
         assertFalse(buffer.isAlive(), "closing the last holder frees the memory through libtorch's deleter");
         assertPendingBackTo(pending);
         assertThrows(IllegalStateException.class, () -> backView.getDouble(0));
@@ -298,6 +303,15 @@ class SharedLifetimeTest {
         assertPendingBackTo(pending);
         if (LeakCheck.enabled()) {
             assertEquals(1, LeakCheck.takeLeaks().size(), "leak checking reports the dropped tensor");
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 }

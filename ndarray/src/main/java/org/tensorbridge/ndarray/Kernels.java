@@ -344,7 +344,22 @@ final class Kernels {
         long ci = c.byteSize();
         Row r;
         if (ca == null && co == null) {
-            r = (o, s, n) -> loop.run(sa, o[0], s[0], so, o[1], s[1], n);
+            // A strided input is gathered chunk by chunk into a contiguous buffer first, so that the vector loop
+            // runs on it instead of the scalar strided loop: Math.exp costs ~5 ns per element, the vector exp a
+            // fraction of that (exp of every second float32 of 1M: 4.8-7.9 ms -> 1.4-3.5 ms, noisy 2-core VM).
+            Loops.Unary gather = LoopSelector.VECTOR ? LoopSelector.cast(c, c) : null;
+            r = (o, s, n) -> {
+                if (gather == null || s[0] == ci || s[0] == 0 || n < 64) {
+                    loop.run(sa, o[0], s[0], so, o[1], s[1], n);
+                    return;
+                }
+                MemorySegment b = SCRATCHES.get()[0];
+                for (long i = 0; i < n; i += BUF) {
+                    long m = Math.min(BUF, n - i);
+                    gather.run(sa, o[0] + i * s[0], s[0], b, 0, ci, m);
+                    loop.run(b, 0, ci, so, o[1] + i * s[1], s[1], m);
+                }
+            };
         } else {
             r = (o, s, n) -> {
                 MemorySegment[] buf = SCRATCHES.get();

@@ -46,15 +46,23 @@ public final class NDBuffer {
     private static final class State implements Runnable {
         final AtomicInteger count = new AtomicInteger(1);
         final AtomicBoolean freed = new AtomicBoolean();
-        final MemorySegment segment;
+        // dropped once freed when the GC reclaims the memory: a closed array that stays referenced must not keep
+        // it (only a segment taken from the buffer before may)
+        volatile MemorySegment segment;
+        final long byteSize;
+        final boolean readOnly;
         final Arena arena; // null for external memory and for memory the GC reclaims
         final boolean owned;
         final boolean reclaimedByGc;
+        final Runnable onRelease; // for memory the GC reclaims: what runs at count 0 instead of GcReclaim, or null
         volatile boolean leaked = true;
         final Throwable creationSite = LeakCheck.creationSite();
 
-        State(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc) {
+        State(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc, Runnable onRelease) {
             this.segment = segment;
+            this.byteSize = segment.byteSize();
+            this.readOnly = segment.isReadOnly();
+            this.onRelease = onRelease;
             this.arena = arena;
             this.owned = owned;
             this.reclaimedByGc = reclaimedByGc;
@@ -69,13 +77,22 @@ public final class NDBuffer {
             boolean wasLeaked = leaked;
             count.set(0);
             if (wasLeaked && owned) {
-                LeakCheck.reportLeak("an NDBuffer of " + segment.byteSize() + " bytes (an array or a retain()"
+                LeakCheck.reportLeak("an NDBuffer of " + byteSize + " bytes (an array or a retain()"
                         + " without release())", creationSite);
             }
             if (arena != null) {
                 ArenaCloser.close(arena);
+            } else if (onRelease != null) {
+                try {
+                    onRelease.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "an NDBuffer's release action failed", e);
+                }
             } else if (reclaimedByGc) {
                 GcReclaim.released(segment);
+            }
+            if (reclaimedByGc) {
+                segment = null;
             }
         }
     }
@@ -89,7 +106,11 @@ public final class NDBuffer {
     }
 
     private NDBuffer(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc) {
-        this.state = new State(segment, arena, owned, reclaimedByGc);
+        this(segment, arena, owned, reclaimedByGc, null);
+    }
+
+    private NDBuffer(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc, Runnable onRelease) {
+        this.state = new State(segment, arena, owned, reclaimedByGc, onRelease);
         // Memory in an automatic arena goes back with its last reference anyway: no Cleaner needed (it would
         // cost more than the allocation of a small array).
         this.cleanable = reclaimedByGc ? null : LeakCheck.cleaner().register(this, state);
@@ -200,6 +221,18 @@ public final class NDBuffer {
     }
 
     /**
+     * As {@link #ofAutoScope(MemorySegment)}, for memory that another owner may also hold (a libtorch tensor's
+     * storage): {@code onRelease} runs once when the count hits 0, instead of counting the bytes toward this
+     * layer's request for a collection — the owner's layer knows whether releasing them can free anything.
+     * It must not throw (it may run from a native deleter's upcall).
+     */
+    public static NDBuffer ofAutoScope(MemorySegment segment, Runnable onRelease) {
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(onRelease, "onRelease");
+        return new NDBuffer(segment, null, true, true, onRelease);
+    }
+
+    /**
      * Records what owns this memory natively — e.g. the libtorch tensor whose storage it is — so that a layer
      * that knows that owner can share the memory with it as itself (a view of the same storage) rather than as
      * foreign memory. Set once, by the buffer's creator. Returns this buffer.
@@ -235,24 +268,25 @@ public final class NDBuffer {
 
     /** The memory. Throws IllegalStateException once the buffer was closed/freed. */
     public MemorySegment segment() {
-        if (state.freed.get()) {
+        MemorySegment segment = state.segment;
+        if (segment == null || state.freed.get()) {
             throw freedError();
         }
-        return state.segment;
+        return segment;
     }
 
     IllegalStateException freedError() {
-        return new IllegalStateException("NDBuffer of " + state.segment.byteSize()
+        return new IllegalStateException("NDBuffer of " + state.byteSize
                 + " bytes was closed/freed (its owning array was closed and no view or native consumer"
                 + " retained it); it can no longer be accessed");
     }
 
     public long byteSize() {
-        return state.segment.byteSize();
+        return state.byteSize;
     }
 
     public boolean isReadOnly() {
-        return state.segment.isReadOnly();
+        return state.readOnly;
     }
 
     /** True for memory we free (allocate / ofArena), false for {@link #external} memory. */
@@ -284,7 +318,7 @@ public final class NDBuffer {
             while (true) {
                 int n = c.get();
                 if (n <= 0) {
-                    LOG.log(System.Logger.Level.WARNING, "release() on an NDBuffer of " + state.segment.byteSize()
+                    LOG.log(System.Logger.Level.WARNING, "release() on an NDBuffer of " + state.byteSize
                             + " bytes that was already freed (more releases than retains)");
                     return;
                 }
@@ -330,7 +364,7 @@ public final class NDBuffer {
 
     @Override
     public String toString() {
-        return "NDBuffer[" + state.segment.byteSize() + " bytes, refCount=" + refCount()
+        return "NDBuffer[" + state.byteSize + " bytes, refCount=" + refCount()
                 + (state.owned ? "" : ", external") + (isAlive() ? "" : ", freed") + "]";
     }
 }

@@ -24,6 +24,33 @@ import org.junit.jupiter.api.Test;
 class LifetimeTest {
 
     @Test
+    void memoryReclaimedByTheGcRunsItsReleaseActionOnceAndLetsGoOfTheSegment() throws Exception {
+        int[] released = new int[1];
+        java.lang.ref.WeakReference<MemorySegment> weak;
+        NDBuffer buffer;
+        {
+            MemorySegment segment = Arena.ofAuto().allocate(64);
+            weak = new java.lang.ref.WeakReference<>(segment);
+            buffer = NDBuffer.ofAutoScope(segment, () -> released[0]++);
+        }
+        buffer.retain();
+        buffer.release();
+        assertEquals(0, released[0], "a count is still held");
+        buffer.release();
+        assertEquals(1, released[0]);
+        buffer.release();  // one release too many: logged, the action does not run again
+        assertEquals(1, released[0]);
+        assertThrows(IllegalStateException.class, buffer::segment);
+        assertEquals(64, buffer.byteSize(), "the size stays known for messages");
+        // the freed buffer (still referenced here) no longer keeps the segment, so the GC can reclaim it
+        for (int i = 0; i < 50 && weak.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(null, weak.get(), "a freed buffer must not keep its memory from the GC");
+    }
+
+    @Test
     void viewsKeepTheMemoryAliveAfterTheOwnerClosesAsNumpyBaseDoes() {
         NDArray a = NDArray.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
         NDBuffer buffer = a.buffer();

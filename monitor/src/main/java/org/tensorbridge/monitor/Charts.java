@@ -16,6 +16,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.SeriesRenderingOrder;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.StandardXYBarPainter;
 import org.jfree.chart.renderer.xy.XYBarRenderer;
@@ -188,6 +189,7 @@ public final class Charts {
             }
         }
         plot.setRenderer(renderer);
+        plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);  // later series on top, as matplotlib draws them
         if (allIntegers(series)) {  // steps and epochs: no ticks between them
             plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         }

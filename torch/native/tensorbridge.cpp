@@ -1080,17 +1080,24 @@ std::vector<at::Tensor> tensors_of(tb_tensor* const* tensors, int count) {
 // Older libtorch (1.13) cannot take a socket: there tensorbridge_store.hpp's ServedStore serves the keys from a
 // socket rank 0 binds the same way.
 #define TB_STORE_BINDS_ADDRESS TB_TORCH_AT_LEAST(2, 1)
-int listen_on(const std::string& host, int port) {
+using addresses = std::unique_ptr<addrinfo, decltype(&freeaddrinfo)>;
+
+// The TCP addresses of host:port (numeric port), or an error naming `what` the address is.
+addresses resolve_tcp(const std::string& host, int port, const char* what) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICSERV;
   addrinfo* found = nullptr;
   int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
-  if (rc != 0) throw std::runtime_error("cannot resolve the master address " + host + ": " + gai_strerror(rc));
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(found, freeaddrinfo);
+  if (rc != 0) throw std::runtime_error(std::string("cannot resolve the ") + what + " " + host + ": " + gai_strerror(rc));
+  return addresses(found, freeaddrinfo);
+}
+
+int listen_on(const std::string& host, int port) {
+  addresses found = resolve_tcp(host, port, "master address");
   std::string error = "no address";
-  for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
+  for (addrinfo* ai = found.get(); ai != nullptr; ai = ai->ai_next) {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
       error = std::strerror(errno);

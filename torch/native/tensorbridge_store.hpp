@@ -1,6 +1,6 @@
 // tensorbridge's own rendezvous store, for libtorch builds whose c10d TCPStore cannot be told where to listen
 // (1.13: no bind address and no masterListenFd, so it listens on every interface). Included by tensorbridge.cpp
-// inside its c10d section, only where TB_STORE_BINDS_ADDRESS is 0.
+// inside its c10d section, only where TB_STORE_BINDS_ADDRESS is 0; uses its resolve_tcp and listen_on.
 //
 // Rank 0 runs a small key-value server on a socket already bound to exactly MASTER_ADDR:MASTER_PORT (listen_on);
 // every rank, rank 0 included, talks to it over one connection, one request at a time. A request is an op byte and
@@ -440,18 +440,11 @@ class ServedStore : public c10d::Store {
 
  private:
   void connect_to(const std::string& host, int port) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo* found = nullptr;
-    int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
-    if (rc != 0) throw std::runtime_error("cannot resolve the store address " + host + ": " + gai_strerror(rc));
-    std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(found, freeaddrinfo);
+    addresses found = resolve_tcp(host, port, "store address");
     auto deadline = std::chrono::steady_clock::now() + timeout_;
     std::string error;
     while (true) {
-      for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
+      for (addrinfo* ai = found.get(); ai != nullptr; ai = ai->ai_next) {
         int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) {
           error = std::strerror(errno);

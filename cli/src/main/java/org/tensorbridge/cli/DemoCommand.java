@@ -31,7 +31,7 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     private TrainingOptions options;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST's four IDX files (default: " + "/usr/share/datasets/fashion-mnist"
+    @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST's four IDX files (default: " + Datasets.FASHION_MNIST_DIR
             + ", from Debian's dataset-fashion-mnist)")
     private Path data;
 

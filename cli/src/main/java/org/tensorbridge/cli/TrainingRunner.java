@@ -56,9 +56,7 @@ final class TrainingRunner {
                            List<TrainingListener> listeners) throws IOException {
         Path out = config.workingDirectory().resolve(config.out());
         Files.createDirectories(out);
-        TrainConfig inRunDir = new TrainConfig(config.model(), config.dataset(), config.labelColumn(), config.epochs(),
-                config.batch(), config.lr(), config.precision(), config.device(), out, config.checkpoint(),
-                config.maxSteps(), config.seed(), config.workingDirectory(), config.metricsEndpoint());
+        TrainConfig inRunDir = config.withOut(out);
         try (RunLog log = RunLog.open(out, main.out())) {
             log.line(title);
             for (String line : settings.describe().split("\n")) {

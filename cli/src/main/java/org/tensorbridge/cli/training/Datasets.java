@@ -25,7 +25,9 @@ import org.tensorbridge.ndarray.io.NpzFile;
  */
 public final class Datasets {
     /** Where Debian's dataset-fashion-mnist puts the IDX files. */
-    public static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    /** Where Debian's dataset-fashion-mnist puts the four IDX files (a String too, for help texts). */
+    public static final String FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
+    public static final Path FASHION_MNIST = Path.of(FASHION_MNIST_DIR);
     private static final float FASHION_MEAN = 0.2860f, FASHION_STD = 0.3530f;  // Fashion-MNIST's pixel statistics
 
     private Datasets() {

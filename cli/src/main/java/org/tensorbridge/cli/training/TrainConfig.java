@@ -15,4 +15,9 @@ import org.tensorbridge.torch.Device;
 public record TrainConfig(String model, String dataset, String labelColumn, int epochs, int batch, double lr,
                           Precision precision, Device device, Path out, String checkpoint, long maxSteps, long seed,
                           Path workingDirectory, InetSocketAddress metricsEndpoint) {
+    /** The same run writing into {@code out}. */
+    public TrainConfig withOut(Path out) {
+        return new TrainConfig(model, dataset, labelColumn, epochs, batch, lr, precision, device, out, checkpoint,
+                maxSteps, seed, workingDirectory, metricsEndpoint);
+    }
 }

@@ -120,8 +120,7 @@ public final class TrainJob {
         try (GradMode noGrad = GradMode.disabled(); DataLoader.Epoch batches = loader.epoch(0)) {
             for (Batch batch : batches) {
                 try (Scope scope = Scope.open(); batch) {
-                    Tensor predicted = model.forward(batch.get("x")).argmax(1, false);
-                    correct += predicted.eq(batch.get("y")).sum().itemLong();
+                    correct += TrainingLoop.correct(model.forward(batch.get("x")), batch.get("y"));
                     total += batch.size();
                 }
             }

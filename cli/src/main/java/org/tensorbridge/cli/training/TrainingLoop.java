@@ -38,6 +38,11 @@ final class TrainingLoop {
         this.listeners = List.copyOf(listeners);
     }
 
+    /** How many of the predictions (the largest logit of each row) equal the labels. */
+    static long correct(Tensor logits, Tensor labels) {
+        return logits.argmax(1, false).eq(labels).sum().itemLong();
+    }
+
     /** Runs {@code epochs} epochs or {@code totalSteps} steps, whichever ends first; returns the steps done. */
     long run(DataLoader loader, int epochs, long totalSteps) {
         long start = System.nanoTime();
@@ -70,7 +75,7 @@ final class TrainingLoop {
                         scaler.update();
                         schedule.step();
                         loss = lossTensor.item();
-                        right = logits.argmax(1, false).eq(batch.get("y")).sum().itemLong();
+                        right = correct(logits, batch.get("y"));
                     }
                     step++;
                     stepInEpoch++;

@@ -71,9 +71,9 @@ public final class ArrayMatrixBench {
         try {
             NDArray x = keep.apply(data(rng, t, r, c));
             NDArray y = keep.apply(data(rng, t, r, c));
-            NDArray xt = keep.apply(data(rng, t, c, r)).transpose();
-            NDArray x2 = keep.apply(data(rng, t, r, 2 * c)).slice(1, 0, 2 * c, 2);
-            NDArray y2 = keep.apply(data(rng, t, r, 2 * c)).slice(1, 0, 2 * c, 2);
+            NDArray xt = keep.apply(keep.apply(data(rng, t, c, r)).transpose());
+            NDArray x2 = keep.apply(keep.apply(data(rng, t, r, 2 * c)).slice(1, 0, 2 * c, 2));
+            NDArray y2 = keep.apply(keep.apply(data(rng, t, r, 2 * c)).slice(1, 0, 2 * c, 2));
             NDArray row = keep.apply(data(rng, t, c));
             NDArray col = keep.apply(data(rng, t, r, 1));
             NDArray cond = keep.apply(x.gt(isFloat ? 0.5 : 50.0));

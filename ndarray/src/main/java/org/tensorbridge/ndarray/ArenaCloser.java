@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ArenaCloser {
     private static final System.Logger LOG = System.getLogger(ArenaCloser.class.getName());
     private static final int MAX_PENDING = 1024;
-    private static final LinkedBlockingQueue<Arena> QUEUE = new LinkedBlockingQueue<>();
+    private static final LinkedBlockingQueue<Runnable> QUEUE = new LinkedBlockingQueue<>();
     private static final AtomicInteger PENDING = new AtomicInteger();
 
     static {
@@ -25,13 +25,19 @@ final class ArenaCloser {
     private ArenaCloser() {
     }
 
-    /** Closes {@code arena} soon; never throws. */
-    static void close(Arena arena) {
+    /** Closes {@code arena} soon, then runs {@code then} (may be null); never throws. */
+    static void close(Arena arena, Runnable then) {
+        Runnable job = () -> {
+            closeNow(arena);
+            if (then != null) {
+                then.run();
+            }
+        };
         if (PENDING.incrementAndGet() > MAX_PENDING) {
             PENDING.decrementAndGet();
-            closeNow(arena);
+            job.run();
         } else {
-            QUEUE.add(arena);
+            QUEUE.add(job);
         }
     }
 
@@ -55,8 +61,12 @@ final class ArenaCloser {
     private static void drain() {
         while (true) {
             try {
-                Arena arena = QUEUE.take();
-                closeNow(arena);
+                Runnable job = QUEUE.take();
+                try {
+                    job.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "could not return an array's memory", e);
+                }
                 PENDING.decrementAndGet();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

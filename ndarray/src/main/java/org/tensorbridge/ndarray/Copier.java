@@ -50,8 +50,8 @@ final class Copier {
 
     static void copy(NDArray src, NDArray dst) {
         long[] shape = src.shapeRef();
-        MemorySegment s = src.buffer().segment();
-        MemorySegment d = dst.buffer().segment();
+        MemorySegment s = src.buffer().memory();
+        MemorySegment d = dst.buffer().memory();
         DType st = src.dtype();
         DType dt = dst.dtype();
         long n = src.size();

@@ -18,7 +18,7 @@ final class Creation {
         long n = len > 0 ? (long) len : 0;
         NDArray out = NDArray.empty(dtype, n);
         double delta = (start + step) - start;
-        var s = out.buffer().segment();
+        var s = out.buffer().memory();
         long item = dtype.byteSize();
         for (long i = 0; i < n; i++) {
             Elements.setDouble(s, i * item, dtype, start + i * delta);
@@ -34,7 +34,7 @@ final class Creation {
         long n = step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0)
                 : (stop < start ? (start - stop - step - 1) / (-step) : 0);
         NDArray out = NDArray.empty(DType.INT64, n);
-        var s = out.buffer().segment();
+        var s = out.buffer().memory();
         for (long i = 0; i < n; i++) {
             s.setAtIndex(Elements.I64, i, start + i * step);
         }
@@ -50,7 +50,7 @@ final class Creation {
         long div = endpoint ? num - 1 : num;
         double delta = stop - start;
         double step = div > 0 ? delta / div : Double.NaN;
-        var s = out.buffer().segment();
+        var s = out.buffer().memory();
         for (long i = 0; i < num; i++) {
             double y;
             if (div > 0) {

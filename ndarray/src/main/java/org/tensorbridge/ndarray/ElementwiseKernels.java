@@ -157,9 +157,9 @@ final class ElementwiseKernels {
         }
         NDArray av = a.borrowBroadcast(shape);
         NDArray bv = b.borrowBroadcast(shape);
-        MemorySegment sa = a.buffer().segment();
-        MemorySegment sb = b.buffer().segment();
-        MemorySegment so = out.buffer().segment();
+        MemorySegment sa = a.buffer().memory();
+        MemorySegment sb = b.buffer().memory();
+        MemorySegment so = out.buffer().memory();
         DType ta = a.dtype();
         DType tb = b.dtype();
         boolean floatMath = r.isFloatingPoint();
@@ -254,9 +254,9 @@ final class ElementwiseKernels {
         }
         NDArray av = a.borrowBroadcast(shape);
         NDArray bv = b.borrowBroadcast(shape);
-        MemorySegment sa = a.buffer().segment();
-        MemorySegment sb = b.buffer().segment();
-        MemorySegment so = out.buffer().segment();
+        MemorySegment sa = a.buffer().memory();
+        MemorySegment sb = b.buffer().memory();
+        MemorySegment so = out.buffer().memory();
         DType ta = a.dtype();
         DType tb = b.dtype();
         boolean exactInts = isIntLike(ta) && isIntLike(tb);
@@ -410,8 +410,8 @@ final class ElementwiseKernels {
             Copier.copy(a, out); // rounding an integer or bool keeps it
             return out;
         }
-        MemorySegment sa = a.buffer().segment();
-        MemorySegment so = out.buffer().segment();
+        MemorySegment sa = a.buffer().memory();
+        MemorySegment so = out.buffer().memory();
         DType ta = a.dtype();
         boolean intMath = !r.isFloatingPoint();
         NdIter.forEachRow(a.shapeRef(), new long[][] {a.stridesRef(), out.stridesRef()},
@@ -474,10 +474,10 @@ final class ElementwiseKernels {
         NDArray cv = cond.borrowBroadcast(shape);
         NDArray xv = x.borrowBroadcast(shape);
         NDArray yv = y.borrowBroadcast(shape);
-        MemorySegment sc = cond.buffer().segment();
-        MemorySegment sx = x.buffer().segment();
-        MemorySegment sy = y.buffer().segment();
-        MemorySegment so = out.buffer().segment();
+        MemorySegment sc = cond.buffer().memory();
+        MemorySegment sx = x.buffer().memory();
+        MemorySegment sy = y.buffer().memory();
+        MemorySegment so = out.buffer().memory();
         DType tc = cond.dtype();
         DType tx = x.dtype();
         DType ty = y.dtype();

@@ -245,7 +245,7 @@ final class Kernels {
     /** One input of a loop: its memory, dtype, byte strides broadcast to the result's shape and offset. */
     record Operand(MemorySegment seg, DType type, long[] strides, long offset) {
         static Operand of(NDArray a, long[] shape) {
-            return new Operand(a.buffer().segment(), a.dtype(), bstrides(a, shape), a.byteOffset());
+            return new Operand(a.buffer().memory(), a.dtype(), bstrides(a, shape), a.byteOffset());
         }
     }
 
@@ -261,7 +261,7 @@ final class Kernels {
             return Operand.of(a, shape);
         }
         MemorySegment s = SCALARS.get();
-        Elements.convert(a.buffer().segment(), a.byteOffset(), a.dtype(), s, slot * 32L, c);
+        Elements.convert(a.buffer().memory(), a.byteOffset(), a.dtype(), s, slot * 32L, c);
         return new Operand(s, c, new long[shape.length], slot * 32L);
     }
 
@@ -292,7 +292,7 @@ final class Kernels {
         long[] shape = out.shapeRef();
         MemorySegment sa = a.seg();
         MemorySegment sb = b.seg();
-        MemorySegment so = out.buffer().segment();
+        MemorySegment so = out.buffer().memory();
         Loops.Unary ca = a.type() == c ? null : LoopSelector.cast(a.type(), c);
         Loops.Unary cb = b.type() == c ? null : LoopSelector.cast(b.type(), c);
         Loops.Unary co = out.dtype() == loopOut ? null : LoopSelector.cast(loopOut, out.dtype());
@@ -337,8 +337,8 @@ final class Kernels {
     /** {@code out = op(a)} with loop {@code loop} in dtype {@code c} (inputs/outputs converted in chunks). */
     static void unary(NDArray a, NDArray out, DType c, Loops.Unary loop) {
         long[] shape = out.shapeRef();
-        MemorySegment sa = a.buffer().segment();
-        MemorySegment so = out.buffer().segment();
+        MemorySegment sa = a.buffer().memory();
+        MemorySegment so = out.buffer().memory();
         Loops.Unary ca = a.dtype() == c ? null : LoopSelector.cast(a.dtype(), c);
         Loops.Unary co = out.dtype() == c ? null : LoopSelector.cast(c, out.dtype());
         long ci = c.byteSize();
@@ -393,8 +393,8 @@ final class Kernels {
             return false;
         }
         long[] shape = dst.shapeRef();
-        MemorySegment ss = src.buffer().segment();
-        MemorySegment sd = dst.buffer().segment();
+        MemorySegment ss = src.buffer().memory();
+        MemorySegment sd = dst.buffer().memory();
         long item = src.dtype().byteSize();
         boolean same = src.dtype() == dst.dtype();
         forEachRow(shape, new long[][] {bstrides(src, shape), dst.stridesRef()},
@@ -423,7 +423,7 @@ final class Kernels {
         MemorySegment sc = cond.seg();
         MemorySegment sx = x.seg();
         MemorySegment sy = y.seg();
-        MemorySegment so = out.buffer().segment();
+        MemorySegment so = out.buffer().memory();
         long ri = r.byteSize();
         Row row;
         if (cc == null && cx == null && cy == null) {

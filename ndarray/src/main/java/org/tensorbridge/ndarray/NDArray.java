@@ -343,13 +343,13 @@ public final class NDArray implements Scoped {
     private static NDArray copyOf(Object javaArray, java.lang.foreign.ValueLayout layout, DType dtype, int length,
                                   long[] shape) {
         NDArray a = empty(dtype, shapeFor(length, shape));
-        MemorySegment.copy(javaArray, 0, a.buffer().segment(), layout, 0, length);
+        MemorySegment.copy(javaArray, 0, a.buffer().memory(), layout, 0, length);
         return a;
     }
 
     public static NDArray of(boolean[] data, long... shape) {
         NDArray a = zeros(DType.BOOL, shapeFor(data.length, shape));
-        MemorySegment s = a.buffer().segment();
+        MemorySegment s = a.buffer().memory();
         for (int i = 0; i < data.length; i++) {
             s.set(I8, i, (byte) (data[i] ? 1 : 0));
         }
@@ -513,29 +513,29 @@ public final class NDArray implements Scoped {
 
     /** The element as double (complex: the real part; uint64 rounded; bool 0/1). */
     public double getDouble(long... index) {
-        return pinned(() -> Elements.getDouble(buffer().segment(), offsetOf(index), dtype));
+        return pinned(() -> Elements.getDouble(buffer().memory(), offsetOf(index), dtype));
     }
 
     /** The element as long (integers exactly, uint64 as its bit pattern; floats truncated toward zero). */
     public long getLong(long... index) {
-        return pinned(() -> Elements.getLong(buffer().segment(), offsetOf(index), dtype));
+        return pinned(() -> Elements.getLong(buffer().memory(), offsetOf(index), dtype));
     }
 
     /** The element's truth value (non-zero; NaN is true). */
     public boolean getBoolean(long... index) {
-        return pinned(() -> Elements.getBoolean(buffer().segment(), offsetOf(index), dtype));
+        return pinned(() -> Elements.getBoolean(buffer().memory(), offsetOf(index), dtype));
     }
 
     /** Imaginary part of a complex element (0 for real dtypes). */
     public double getImag(long... index) {
-        return pinned(() -> Elements.getImag(buffer().segment(), offsetOf(index), dtype));
+        return pinned(() -> Elements.getImag(buffer().memory(), offsetOf(index), dtype));
     }
 
     /** Writes {@code v} converted to the dtype (NumPy unsafe cast). */
     public void setDouble(double v, long... index) {
         checkWritable();
         pinned(() -> {
-            Elements.setDouble(buffer().segment(), offsetOf(index), dtype, v);
+            Elements.setDouble(buffer().memory(), offsetOf(index), dtype, v);
             return null;
         });
     }
@@ -544,7 +544,7 @@ public final class NDArray implements Scoped {
     public void setLong(long v, long... index) {
         checkWritable();
         pinned(() -> {
-            Elements.setLong(buffer().segment(), offsetOf(index), dtype, v);
+            Elements.setLong(buffer().memory(), offsetOf(index), dtype, v);
             return null;
         });
     }
@@ -563,7 +563,7 @@ public final class NDArray implements Scoped {
         if (size == 0) {
             return this;
         }
-        MemorySegment s = buffer().segment();
+        MemorySegment s = buffer().memory();
         if (cContig) {
             MemorySegment seg = s.asSlice(offset, nbytes());
             switch (dtype) {
@@ -631,7 +631,7 @@ public final class NDArray implements Scoped {
         if (n == 0) {
             return arr;
         }
-        MemorySegment s = buffer().segment();
+        MemorySegment s = buffer().memory();
         if (cContig) {
             MemorySegment.copy(s, layout, offset, arr, 0, n);
         } else {
@@ -668,7 +668,7 @@ public final class NDArray implements Scoped {
             return copyOut(new double[javaLength()], F64);
         }
         double[] out = new double[javaLength()];
-        MemorySegment s = buffer().segment();
+        MemorySegment s = buffer().memory();
         int[] pos = {0};
         NdIter.forEachRow(shape, new long[][] {strides}, new long[] {offset}, (offs, cnt, inner) -> {
             for (long i = 0; i < cnt; i++) {
@@ -1123,11 +1123,11 @@ public final class NDArray implements Scoped {
             throw new IllegalArgumentException("item() needs an array of size 1, this one has shape " + Shapes.str(shape)
                     + " (" + size + " elements)");
         }
-        return getDoubleFlat();
+        return pinned(this::getDoubleFlat);
     }
 
-    double getDoubleFlat() {
-        return Elements.getDouble(buffer().segment(), offset, dtype);
+    private double getDoubleFlat() {
+        return Elements.getDouble(buffer().memory(), offset, dtype);
     }
 
     // =================================================================== elementwise ops (new owned arrays)

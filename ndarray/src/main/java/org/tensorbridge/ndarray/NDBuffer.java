@@ -55,11 +55,18 @@ public final class NDBuffer {
         final boolean owned;
         final boolean reclaimedByGc;
         final Runnable onRelease; // for memory the GC reclaims: what runs at count 0 instead of GcReclaim, or null
+        // pooled memory (segment is an unchecked view of the block for this package's kernels): what returns the
+        // block to its pool, and the arena of the checked segment handed out by segment(), once one was
+        final Runnable recycle;
+        private Arena escapeArena; // guarded by this
+        private MemorySegment escaped; // guarded by this
         volatile boolean leaked = true;
         final Throwable creationSite = LeakCheck.creationSite();
 
-        State(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc, Runnable onRelease) {
+        State(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc, Runnable onRelease,
+              Runnable recycle) {
             this.segment = segment;
+            this.recycle = recycle;
             this.byteSize = segment.byteSize();
             this.readOnly = segment.isReadOnly();
             this.onRelease = onRelease;
@@ -80,8 +87,10 @@ public final class NDBuffer {
                 LeakCheck.reportLeak("an NDBuffer of " + byteSize + " bytes (an array or a retain()"
                         + " without release())", creationSite);
             }
-            if (arena != null) {
-                ArenaCloser.close(arena);
+            if (recycle != null) {
+                releasePooled();
+            } else if (arena != null) {
+                ArenaCloser.close(arena, null);
             } else if (onRelease != null) {
                 try {
                     onRelease.run();
@@ -94,6 +103,35 @@ public final class NDBuffer {
             if (reclaimedByGc) {
                 segment = null;
             }
+        }
+
+        /**
+         * Pooled memory whose checked segment never left this package goes back to the pool at once: every use
+         * of the unchecked one held a count, and the count is 0. Otherwise that segment's arena is closed first
+         * (off-thread: a JVM-wide handshake), so that a stale segment throws instead of reaching the block's
+         * next array.
+         */
+        private void releasePooled() {
+            Arena handedOut;
+            synchronized (this) {
+                handedOut = escapeArena;
+            }
+            if (handedOut == null) {
+                recycle.run();
+            } else {
+                ArenaCloser.close(handedOut, recycle);
+            }
+        }
+
+        synchronized MemorySegment checkedSegment(NDBuffer owner) {
+            if (freed.get()) {
+                throw owner.freedError();
+            }
+            if (escaped == null) {
+                escapeArena = Arena.ofShared();
+                escaped = segment.reinterpret(byteSize, escapeArena, null);
+            }
+            return escaped;
         }
     }
 
@@ -110,10 +148,14 @@ public final class NDBuffer {
     }
 
     private NDBuffer(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc, Runnable onRelease) {
-        this.state = new State(segment, arena, owned, reclaimedByGc, onRelease);
+        this(new State(segment, arena, owned, reclaimedByGc, onRelease, null));
+    }
+
+    private NDBuffer(State state) {
+        this.state = state;
         // Memory in an automatic arena goes back with its last reference anyway: no Cleaner needed (it would
         // cost more than the allocation of a small array).
-        this.cleanable = reclaimedByGc ? null : LeakCheck.cleaner().register(this, state);
+        this.cleanable = state.reclaimedByGc ? null : LeakCheck.cleaner().register(this, state);
     }
 
     /**
@@ -258,6 +300,16 @@ public final class NDBuffer {
     }
 
     /**
+     * A block of {@link OutputPool} ({@code block} is an unchecked segment of it, global scope): this package's
+     * kernels reach it through {@link #memory()} while they hold a count, without an arena; {@link #segment()}
+     * hands out a segment of a shared arena of its own, created on the first call. {@code recycle} runs once the
+     * count is 0 and that arena, if any, is closed.
+     */
+    static NDBuffer pooled(MemorySegment block, Runnable recycle) {
+        return new NDBuffer(new State(block, null, true, false, null, Objects.requireNonNull(recycle, "recycle")));
+    }
+
+    /**
      * Caller-managed memory (a user's Arena, a direct ByteBuffer, a heap segment): never freed by us. The
      * buffer holds a strong reference to the segment (and so to a backing ByteBuffer).
      */
@@ -268,6 +320,18 @@ public final class NDBuffer {
 
     /** The memory. Throws IllegalStateException once the buffer was closed/freed. */
     public MemorySegment segment() {
+        if (state.recycle != null) {
+            return state.checkedSegment(this);
+        }
+        return memory();
+    }
+
+    /**
+     * The memory for this package's kernels, which hold a count while they use it and never keep it: for pooled
+     * memory an unchecked segment, so that results that never hand out {@link #segment()} go back to the pool
+     * without a handshake. Throws IllegalStateException once the buffer was closed/freed.
+     */
+    MemorySegment memory() {
         MemorySegment segment = state.segment;
         if (segment == null || state.freed.get()) {
             throw freedError();

@@ -20,7 +20,7 @@ public final class NDRandom {
     /** Uniform float64 in [low, high). */
     public NDArray uniform(double low, double high, long... shape) {
         NDArray out = NDArray.empty(DType.FLOAT64, shape);
-        MemorySegment s = out.buffer().segment();
+        MemorySegment s = out.buffer().memory();
         for (long i = 0, n = out.size(); i < n; i++) {
             s.setAtIndex(Elements.F64, i, low + (high - low) * rng.nextDouble());
         }
@@ -30,7 +30,7 @@ public final class NDRandom {
     /** Uniform in [0, 1) of a float dtype (float32 values are drawn as float32 directly). */
     public NDArray random(DType dtype, long... shape) {
         NDArray out = NDArray.empty(dtype, shape);
-        MemorySegment s = out.buffer().segment();
+        MemorySegment s = out.buffer().memory();
         long item = dtype.byteSize();
         for (long i = 0, n = out.size(); i < n; i++) {
             double v = dtype == DType.FLOAT32 ? (rng.nextInt() >>> 8) * 0x1.0p-24 : rng.nextDouble();
@@ -42,7 +42,7 @@ public final class NDRandom {
     /** Normal(mean, std) float64. */
     public NDArray normal(double mean, double std, long... shape) {
         NDArray out = NDArray.empty(DType.FLOAT64, shape);
-        MemorySegment s = out.buffer().segment();
+        MemorySegment s = out.buffer().memory();
         for (long i = 0, n = out.size(); i < n; i++) {
             s.setAtIndex(Elements.F64, i, mean + std * rng.nextGaussian());
         }
@@ -55,7 +55,7 @@ public final class NDRandom {
             throw new IllegalArgumentException("integers: low >= high (" + low + " >= " + high + ")");
         }
         NDArray out = NDArray.empty(DType.INT64, shape);
-        MemorySegment s = out.buffer().segment();
+        MemorySegment s = out.buffer().memory();
         for (long i = 0, n = out.size(); i < n; i++) {
             s.setAtIndex(Elements.I64, i, rng.nextLong(low, high));
         }
@@ -77,7 +77,7 @@ public final class NDRandom {
         }
         long n = a.shape(0);
         if (a.ndim() == 1) {
-            MemorySegment s = a.buffer().segment();
+            MemorySegment s = a.buffer().memory();
             long st = a.stridesRef()[0];
             long base = a.byteOffset();
             int item = a.dtype().byteSize();

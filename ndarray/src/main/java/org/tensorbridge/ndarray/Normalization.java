@@ -51,8 +51,8 @@ final class Normalization {
         if (n == 0) {
             return out;
         }
-        MemorySegment in = src.buffer().segment().asSlice(src.byteOffset(), src.nbytes());
-        MemorySegment o = out.buffer().segment().asSlice(0, out.nbytes());
+        MemorySegment in = src.buffer().memory().asSlice(src.byteOffset(), src.nbytes());
+        MemorySegment o = out.buffer().memory().asSlice(0, out.nbytes());
         long c = channels;
         long in1 = inner;
         if (inner >= 256) {

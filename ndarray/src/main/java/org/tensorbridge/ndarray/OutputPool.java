@@ -1,6 +1,5 @@
 package org.tensorbridge.ndarray;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -14,10 +13,11 @@ import org.tensorbridge.core.DType;
 /**
  * Recycles the memory of large operation results, as NumPy's allocator does: a fresh block costs an mmap,
  * page faults on first touch and a munmap (more than the operation itself for a 1M-element add), a
- * recycled one costs nothing of that. Safety is kept: every result gets its own shared arena over the
- * block, and the block goes back to the pool only after that arena is closed (on {@link ArenaCloser}'s
- * thread, after the JVM-wide handshake), so a stale segment of a closed array throws instead of reaching
- * the memory of the array that reuses the block. Results are not zero-filled (kernels write every element).
+ * recycled one costs nothing of that. A block goes back the moment its array's count reaches 0, while it is
+ * still warm in cache, unless its checked segment was handed out ({@link NDBuffer#segment()}): then only
+ * after that segment's shared arena is closed (on {@link ArenaCloser}'s thread, after the JVM-wide
+ * handshake), so a stale segment of a closed array throws instead of reaching the memory of the array that
+ * reuses the block ({@link NDBuffer#pooled}). Results are not zero-filled (kernels write every element).
  * Idle blocks are capped ({@link #MAX_IDLE_BYTES}); beyond that they are freed.
  */
 final class OutputPool {
@@ -76,9 +76,9 @@ final class OutputPool {
         if (raw == null) {
             raw = allocate(size);
         }
-        PooledArena arena = new PooledArena(raw, size);
-        MemorySegment seg = MemorySegment.ofAddress(raw).reinterpret(bytes, arena.inner, null);
-        return NDBuffer.ofArena(seg, arena);
+        long block = raw;
+        MemorySegment unchecked = MemorySegment.ofAddress(block).reinterpret(bytes);
+        return NDBuffer.pooled(unchecked, () -> recycle(block, size));
     }
 
     private static long allocate(long size) {
@@ -111,33 +111,5 @@ final class OutputPool {
     /** Idle pooled bytes (for tests and diagnostics). */
     static long idleBytes() {
         return IDLE_BYTES.get();
-    }
-
-    /** The arena of one pooled result: closing it closes the segment's scope, then recycles the block. */
-    private static final class PooledArena implements Arena {
-        final Arena inner = Arena.ofShared();
-        final long raw;
-        final long size;
-
-        PooledArena(long raw, long size) {
-            this.raw = raw;
-            this.size = size;
-        }
-
-        @Override
-        public MemorySegment allocate(long byteSize, long byteAlignment) {
-            throw new UnsupportedOperationException("a pooled result's arena allocates nothing");
-        }
-
-        @Override
-        public MemorySegment.Scope scope() {
-            return inner.scope();
-        }
-
-        @Override
-        public void close() {
-            inner.close(); // throws if already closed: then the block was recycled already
-            recycle(raw, size);
-        }
     }
 }

@@ -118,8 +118,8 @@ final class Reductions {
             return out;
         }
         NDArray flatOut = out.borrow(keptShape, Strides.cOrder(keptShape, rt.byteSize()), 0);
-        MemorySegment s = a.buffer().segment();
-        MemorySegment so = out.buffer().segment();
+        MemorySegment s = a.buffer().memory();
+        MemorySegment so = out.buffer().memory();
         DType t = a.dtype();
         Acc acc = new Acc(t);
         long[] pos = {0};
@@ -168,7 +168,7 @@ final class Reductions {
                 st *= shape[i];
             }
         }
-        MemorySegment s = a.buffer().segment();
+        MemorySegment s = a.buffer().memory();
         long[][] strides = {a.stridesRef(), accStrides};
         long[] base = {a.byteOffset(), 0};
         long accBytes = Math.max(outN, 1) * 8;
@@ -182,7 +182,7 @@ final class Reductions {
         });
         MemorySegment acc = combine(parts, outN, ints);
         DType rt = out.dtype();
-        MemorySegment so = out.buffer().segment();
+        MemorySegment so = out.buffer().memory();
         long item = rt.byteSize();
         if (kind == Kind.SUM) {
             for (long i = 0; i < outN; i++) {

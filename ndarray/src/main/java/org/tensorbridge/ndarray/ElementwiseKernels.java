@@ -19,11 +19,21 @@ final class ElementwiseKernels {
     private ElementwiseKernels() {
     }
 
-    enum BinOp { ADD, SUB, MUL, DIV, POW, MIN, MAX }
+    enum BinOp {
+        ADD, SUB, MUL, DIV, POW, MIN, MAX;
+        /** The loop's name in {@link Loops} (and in messages). */
+        final String loop = name().toLowerCase(java.util.Locale.ROOT);
+    }
 
-    enum CmpOp { EQ, NE, LT, LE, GT, GE }
+    enum CmpOp {
+        EQ, NE, LT, LE, GT, GE;
+        final String loop = name().toLowerCase(java.util.Locale.ROOT);
+    }
 
-    enum UnOp { ABS, NEG, SQRT, EXP, LOG, RINT }
+    enum UnOp {
+        ABS, NEG, SQRT, EXP, LOG, RINT;
+        final String loop = name().toLowerCase(java.util.Locale.ROOT);
+    }
 
     private static void requireReal(DType t, String what) {
         if (t.isComplex()) {
@@ -33,7 +43,7 @@ final class ElementwiseKernels {
 
     static DType binaryResultType(DType a, DType b, BinOp op) {
         DType r = Promotion.promote(a, b);
-        requireReal(r, op.name().toLowerCase());
+        requireReal(r, op.loop);
         return resultFor(r, op);
     }
 
@@ -68,10 +78,6 @@ final class ElementwiseKernels {
         return r == DType.FLOAT16 || r == DType.BFLOAT16 ? DType.FLOAT32 : r;
     }
 
-    private static String loopName(BinOp op) {
-        return op.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
     private static NDArray scalarOp(NDArray a, Kernels.Operand sc, DType r, DType c, Loops.Binary loop, boolean reversed) {
         long[] shape = a.shapeRef();
         NDArray out = Kernels.newOutput(r, shape, a);
@@ -95,11 +101,11 @@ final class ElementwiseKernels {
     // binaryScalar with its inputs held (a close on another thread waits for it)
     private static NDArray binaryScalarPinned(NDArray a, double s, BinOp op, boolean reversed) {
 
-        requireReal(a.dtype(), op.name().toLowerCase());
+        requireReal(a.dtype(), op.loop);
         DType t = Promotion.withPythonFloat(a.dtype());
         DType r = resultFor(t, op);
         DType c = loopType(r);
-        Loops.Binary loop = LoopSelector.binary(loopName(op), c);
+        Loops.Binary loop = LoopSelector.binary(op.loop, c);
         if (loop != null) {
             return scalarOp(a, Kernels.scalar(s, t, c, a.ndim(), 1), r, c, loop, reversed);
         }
@@ -116,11 +122,11 @@ final class ElementwiseKernels {
     // binaryScalar with its inputs held (a close on another thread waits for it)
     private static NDArray binaryScalarPinned(NDArray a, long s, BinOp op, boolean reversed) {
 
-        requireReal(a.dtype(), op.name().toLowerCase());
+        requireReal(a.dtype(), op.loop);
         DType t = Promotion.withPythonInt(a.dtype(), s);
         DType r = resultFor(t, op);
         DType c = loopType(r);
-        Loops.Binary loop = LoopSelector.binary(loopName(op), c);
+        Loops.Binary loop = LoopSelector.binary(op.loop, c);
         if (loop != null) {
             return scalarOp(a, Kernels.scalar(s, t, c, a.ndim(), 1), r, c, loop, reversed);
         }
@@ -150,7 +156,7 @@ final class ElementwiseKernels {
         }
         long[] shape = out.shapeRef();
         DType c = loopType(r);
-        Loops.Binary loop = LoopSelector.binary(loopName(op), c);
+        Loops.Binary loop = LoopSelector.binary(op.loop, c);
         if (loop != null && !a.dtype().isComplex() && !b.dtype().isComplex()) {
             Kernels.binary(Kernels.operand(a, shape, c, 0), Kernels.operand(b, shape, c, 1), out, c, c, loop);
             return;
@@ -237,7 +243,7 @@ final class ElementwiseKernels {
         requireReal(Promotion.promote(a.dtype(), b.dtype()), "comparison");
         long[] shape = Broadcast.shape(a.shapeRef(), b.shapeRef());
         DType lt = compareLoopType(a.dtype(), b.dtype());
-        Loops.Binary loop = lt == null ? null : LoopSelector.binary(op.name().toLowerCase(java.util.Locale.ROOT), lt);
+        Loops.Binary loop = lt == null ? null : LoopSelector.binary(op.loop, lt);
         NDArray out = loop != null ? Kernels.newOutput(DType.BOOL, shape, a, b) : NDArray.empty(DType.BOOL, shape);
         if (out.size() == 0) {
             return out;
@@ -322,7 +328,7 @@ final class ElementwiseKernels {
 
         DType t = Promotion.withPythonFloat(a.dtype());
         DType c = t.isComplex() ? null : loopType(t);
-        Loops.Binary loop = c == null ? null : LoopSelector.binary(op.name().toLowerCase(java.util.Locale.ROOT), c);
+        Loops.Binary loop = c == null ? null : LoopSelector.binary(op.loop, c);
         if (loop != null) {
             return compareWithScalar(a, Kernels.scalar(s, t, c, a.ndim(), 1), c, loop);
         }
@@ -341,7 +347,7 @@ final class ElementwiseKernels {
         DType t = a.dtype();
         DType st = (t.isInteger() && Promotion.fits(t, s)) ? t : (t.isFloatingPoint() || t.isComplex() ? t : DType.INT64);
         DType c = compareLoopType(t, st);
-        Loops.Binary loop = c == null ? null : LoopSelector.binary(op.name().toLowerCase(java.util.Locale.ROOT), c);
+        Loops.Binary loop = c == null ? null : LoopSelector.binary(op.loop, c);
         if (loop != null) {
             return compareWithScalar(a, Kernels.scalar(s, st, c, a.ndim(), 1), c, loop);
         }
@@ -368,7 +374,7 @@ final class ElementwiseKernels {
     // ------------------------------------------------------------------ unary
 
     static DType unaryResultType(DType t, UnOp op) {
-        requireReal(t, op.name().toLowerCase());
+        requireReal(t, op.loop);
         return switch (op) {
             case ABS, RINT -> t;
             case NEG -> {
@@ -391,7 +397,7 @@ final class ElementwiseKernels {
 
         DType r = unaryResultType(a.dtype(), op);
         DType c = loopType(r);
-        Loops.Unary loop = a.dtype().isComplex() ? null : LoopSelector.unary(op.name().toLowerCase(java.util.Locale.ROOT), c);
+        Loops.Unary loop = a.dtype().isComplex() ? null : LoopSelector.unary(op.loop, c);
         NDArray out = loop != null ? Kernels.newOutput(r, a.shapeRef(), a) : NDArray.empty(r, a.shapeRef());
         long n = out.size();
         if (n == 0) {

@@ -1,5 +1,7 @@
 package org.tensorbridge.ndarray;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.tensorbridge.core.DType;
 
 /**
@@ -24,7 +26,41 @@ final class LoopSelector {
         }
     }
 
+    // Resolved loops by operation name and dtype ordinal(s): the lookup runs on every operation, the switch
+    // behind it builds a string. Racy writes are fine: every thread resolves the same immutable loop.
+    private static final Object NONE = new Object();
+    private static final int TYPES = DType.values().length;
+    private static final ConcurrentHashMap<String, Object[]> BINARY = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Object[]> UNARY = new ConcurrentHashMap<>();
+    private static final Object[] CASTS = new Object[TYPES * TYPES];
+    private static final Object[] WHERE = new Object[17];
+
+    private static Object memo(Object[] table, int slot, Supplier<Object> resolve) {
+        Object loop = table[slot];
+        if (loop == null) {
+            loop = resolve.get();
+            table[slot] = loop == null ? NONE : loop;
+        }
+        return loop == NONE ? null : loop;
+    }
+
     static Loops.Binary binary(String op, DType t) {
+        return (Loops.Binary) memo(BINARY.computeIfAbsent(op, k -> new Object[TYPES]), t.ordinal(), () -> resolveBinary(op, t));
+    }
+
+    static Loops.Unary unary(String op, DType t) {
+        return (Loops.Unary) memo(UNARY.computeIfAbsent(op, k -> new Object[TYPES]), t.ordinal(), () -> resolveUnary(op, t));
+    }
+
+    static Loops.Unary cast(DType f, DType t) {
+        return (Loops.Unary) memo(CASTS, f.ordinal() * TYPES + t.ordinal(), () -> resolveCast(f, t));
+    }
+
+    static Loops.Ternary where(int itemSize) {
+        return (Loops.Ternary) memo(WHERE, itemSize, () -> resolveWhere(itemSize));
+    }
+
+    private static Loops.Binary resolveBinary(String op, DType t) {
         Loops.Binary s = Loops.binary(op, t);
         if (VECTOR && s != null) {
             Loops.Binary v = VectorLoops.binary(op, t);
@@ -35,7 +71,7 @@ final class LoopSelector {
         return s;
     }
 
-    static Loops.Unary unary(String op, DType t) {
+    private static Loops.Unary resolveUnary(String op, DType t) {
         Loops.Unary s = Loops.unary(op, t);
         if (VECTOR && s != null) {
             Loops.Unary v = VectorLoops.unary(op, t);
@@ -46,7 +82,7 @@ final class LoopSelector {
         return s;
     }
 
-    static Loops.Unary cast(DType f, DType t) {
+    private static Loops.Unary resolveCast(DType f, DType t) {
         Loops.Unary s = Loops.cast(f, t);
         if (VECTOR && s != null) {
             Loops.Unary v = VectorLoops.cast(f, t);
@@ -57,7 +93,7 @@ final class LoopSelector {
         return s;
     }
 
-    static Loops.Ternary where(int itemSize) {
+    private static Loops.Ternary resolveWhere(int itemSize) {
         Loops.Ternary s = Loops.where(itemSize);
         if (VECTOR && s != null) {
             Loops.Ternary v = VectorLoops.where(itemSize);

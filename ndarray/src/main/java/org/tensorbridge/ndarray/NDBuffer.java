@@ -15,11 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>The creator of a buffer holds one count ({@link #refCount()} starts at 1).</li>
  *   <li>{@link #retain()} adds a count, {@link #release()} removes one; when the count reaches 0 the
- *       buffer is freed: from then on every access through it throws. The memory itself goes back soon
- *       after — small buffers ({@link #SMALL}) live in automatic arenas that the GC reclaims, larger ones
- *       and those of {@link #ofArena} in shared arenas that a background thread closes (closing a shared
- *       arena costs a JVM-wide handshake; {@link #awaitPendingFrees} waits for it). Either way a stale
- *       segment can never reach freed memory. {@link #external} memory is never freed by us (the caller
+ *       buffer is freed: from then on every access through it throws. The memory itself goes back at once
+ *       or soon after — pooled blocks ({@link #pooled}: operation results, small buffers) at once unless
+ *       their {@link #segment()} was handed out, memory of {@link #ofAutoScope} when the GC finds it
+ *       unreachable, larger buffers, handed-out pooled blocks and those of {@link #ofArena} once a
+ *       background thread has closed their shared arenas (closing a shared arena costs a JVM-wide
+ *       handshake; {@link #awaitPendingFrees} waits for it). Either way a stale segment can never reach
+ *       freed memory, nor another array's. {@link #external} memory is never freed by us (the caller
  *       manages it); it only stops being reachable through this buffer.</li>
  *   <li>Arrays returned by {@link NDArray} factories <em>own</em> one count and {@link NDArray#close()}
  *       releases it (idempotently). Views (slice, transpose, reshape-as-view, ...) reference the same
@@ -159,8 +161,9 @@ public final class NDBuffer {
     }
 
     /**
-     * Below this size, buffers live in automatic arenas (reclaimed by the GC after release); from it on, in
-     * shared arenas closed off-thread after release ({@link ArenaCloser}).
+     * Below this size, buffers are recycled blocks of {@link OutputPool} (or, without native access, live in
+     * automatic arenas reclaimed by the GC); from it on, fresh zero pages in shared arenas closed off-thread
+     * after release ({@link ArenaCloser}).
      */
     public static final long SMALL = 1 << 20;
 
@@ -229,6 +232,11 @@ public final class NDBuffer {
     }
 
     private static NDBuffer allocateOrFail(long byteSize) {
+        if (byteSize < SMALL && OutputPool.available()) {
+            NDBuffer b = OutputPool.buffer(byteSize);  // a recycled block: no malloc, no free, no GC
+            b.memory().fill((byte) 0);
+            return b;
+        }
         if (byteSize < SMALL) {
             // Arena.allocate zero-fills; the automatic arena returns the memory once the GC finds it unreachable.
             MemorySegment seg = Arena.ofAuto().allocate(Math.max(byteSize, 1), ALIGNMENT).asSlice(0, byteSize);

@@ -1,10 +1,10 @@
 package org.tensorbridge.ndarray;
 
 /**
- * Memory for data that is about to be overwritten in full (file reads, operation results): buffers of 1 MiB
- * and more reuse recycled blocks instead of fresh pages (no page faults, no zeroing), each block in an
- * arena of its own that is closed before the block is reused, so a stale segment never reaches another
- * array's memory. Smaller buffers come from {@link NDBuffer#allocate}.
+ * Memory for data that is about to be overwritten in full (file reads, operation results): recycled blocks
+ * instead of fresh pages (no page faults, no zeroing). A block whose {@link NDBuffer#segment()} was handed
+ * out is reused only after that segment's arena is closed, so a stale segment never reaches another
+ * array's memory.
  */
 public final class PooledMemory {
     private PooledMemory() {

@@ -1437,9 +1437,9 @@ final class VectorLoops {
         for (; i < bound; i += lanes) {
             acc = acc.add(FloatVector.fromMemorySegment(F, s, off + i * 4, LE));
         }
-        double sum = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).reduceLanes(VectorOperators.ADD)
-                + (F.length() > D.length()
-                        ? ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)).reduceLanes(VectorOperators.ADD) : 0);
+        // lanes reduced in float, as NumPy's 8 float accumulators are: a part-1 convertShape to double per block
+        // is not always intrinsified and then costs ten times the sum
+        float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             sum += s.get(F32, off + i * 4);
         }

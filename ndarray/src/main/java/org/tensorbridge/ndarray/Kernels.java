@@ -309,17 +309,18 @@ final class Kernels {
                     MemorySegment xa = sa, xb = sb;
                     long oa = o[0] + i * s[0], ob = o[1] + i * s[1], oo = o[2] + i * s[2];
                     long ssa = s[0], ssb = s[1], sso = s[2];
+                    // an operand broadcast along the row (stride 0) is converted once and read with stride 0
                     if (ca != null) {
-                        ca.run(sa, oa, ssa, buf[0], 0, ci, m);
+                        ca.run(sa, oa, ssa, buf[0], 0, ci, ssa == 0 ? 1 : m);
                         xa = buf[0];
                         oa = 0;
-                        ssa = ci;
+                        ssa = ssa == 0 ? 0 : ci;
                     }
                     if (cb != null) {
-                        cb.run(sb, ob, ssb, buf[1], 0, ci, m);
+                        cb.run(sb, ob, ssb, buf[1], 0, ci, ssb == 0 ? 1 : m);
                         xb = buf[1];
                         ob = 0;
-                        ssb = ci;
+                        ssb = ssb == 0 ? 0 : ci;
                     }
                     if (co != null) {
                         loop.run(xa, oa, ssa, xb, ob, ssb, buf[2], 0, oi, m);

@@ -21,9 +21,45 @@ final class SumKernels {
     }
 
     private static final int BLOCK = 128;
+    /** Elements per gather: a strided row is copied into a contiguous scratch this much at a time. */
+    private static final int GATHER = 1024;
+    private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(
+            () -> java.lang.foreign.Arena.ofAuto().allocate(GATHER * 8L, 64));
+
+    /**
+     * Whether a row with byte stride {@code st} of {@code t} is summed by gathering it into contiguous chunks:
+     * the vector loops then run on the chunks (the gather is a typed copy with a constant stride), where the
+     * scalar strided loop would keep a bounds check and a dependent add per element (every second float32
+     * of 1M: 0.62 ms against NumPy's 0.18 ms).
+     */
+    private static boolean gathers(long st, DType t, long n) {
+        return LoopSelector.VECTOR && st != t.byteSize() && st != 0 && n >= 64;
+    }
+
+    /** Runs {@code body} on contiguous copies of the strided row, chunk by chunk. */
+    private static void gathered(MemorySegment s, long off, long st, long n, DType t, GatheredChunk body) {
+        Loops.Unary gather = LoopSelector.cast(t, t);
+        MemorySegment b = SCRATCH.get();
+        long item = t.byteSize();
+        for (long i = 0; i < n; i += GATHER) {
+            long m = Math.min(GATHER, n - i);
+            gather.run(s, off + i * st, st, b, 0, item, m);
+            body.run(b, i, m);
+        }
+    }
+
+    @FunctionalInterface
+    private interface GatheredChunk {
+        void run(MemorySegment chunk, long first, long count);
+    }
 
     /** Pairwise sum of n float32 at byte offset off with byte stride st. */
     static double sumF32(MemorySegment s, long off, long st, long n) {
+        if (gathers(st, DType.FLOAT32, n)) {
+            double[] sum = {0};
+            gathered(s, off, st, n, DType.FLOAT32, (b, first, m) -> sum[0] += sumF32(b, 0, 4, m));
+            return sum[0];
+        }
         if (n <= BLOCK) {
             return blockF32(s, off, st, n);
         }
@@ -71,6 +107,11 @@ final class SumKernels {
 
     /** Pairwise sum of n float64 (NumPy's algorithm). */
     static double sumF64(MemorySegment s, long off, long st, long n) {
+        if (gathers(st, DType.FLOAT64, n)) {
+            double[] sum = {0};
+            gathered(s, off, st, n, DType.FLOAT64, (b, first, m) -> sum[0] += sumF64(b, 0, 8, m));
+            return sum[0];
+        }
         if (n <= BLOCK && st == 8 && LoopSelector.VECTOR) {
             return VectorLoops.blockSumF64(s, off, n);
         }
@@ -100,6 +141,11 @@ final class SumKernels {
 
     /** Sum of n integers (bool counts as 0/1) in int64. */
     static long sumInt(MemorySegment s, long off, long st, long n, DType t) {
+        if ((t == DType.UINT8 || t == DType.INT32) && gathers(st, t, n)) {
+            long[] sum = {0};
+            gathered(s, off, st, n, t, (b, first, m) -> sum[0] += sumInt(b, 0, t.byteSize(), m, t));
+            return sum[0];
+        }
         if (LoopSelector.VECTOR && t == DType.UINT8 && st == 1) {
             long total = 0;
             for (long i = 0; i < n; i += 1 << 22) {
@@ -180,6 +226,11 @@ final class SumKernels {
             }
             return;
         }
+        if ((t == DType.FLOAT32 || t == DType.FLOAT64) && gathers(st, t, n)) {
+        long accStart = ao;
+            gathered(s, off, st, n, t, (b, first, m) -> accumulateDouble(b, 0, t.byteSize(), t, acc, accStart + first * 8, 8, m));
+            return;
+        }
         if (LoopSelector.VECTOR && st == t.byteSize() && (t == DType.FLOAT32 || t == DType.FLOAT64)) {
             long done = VectorLoops.accumulate(s, off, t, acc, ao, n);
             off += done * st;
@@ -216,9 +267,15 @@ final class SumKernels {
             }
             return;
         }
-        if (LoopSelector.VECTOR && t == DType.INT32 && st == 4) {
-            long done = VectorLoops.accumulateI32(s, off, acc, ao, n);
-            off += done * 4;
+        if ((t == DType.UINT8 || t == DType.INT32) && gathers(st, t, n)) {
+        long accStart = ao;
+            gathered(s, off, st, n, t, (b, first, m) -> accumulateLong(b, 0, t.byteSize(), t, acc, accStart + first * 8, 8, m));
+            return;
+        }
+        if (LoopSelector.VECTOR && (t == DType.INT32 && st == 4 || t == DType.UINT8 && st == 1)) {
+            long done = t == DType.INT32 ? VectorLoops.accumulateI32(s, off, acc, ao, n)
+                    : VectorLoops.accumulateU8(s, off, acc, ao, n);
+            off += done * st;
             ao += done * 8;
             n -= done;
         }

@@ -1396,6 +1396,37 @@ final class VectorLoops {
         }
     }
 
+    static void cast_i32_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 4 && sz == 8 && IL != null) {
+            int lanes = D.length();
+            long bound = n - n % lanes;
+            for (; i < bound; i += lanes) {
+                IntVector.fromMemorySegment(IL, x, ox + i * 4, LE).convertShape(VectorOperators.I2D, D, 0)
+                        .intoMemorySegment(z, oz + i * 8, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_i32_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    static void cast_u8_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 1 && sz == 8 && BD != null && IL != null) {
+            int lanes = D.length();
+            long bound = n - n % lanes;
+            for (; i < bound; i += lanes) {
+                ByteVector b = ByteVector.fromMemorySegment(BD, x, ox + i, LE);
+                ((IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, IL, 0))
+                        .convertShape(VectorOperators.I2D, D, 0).intoMemorySegment(z, oz + i * 8, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_u8_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
     static void cast_f32_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 4 && sz == 8 && FD != null) {
@@ -1521,6 +1552,22 @@ final class VectorLoops {
         return i;
     }
 
+    /** {@code acc[j] += x[j]}: int64 accumulators (contiguous), uint8 input (contiguous); returns the count done. */
+    static long accumulateU8(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
+        if (BL == null) {
+            return 0;
+        }
+        int lanes = L.length();
+        long bound = n - n % lanes;
+        long i = 0;
+        for (; i < bound; i += lanes) {
+            LongVector a = LongVector.fromMemorySegment(L, acc, ao + i * 8, LE);
+            a.add((LongVector) ByteVector.fromMemorySegment(BL, s, off + i, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2L, L, 0)).intoMemorySegment(acc, ao + i * 8, LE);
+        }
+        return i;
+    }
+
     /** Sum of n contiguous int32 in int64. */
     static long sumI32(MemorySegment s, long off, long n) {
         VectorSpecies<Integer> ih = IL;
@@ -1614,6 +1661,8 @@ final class VectorLoops {
         return switch (f.name() + "_" + t.name()) {
             case "UINT8_FLOAT32" -> VectorLoops::cast_u8_f32;
             case "INT32_FLOAT32" -> VectorLoops::cast_i32_f32;
+            case "INT32_FLOAT64" -> VectorLoops::cast_i32_f64;
+            case "UINT8_FLOAT64" -> VectorLoops::cast_u8_f64;
             case "FLOAT32_FLOAT64" -> VectorLoops::cast_f32_f64;
             case "FLOAT64_FLOAT32" -> VectorLoops::cast_f64_f32;
             default -> null;

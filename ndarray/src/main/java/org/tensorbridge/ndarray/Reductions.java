@@ -172,15 +172,20 @@ final class Reductions {
         long[][] strides = {a.stridesRef(), accStrides};
         long[] base = {a.byteOffset(), 0};
         long accBytes = Math.max(outN, 1) * 8;
-        // each parallel task sums into accumulators of its own; they are added up afterwards
-        java.util.List<MemorySegment> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        Kernels.forEachRow(shape, strides, base, true, 0, task -> {
-            MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
-            parts.add(acc);
-            // separate row functions for integer and float sums keep their JIT profiles apart
-            return ints ? intSumRow(s, t, acc) : floatSumRow(s, t, acc);
-        });
-        MemorySegment acc = combine(parts, outN, ints);
+        MemorySegment columns = columnSumsF32(a, reduced, accBytes);
+        MemorySegment acc = columns;
+        if (columns == null) {
+            // each parallel task sums into accumulators of its own; they are added up afterwards
+            java.util.List<MemorySegment> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Kernels.forEachRow(shape, strides, base, true, 0, task -> {
+                MemorySegment part = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
+                parts.add(part);
+                // separate row functions for integer and float sums keep their JIT profiles apart
+                return ints ? intSumRow(s, t, part) : floatSumRow(s, t, part);
+            });
+            acc = combine(parts, outN, ints);
+        }
+        MemorySegment sums = acc;
         DType rt = out.dtype();
         MemorySegment so = out.buffer().memory();
         long item = rt.byteSize();
@@ -211,12 +216,12 @@ final class Reductions {
             ssParts.add(ssp);
             return (o, str, n) -> {
                 if (str[1] == 0) {
-                    double m = acc.get(F64, o[1]);
+                    double m = sums.get(F64, o[1]);
                     ssp.set(F64, o[1], ssp.get(F64, o[1]) + SumKernels.sumSquares(s, o[0], str[0], n, t, m));
                 } else {
                     for (long i = 0; i < n; i++) {
                         long ao = o[1] + i * str[1];
-                        double d = Elements.getDouble(s, o[0] + i * str[0], t) - acc.get(F64, ao);
+                        double d = Elements.getDouble(s, o[0] + i * str[0], t) - sums.get(F64, ao);
                         ssp.set(F64, ao, ssp.get(F64, ao) + d * d);
                     }
                 }
@@ -227,6 +232,40 @@ final class Reductions {
             double var = ss.get(F64, i * 8) / Math.max(count - ddof, 0);
             Elements.setDouble(so, i * item, rt, kind == Kind.STD ? Math.sqrt(var) : var);
         }
+    }
+
+    /**
+     * Float32 sums over the first axis of a matrix with contiguous rows (per-feature sums and means), column
+     * block by column block with the sums in registers down all rows, the blocks split across the loop
+     * threads; null for every other case.
+     */
+    private static final long ROW_BLOCK = 64;
+
+    private static MemorySegment columnSumsF32(NDArray a, boolean[] reduced, long accBytes) {
+        long[] shape = a.shapeRef();
+        long[] st = a.stridesRef();
+        if (!LoopSelector.VECTOR || a.dtype() != DType.FLOAT32 || shape.length != 2 || !reduced[0] || reduced[1]
+                || st[1] != 4 || shape[0] < 2) {
+            return null;
+        }
+        MemorySegment s = a.buffer().memory();
+        MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
+        long rows = shape[0], cols = shape[1], off = a.byteOffset(), rowStride = st[0];
+        long blocks = (cols + 31) / 32;
+        Copier.split(blocks, ParallelLoops.partsFor(a.size()) > 1, (from, to) -> {
+            long c0 = from * 32, c1 = Math.min(cols, to * 32);
+            // rows in blocks, so that the column passes over one block find it in cache
+            for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+                long rn = Math.min(ROW_BLOCK, rows - r0);
+                long first = off + r0 * rowStride;
+                long done = VectorLoops.sumColumnsF32(s, first + c0 * 4, rowStride, rn, acc, c0 * 8, c1 - c0);
+                for (long r = 0; r < rn && c0 + done < c1; r++) {
+                    SumKernels.accumulateDouble(s, first + r * rowStride + (c0 + done) * 4, 4, DType.FLOAT32, acc,
+                            (c0 + done) * 8, 8, c1 - c0 - done);
+                }
+            }
+        });
+        return acc;
     }
 
     private static Kernels.Row intSumRow(MemorySegment s, DType t, MemorySegment acc) {

@@ -36,35 +36,66 @@ final class SumKernels {
         return LoopSelector.VECTOR && st != t.byteSize() && st != 0 && n >= 64;
     }
 
-    /** Runs {@code body} on contiguous copies of the strided row, chunk by chunk. */
-    private static void gathered(MemorySegment s, long off, long st, long n, DType t, GatheredChunk body) {
-        Loops.Unary gather = LoopSelector.cast(t, t);
+    /** Copies {@code m} elements of the strided row into the calling thread's scratch, contiguous. */
+    private static MemorySegment gather(MemorySegment s, long off, long st, long m, DType t) {
         MemorySegment b = SCRATCH.get();
-        long item = t.byteSize();
-        for (long i = 0; i < n; i += GATHER) {
-            long m = Math.min(GATHER, n - i);
-            gather.run(s, off + i * st, st, b, 0, item, m);
-            body.run(b, i, m);
-        }
-    }
-
-    @FunctionalInterface
-    private interface GatheredChunk {
-        void run(MemorySegment chunk, long first, long count);
+        LoopSelector.cast(t, t).run(s, off, st, b, 0, t.byteSize(), m);
+        return b;
     }
 
     /** Pairwise sum of n float32 at byte offset off with byte stride st. */
     static double sumF32(MemorySegment s, long off, long st, long n) {
         if (gathers(st, DType.FLOAT32, n)) {
-            double[] sum = {0};
-            gathered(s, off, st, n, DType.FLOAT32, (b, first, m) -> sum[0] += sumF32(b, 0, 4, m));
-            return sum[0];
+            double sum = 0;
+            for (long i = 0; i < n; i += GATHER) {
+                long m = Math.min(GATHER, n - i);
+                sum += cascadeF32(gather(s, off + i * st, st, m, DType.FLOAT32), 0, 4, m);
+            }
+            return sum;
         }
+        return cascadeF32(s, off, st, n);
+    }
+
+    /*
+     * Pairwise summation without recursion: blocks of 128 in order, their sums merged like a binary counter's
+     * carries (block 2k+1 with block 2k, then those pairs, ...): NumPy's error bound, O(log n) roundings per
+     * element, at a constant call depth. The depth matters: C2 stops inlining at 15 levels, and a vector loop
+     * whose intrinsics fall past that line runs its Java fallback, ten to thirty times slower.
+     */
+    private static double cascadeF32(MemorySegment s, long off, long st, long n) {
         if (n <= BLOCK) {
             return blockF32(s, off, st, n);
         }
-        long half = (n / 2) & ~7L;
-        return sumF32(s, off, st, half) + sumF32(s, off + half * st, st, n - half);
+        double[] partial = new double[64];
+        long blocks = 0;
+        for (long i = 0; i < n; i += BLOCK) {
+            blocks = carry(partial, blocks, blockF32(s, off + i * st, st, Math.min(BLOCK, n - i)));
+        }
+        return total(partial, blocks);
+    }
+
+    /** Adds block number {@code blocks + 1}'s sum to the binary counter of partial sums; returns the new count. */
+    private static long carry(double[] partial, long blocks, double sum) {
+        long k = blocks + 1;
+        int level = 0;
+        while ((k & 1) == 0) {
+            sum += partial[level];
+            level++;
+            k >>>= 1;
+        }
+        partial[level] = sum;
+        return blocks + 1;
+    }
+
+    /** The sum of the counter's live partials (one per set bit of {@code blocks}), smallest first. */
+    private static double total(double[] partial, long blocks) {
+        double sum = 0;
+        for (int level = 0; blocks >>> level != 0; level++) {
+            if ((blocks >>> level & 1) != 0) {
+                sum += partial[level];
+            }
+        }
+        return sum;
     }
 
     private static double blockF32(MemorySegment s, long off, long st, long n) {
@@ -108,43 +139,62 @@ final class SumKernels {
     /** Pairwise sum of n float64 (NumPy's algorithm). */
     static double sumF64(MemorySegment s, long off, long st, long n) {
         if (gathers(st, DType.FLOAT64, n)) {
-            double[] sum = {0};
-            gathered(s, off, st, n, DType.FLOAT64, (b, first, m) -> sum[0] += sumF64(b, 0, 8, m));
-            return sum[0];
-        }
-        if (n <= BLOCK && st == 8 && LoopSelector.VECTOR) {
-            return VectorLoops.blockSumF64(s, off, n);
-        }
-        if (n <= BLOCK) {
-            double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
-            long i = 0;
-            for (; i + 8 <= n; i += 8) {
-                long o = off + i * st;
-                r0 += s.get(F64, o);
-                r1 += s.get(F64, o + st);
-                r2 += s.get(F64, o + 2 * st);
-                r3 += s.get(F64, o + 3 * st);
-                r4 += s.get(F64, o + 4 * st);
-                r5 += s.get(F64, o + 5 * st);
-                r6 += s.get(F64, o + 6 * st);
-                r7 += s.get(F64, o + 7 * st);
-            }
-            double sum = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
-            for (; i < n; i++) {
-                sum += s.get(F64, off + i * st);
+            double sum = 0;
+            for (long i = 0; i < n; i += GATHER) {
+                long m = Math.min(GATHER, n - i);
+                sum += cascadeF64(gather(s, off + i * st, st, m, DType.FLOAT64), 0, 8, m);
             }
             return sum;
         }
-        long half = (n / 2) & ~7L;
-        return sumF64(s, off, st, half) + sumF64(s, off + half * st, st, n - half);
+        return cascadeF64(s, off, st, n);
+    }
+
+    /** {@link #cascadeF32} for float64. */
+    private static double cascadeF64(MemorySegment s, long off, long st, long n) {
+        if (n <= BLOCK) {
+            return blockF64(s, off, st, n);
+        }
+        double[] partial = new double[64];
+        long blocks = 0;
+        for (long i = 0; i < n; i += BLOCK) {
+            blocks = carry(partial, blocks, blockF64(s, off + i * st, st, Math.min(BLOCK, n - i)));
+        }
+        return total(partial, blocks);
+    }
+
+    private static double blockF64(MemorySegment s, long off, long st, long n) {
+        if (st == 8 && LoopSelector.VECTOR) {
+            return VectorLoops.blockSumF64(s, off, n);
+        }
+        double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+        long i = 0;
+        for (; i + 8 <= n; i += 8) {
+            long o = off + i * st;
+            r0 += s.get(F64, o);
+            r1 += s.get(F64, o + st);
+            r2 += s.get(F64, o + 2 * st);
+            r3 += s.get(F64, o + 3 * st);
+            r4 += s.get(F64, o + 4 * st);
+            r5 += s.get(F64, o + 5 * st);
+            r6 += s.get(F64, o + 6 * st);
+            r7 += s.get(F64, o + 7 * st);
+        }
+        double sum = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+        for (; i < n; i++) {
+            sum += s.get(F64, off + i * st);
+        }
+        return sum;
     }
 
     /** Sum of n integers (bool counts as 0/1) in int64. */
     static long sumInt(MemorySegment s, long off, long st, long n, DType t) {
         if ((t == DType.UINT8 || t == DType.INT32) && gathers(st, t, n)) {
-            long[] sum = {0};
-            gathered(s, off, st, n, t, (b, first, m) -> sum[0] += sumInt(b, 0, t.byteSize(), m, t));
-            return sum[0];
+            long sum = 0;
+            for (long i = 0; i < n; i += GATHER) {
+                long m = Math.min(GATHER, n - i);
+                sum += sumInt(gather(s, off + i * st, st, m, t), 0, t.byteSize(), m, t);
+            }
+            return sum;
         }
         if (LoopSelector.VECTOR && t == DType.UINT8 && st == 1) {
             long total = 0;
@@ -227,8 +277,10 @@ final class SumKernels {
             return;
         }
         if ((t == DType.FLOAT32 || t == DType.FLOAT64) && gathers(st, t, n)) {
-        long accStart = ao;
-            gathered(s, off, st, n, t, (b, first, m) -> accumulateDouble(b, 0, t.byteSize(), t, acc, accStart + first * 8, 8, m));
+            for (long i = 0; i < n; i += GATHER) {
+                long m = Math.min(GATHER, n - i);
+                accumulateDouble(gather(s, off + i * st, st, m, t), 0, t.byteSize(), t, acc, ao + i * 8, 8, m);
+            }
             return;
         }
         if (LoopSelector.VECTOR && st == t.byteSize() && (t == DType.FLOAT32 || t == DType.FLOAT64)) {
@@ -268,8 +320,10 @@ final class SumKernels {
             return;
         }
         if ((t == DType.UINT8 || t == DType.INT32) && gathers(st, t, n)) {
-        long accStart = ao;
-            gathered(s, off, st, n, t, (b, first, m) -> accumulateLong(b, 0, t.byteSize(), t, acc, accStart + first * 8, 8, m));
+            for (long i = 0; i < n; i += GATHER) {
+                long m = Math.min(GATHER, n - i);
+                accumulateLong(gather(s, off + i * st, st, m, t), 0, t.byteSize(), t, acc, ao + i * 8, 8, m);
+            }
             return;
         }
         if (LoopSelector.VECTOR && (t == DType.INT32 && st == 4 || t == DType.UINT8 && st == 1)) {

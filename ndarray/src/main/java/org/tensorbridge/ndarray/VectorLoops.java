@@ -13,6 +13,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -44,6 +45,9 @@ final class VectorLoops {
     static final VectorSpecies<Float> FD = floatsFor(D.length());
     /** Int species with as many lanes as L (for int32 -> int64 sums). */
     static final VectorSpecies<Integer> IL = intsFor(L.length());
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
+    /** Byte species with as many lanes as S (for every second byte). */
+    static final VectorSpecies<Byte> BS = bytesFor(S.length());
 
     private static VectorSpecies<Integer> intsFor(int lanes) {
         try {
@@ -1396,6 +1400,54 @@ final class VectorLoops {
         }
     }
 
+    // Gathers of every second element (a[..., ::2]) into contiguous memory: each lane of a vector twice as wide
+    // holds an element and its neighbour, a narrowing conversion keeps the element (little-endian: the low
+    // half). The last element is left to the scalar loop, as its neighbour may lie past the memory.
+    static void cast_f32_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 8 && sz == 4 && IL != null) {
+            int lanes = L.length();
+            long bound = (n - 1) - (n - 1) % lanes;
+            for (; i < bound; i += lanes) {
+                ((IntVector) LongVector.fromMemorySegment(L, x, ox + i * 8, LE).convertShape(VectorOperators.L2I, IL, 0))
+                        .reinterpretAsFloats().intoMemorySegment(z, oz + i * 4, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_f32_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    static void cast_i32_i32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 8 && sz == 4 && IL != null) {
+            int lanes = L.length();
+            long bound = (n - 1) - (n - 1) % lanes;
+            for (; i < bound; i += lanes) {
+                LongVector.fromMemorySegment(L, x, ox + i * 8, LE).convertShape(VectorOperators.L2I, IL, 0)
+                        .intoMemorySegment(z, oz + i * 4, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_i32_i32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    static void cast_u8_u8(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 2 && sz == 1 && BS != null) {
+            int lanes = S.length();
+            long bound = (n - 1) - (n - 1) % lanes;
+            for (; i < bound; i += lanes) {
+                ShortVector.fromMemorySegment(S, x, ox + i * 2, LE).convertShape(VectorOperators.S2B, BS, 0)
+                        .intoMemorySegment(z, oz + i, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_u8_u8(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
     static void cast_i32_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 4 && sz == 8 && IL != null) {
@@ -1552,6 +1604,38 @@ final class VectorLoops {
         return i;
     }
 
+    /**
+     * Column sums of a float32 matrix: {@code acc[j] += sum over r < rows of x[off + r * rowStride + 4 j]} for
+     * the first columns, in blocks of four double vectors that stay in registers down all rows (no
+     * accumulator traffic per row, unlike adding row after row); returns how many columns it did.
+     */
+    static long sumColumnsF32(MemorySegment s, long off, long rowStride, long rows, MemorySegment acc, long ao, long n) {
+        if (FD == null) {
+            return 0;
+        }
+        int lanes = D.length();
+        long block = 4L * lanes;
+        long done = n - n % block;
+        for (long j = 0; j < done; j += block) {
+            DoubleVector a0 = DoubleVector.fromMemorySegment(D, acc, ao + j * 8, LE);
+            DoubleVector a1 = DoubleVector.fromMemorySegment(D, acc, ao + (j + lanes) * 8, LE);
+            DoubleVector a2 = DoubleVector.fromMemorySegment(D, acc, ao + (j + 2 * lanes) * 8, LE);
+            DoubleVector a3 = DoubleVector.fromMemorySegment(D, acc, ao + (j + 3 * lanes) * 8, LE);
+            long p = off + j * 4;
+            for (long r = 0; r < rows; r++, p += rowStride) {
+                a0 = a0.add(FloatVector.fromMemorySegment(FD, s, p, LE).convertShape(VectorOperators.F2D, D, 0));
+                a1 = a1.add(FloatVector.fromMemorySegment(FD, s, p + lanes * 4L, LE).convertShape(VectorOperators.F2D, D, 0));
+                a2 = a2.add(FloatVector.fromMemorySegment(FD, s, p + lanes * 8L, LE).convertShape(VectorOperators.F2D, D, 0));
+                a3 = a3.add(FloatVector.fromMemorySegment(FD, s, p + lanes * 12L, LE).convertShape(VectorOperators.F2D, D, 0));
+            }
+            a0.intoMemorySegment(acc, ao + j * 8, LE);
+            a1.intoMemorySegment(acc, ao + (j + lanes) * 8, LE);
+            a2.intoMemorySegment(acc, ao + (j + 2 * lanes) * 8, LE);
+            a3.intoMemorySegment(acc, ao + (j + 3 * lanes) * 8, LE);
+        }
+        return done;
+    }
+
     /** {@code acc[j] += x[j]}: int64 accumulators (contiguous), uint8 input (contiguous); returns the count done. */
     static long accumulateU8(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
         if (BL == null) {
@@ -1662,6 +1746,9 @@ final class VectorLoops {
             case "UINT8_FLOAT32" -> VectorLoops::cast_u8_f32;
             case "INT32_FLOAT32" -> VectorLoops::cast_i32_f32;
             case "INT32_FLOAT64" -> VectorLoops::cast_i32_f64;
+            case "FLOAT32_FLOAT32" -> VectorLoops::cast_f32_f32;
+            case "INT32_INT32" -> VectorLoops::cast_i32_i32;
+            case "UINT8_UINT8" -> VectorLoops::cast_u8_u8;
             case "UINT8_FLOAT64" -> VectorLoops::cast_u8_f64;
             case "FLOAT32_FLOAT64" -> VectorLoops::cast_f32_f64;
             case "FLOAT64_FLOAT32" -> VectorLoops::cast_f64_f32;

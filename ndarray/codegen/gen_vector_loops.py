@@ -458,34 +458,39 @@ w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegmen
         return i;
     }
 
+    /** Columns per block of {@link #sumColumnsF32}: four float vectors. */
+    static final int COLUMN_BLOCK = 4 * F.length();
+
     /**
-     * Column sums of a float32 matrix: {@code acc[j] += sum over r < rows of x[off + r * rowStride + 4 j]} for
-     * the first columns, in blocks of four double vectors that stay in registers down all rows (no
-     * accumulator traffic per row, unlike adding row after row); returns how many columns it did.
+     * Column sums of a float32 matrix: {@code acc[j] += sum over r < rows of x[off + r * rowStride + 4 j]} (acc
+     * float64) for the first columns, in blocks of four float vectors summed in registers down the rows (a row
+     * block, as the caller passes it: float sums of a few dozen values, then one conversion into the float64
+     * sums through {@code scratch}, COLUMN_BLOCK floats); returns how many columns it did.
      */
-    static long sumColumnsF32(MemorySegment s, long off, long rowStride, long rows, MemorySegment acc, long ao, long n) {
+    static long sumColumnsF32(MemorySegment s, long off, long rowStride, long rows, MemorySegment acc, long ao, long n,
+            MemorySegment scratch) {
         if (FD == null) {
             return 0;
         }
-        int lanes = D.length();
-        long block = 4L * lanes;
-        long done = n - n % block;
-        for (long j = 0; j < done; j += block) {
-            DoubleVector a0 = DoubleVector.fromMemorySegment(D, acc, ao + j * 8, LE);
-            DoubleVector a1 = DoubleVector.fromMemorySegment(D, acc, ao + (j + lanes) * 8, LE);
-            DoubleVector a2 = DoubleVector.fromMemorySegment(D, acc, ao + (j + 2 * lanes) * 8, LE);
-            DoubleVector a3 = DoubleVector.fromMemorySegment(D, acc, ao + (j + 3 * lanes) * 8, LE);
+        int lanes = F.length();
+        long done = n - n % COLUMN_BLOCK;
+        for (long j = 0; j < done; j += COLUMN_BLOCK) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
             long p = off + j * 4;
             for (long r = 0; r < rows; r++, p += rowStride) {
-                a0 = a0.add(FloatVector.fromMemorySegment(FD, s, p, LE).convertShape(VectorOperators.F2D, D, 0));
-                a1 = a1.add(FloatVector.fromMemorySegment(FD, s, p + lanes * 4L, LE).convertShape(VectorOperators.F2D, D, 0));
-                a2 = a2.add(FloatVector.fromMemorySegment(FD, s, p + lanes * 8L, LE).convertShape(VectorOperators.F2D, D, 0));
-                a3 = a3.add(FloatVector.fromMemorySegment(FD, s, p + lanes * 12L, LE).convertShape(VectorOperators.F2D, D, 0));
+                a0 = a0.add(FloatVector.fromMemorySegment(F, s, p, LE));
+                a1 = a1.add(FloatVector.fromMemorySegment(F, s, p + lanes * 4L, LE));
+                a2 = a2.add(FloatVector.fromMemorySegment(F, s, p + lanes * 8L, LE));
+                a3 = a3.add(FloatVector.fromMemorySegment(F, s, p + lanes * 12L, LE));
             }
-            a0.intoMemorySegment(acc, ao + j * 8, LE);
-            a1.intoMemorySegment(acc, ao + (j + lanes) * 8, LE);
-            a2.intoMemorySegment(acc, ao + (j + 2 * lanes) * 8, LE);
-            a3.intoMemorySegment(acc, ao + (j + 3 * lanes) * 8, LE);
+            a0.intoMemorySegment(scratch, 0, LE);
+            a1.intoMemorySegment(scratch, lanes * 4L, LE);
+            a2.intoMemorySegment(scratch, lanes * 8L, LE);
+            a3.intoMemorySegment(scratch, lanes * 12L, LE);
+            accumulate(scratch, 0, DType.FLOAT32, acc, ao + j * 8, COLUMN_BLOCK);
         }
         return done;
     }

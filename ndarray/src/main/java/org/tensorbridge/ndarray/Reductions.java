@@ -235,11 +235,12 @@ final class Reductions {
     }
 
     /**
-     * Float32 sums over the first axis of a matrix with contiguous rows (per-feature sums and means), column
-     * block by column block with the sums in registers down all rows, the blocks split across the loop
-     * threads; null for every other case.
+     * Float32 sums over the first axis of a matrix with contiguous rows (per-feature sums and means): blocks of
+     * columns summed in float registers down blocks of rows (as accurate as NumPy's float32 row-after-row
+     * adds, which take every row in float), then added into float64 sums; the column blocks split across the
+     * loop threads; null for every other case.
      */
-    private static final long ROW_BLOCK = 64;
+    private static final long ROW_BLOCK = 256;
 
     private static MemorySegment columnSumsF32(NDArray a, boolean[] reduced, long accBytes) {
         long[] shape = a.shapeRef();
@@ -251,14 +252,15 @@ final class Reductions {
         MemorySegment s = a.buffer().memory();
         MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
         long rows = shape[0], cols = shape[1], off = a.byteOffset(), rowStride = st[0];
-        long blocks = (cols + 31) / 32;
+        long block = VectorLoops.COLUMN_BLOCK;
+        long blocks = (cols + block - 1) / block;
         Copier.split(blocks, ParallelLoops.partsFor(a.size()) > 1, (from, to) -> {
-            long c0 = from * 32, c1 = Math.min(cols, to * 32);
-            // rows in blocks, so that the column passes over one block find it in cache
+            long c0 = from * block, c1 = Math.min(cols, to * block);
+            MemorySegment scratch = java.lang.foreign.Arena.ofAuto().allocate(block * 4, 64);
             for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
                 long rn = Math.min(ROW_BLOCK, rows - r0);
                 long first = off + r0 * rowStride;
-                long done = VectorLoops.sumColumnsF32(s, first + c0 * 4, rowStride, rn, acc, c0 * 8, c1 - c0);
+                long done = VectorLoops.sumColumnsF32(s, first + c0 * 4, rowStride, rn, acc, c0 * 8, c1 - c0, scratch);
                 for (long r = 0; r < rn && c0 + done < c1; r++) {
                     SumKernels.accumulateDouble(s, first + r * rowStride + (c0 + done) * 4, 4, DType.FLOAT32, acc,
                             (c0 + done) * 8, 8, c1 - c0 - done);

@@ -66,12 +66,17 @@ final class SumKernels {
         if (n <= BLOCK) {
             return blockF32(s, off, st, n);
         }
-        double[] partial = new double[64];
+        double[] partial = new double[levels(n)];
         long blocks = 0;
         for (long i = 0; i < n; i += BLOCK) {
             blocks = carry(partial, blocks, blockF32(s, off + i * st, st, Math.min(BLOCK, n - i)));
         }
         return total(partial, blocks);
+    }
+
+    /** Levels of the binary counter for n elements: one per bit of the block count. */
+    private static int levels(long n) {
+        return Long.SIZE - Long.numberOfLeadingZeros(n / BLOCK + 1);
     }
 
     /** Adds block number {@code blocks + 1}'s sum to the binary counter of partial sums; returns the new count. */
@@ -154,7 +159,7 @@ final class SumKernels {
         if (n <= BLOCK) {
             return blockF64(s, off, st, n);
         }
-        double[] partial = new double[64];
+        double[] partial = new double[levels(n)];
         long blocks = 0;
         for (long i = 0; i < n; i += BLOCK) {
             blocks = carry(partial, blocks, blockF64(s, off + i * st, st, Math.min(BLOCK, n - i)));

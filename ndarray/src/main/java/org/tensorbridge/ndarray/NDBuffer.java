@@ -85,7 +85,9 @@ public final class NDBuffer {
             }
             boolean wasLeaked = leaked;
             count.set(0);
-            if (wasLeaked && owned) {
+            // small buffers left to the GC were its to reclaim silently before they came from the pool; they stay
+            // silent unless leak checking is on
+            if (wasLeaked && owned && (byteSize >= SMALL || LeakCheck.enabled())) {
                 LeakCheck.reportLeak("an NDBuffer of " + byteSize + " bytes (an array or a retain()"
                         + " without release())", creationSite);
             }

@@ -223,6 +223,31 @@ for t in ['f32', 'f64']:
         w('')
 
 # casts
+# Gathers of every second element (a[..., ::2]) into contiguous memory: each lane of a vector twice as wide
+# holds an element and its neighbour, a narrowing conversion keeps the element (little-endian: the low half).
+# The last element is left to the scalar loop, as its neighbour may lie past the memory.
+GATHERS = [  # name, wide vector, wide species, item, narrowing, narrow species, guard, reinterpretation
+    ('f32', 'LongVector', 'L', 4, 'L2I', 'IL', 'IL != null', '.reinterpretAsFloats()'),
+    ('i32', 'LongVector', 'L', 4, 'L2I', 'IL', 'IL != null', ''),
+    ('u8', 'ShortVector', 'S', 1, 'S2B', 'BS', 'BS != null', ''),
+]
+for t, wide, ws, item, conv, ns, guard, reinterpret in GATHERS:
+    v = f'{wide}.fromMemorySegment({ws}, x, ox + i * {2 * item}, LE).convertShape(VectorOperators.{conv}, {ns}, 0)'
+    w(f'    static void cast_{t}_{t}(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {{')
+    w('        long i = 0;')
+    w(f'        if (sx == {2 * item} && sz == {item} && {guard}) {{')
+    w(f'            int lanes = {ws}.length();')
+    w('            long bound = (n - 1) - (n - 1) % lanes;')
+    w('            for (; i < bound; i += lanes) {')
+    w(f'                {"((IntVector) " + v + ")" if reinterpret else v}')
+    w(f'                        {reinterpret}.intoMemorySegment(z, oz + i{" * " + str(item) if item > 1 else ""}, LE);')
+    w('            }')
+    w('        }')
+    w('        if (i < n) {')
+    w(f'            Loops.cast_{t}_{t}(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);')
+    w('        }')
+    w('    }')
+    w('')
 w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 1 && sz == 4 && BF != null) {
@@ -251,54 +276,6 @@ w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegmen
         }
         if (i < n) {
             Loops.cast_i32_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    // Gathers of every second element (a[..., ::2]) into contiguous memory: each lane of a vector twice as wide
-    // holds an element and its neighbour, a narrowing conversion keeps the element (little-endian: the low
-    // half). The last element is left to the scalar loop, as its neighbour may lie past the memory.
-    static void cast_f32_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 8 && sz == 4 && IL != null) {
-            int lanes = L.length();
-            long bound = (n - 1) - (n - 1) % lanes;
-            for (; i < bound; i += lanes) {
-                ((IntVector) LongVector.fromMemorySegment(L, x, ox + i * 8, LE).convertShape(VectorOperators.L2I, IL, 0))
-                        .reinterpretAsFloats().intoMemorySegment(z, oz + i * 4, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_f32_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    static void cast_i32_i32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 8 && sz == 4 && IL != null) {
-            int lanes = L.length();
-            long bound = (n - 1) - (n - 1) % lanes;
-            for (; i < bound; i += lanes) {
-                LongVector.fromMemorySegment(L, x, ox + i * 8, LE).convertShape(VectorOperators.L2I, IL, 0)
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_i32_i32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    static void cast_u8_u8(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 2 && sz == 1 && BS != null) {
-            int lanes = S.length();
-            long bound = (n - 1) - (n - 1) % lanes;
-            for (; i < bound; i += lanes) {
-                ShortVector.fromMemorySegment(S, x, ox + i * 2, LE).convertShape(VectorOperators.S2B, BS, 0)
-                        .intoMemorySegment(z, oz + i, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_u8_u8(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
         }
     }
 

@@ -45,15 +45,24 @@ final class SumKernels {
 
     /** Pairwise sum of n float32 at byte offset off with byte stride st. */
     static double sumF32(MemorySegment s, long off, long st, long n) {
-        if (gathers(st, DType.FLOAT32, n)) {
+        return sumFloat(s, off, st, n, DType.FLOAT32);
+    }
+
+    /** Pairwise sum of n float64 (NumPy's algorithm). */
+    static double sumF64(MemorySegment s, long off, long st, long n) {
+        return sumFloat(s, off, st, n, DType.FLOAT64);
+    }
+
+    private static double sumFloat(MemorySegment s, long off, long st, long n, DType t) {
+        if (gathers(st, t, n)) {
             double sum = 0;
             for (long i = 0; i < n; i += GATHER) {
                 long m = Math.min(GATHER, n - i);
-                sum += cascadeF32(gather(s, off + i * st, st, m, DType.FLOAT32), 0, 4, m);
+                sum += cascade(gather(s, off + i * st, st, m, t), 0, t.byteSize(), m, t);
             }
             return sum;
         }
-        return cascadeF32(s, off, st, n);
+        return cascade(s, off, st, n, t);
     }
 
     /*
@@ -62,16 +71,20 @@ final class SumKernels {
      * element, at a constant call depth. The depth matters: C2 stops inlining at 15 levels, and a vector loop
      * whose intrinsics fall past that line runs its Java fallback, ten to thirty times slower.
      */
-    private static double cascadeF32(MemorySegment s, long off, long st, long n) {
+    private static double cascade(MemorySegment s, long off, long st, long n, DType t) {
         if (n <= BLOCK) {
-            return blockF32(s, off, st, n);
+            return block(s, off, st, n, t);
         }
         double[] partial = new double[levels(n)];
         long blocks = 0;
         for (long i = 0; i < n; i += BLOCK) {
-            blocks = carry(partial, blocks, blockF32(s, off + i * st, st, Math.min(BLOCK, n - i)));
+            blocks = carry(partial, blocks, block(s, off + i * st, st, Math.min(BLOCK, n - i), t));
         }
         return total(partial, blocks);
+    }
+
+    private static double block(MemorySegment s, long off, long st, long n, DType t) {
+        return t == DType.FLOAT32 ? blockF32(s, off, st, n) : blockF64(s, off, st, n);
     }
 
     /** Levels of the binary counter for n elements: one per bit of the block count. */
@@ -139,32 +152,6 @@ final class SumKernels {
             sum += s.get(F32, off + i * st);
         }
         return sum;
-    }
-
-    /** Pairwise sum of n float64 (NumPy's algorithm). */
-    static double sumF64(MemorySegment s, long off, long st, long n) {
-        if (gathers(st, DType.FLOAT64, n)) {
-            double sum = 0;
-            for (long i = 0; i < n; i += GATHER) {
-                long m = Math.min(GATHER, n - i);
-                sum += cascadeF64(gather(s, off + i * st, st, m, DType.FLOAT64), 0, 8, m);
-            }
-            return sum;
-        }
-        return cascadeF64(s, off, st, n);
-    }
-
-    /** {@link #cascadeF32} for float64. */
-    private static double cascadeF64(MemorySegment s, long off, long st, long n) {
-        if (n <= BLOCK) {
-            return blockF64(s, off, st, n);
-        }
-        double[] partial = new double[levels(n)];
-        long blocks = 0;
-        for (long i = 0; i < n; i += BLOCK) {
-            blocks = carry(partial, blocks, blockF64(s, off + i * st, st, Math.min(BLOCK, n - i)));
-        }
-        return total(partial, blocks);
     }
 
     private static double blockF64(MemorySegment s, long off, long st, long n) {

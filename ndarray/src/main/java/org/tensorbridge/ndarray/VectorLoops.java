@@ -1369,40 +1369,6 @@ final class VectorLoops {
         }
     }
 
-    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 1 && sz == 4 && BF != null) {
-            int lanes = F.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                ByteVector b = ByteVector.fromMemorySegment(BF, x, ox + i, LE);
-                ((IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).convert(VectorOperators.I2F, 0)
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_u8_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    static void cast_i32_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 4 && sz == 4) {
-            int lanes = I.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).convert(VectorOperators.I2F, 0)
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_i32_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    // Gathers of every second element (a[..., ::2]) into contiguous memory: each lane of a vector twice as wide
-    // holds an element and its neighbour, a narrowing conversion keeps the element (little-endian: the low
-    // half). The last element is left to the scalar loop, as its neighbour may lie past the memory.
     static void cast_f32_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 8 && sz == 4 && IL != null) {
@@ -1445,6 +1411,37 @@ final class VectorLoops {
         }
         if (i < n) {
             Loops.cast_u8_u8(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 1 && sz == 4 && BF != null) {
+            int lanes = F.length();
+            long bound = n - n % lanes;
+            for (; i < bound; i += lanes) {
+                ByteVector b = ByteVector.fromMemorySegment(BF, x, ox + i, LE);
+                ((IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).convert(VectorOperators.I2F, 0)
+                        .intoMemorySegment(z, oz + i * 4, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_u8_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    static void cast_i32_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 4 && sz == 4) {
+            int lanes = I.length();
+            long bound = n - n % lanes;
+            for (; i < bound; i += lanes) {
+                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).convert(VectorOperators.I2F, 0)
+                        .intoMemorySegment(z, oz + i * 4, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_i32_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
         }
     }
 

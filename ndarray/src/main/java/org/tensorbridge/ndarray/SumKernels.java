@@ -31,7 +31,7 @@ final class SumKernels {
      * every second float32, int32 or uint8, which {@link VectorLoops} gathers with vectors; the vector sums
      * then run on the chunks, where the scalar strided loop keeps a bounds check and a dependent add per
      * element. Other strides and dtypes would gather element by element, which costs more than it saves
-     * (every second float64: 0.45 vs 1.1 ms per 1M mean, measured).
+     * (every second float64, 1M mean: 0.50 ms strided, 1.08 ms gathered; NumPy 0.45-0.56 ms).
      */
     private static boolean gathers(long st, DType t, long n) {
         return LoopSelector.VECTOR && n >= 64 && st == 2L * t.byteSize()

@@ -1110,6 +1110,12 @@ public final class NDArray implements Scoped {
     /** Copies {@code src} (broadcast to this shape, converted to this dtype) into this array. */
     public NDArray assign(NDArray src) {
         checkWritable();
+        if (src.buffer() == buffer) {
+            // the same memory (a.assign(a.T), a[1:] = a[:-1]): read it all before writing, as NumPy does
+            try (NDArray before = src.copy()) {
+                return assign(before);
+            }
+        }
         pinned(new NDArray[] {src, this}, () -> {
             Copier.copy(src.borrowBroadcast(shape), this);
             return null;

@@ -187,6 +187,22 @@ class KernelCrossCheckTest {
         }
     }
 
+    @Test
+    void assignFromOverlappingMemoryReadsEverythingBeforeWriting() {
+        Cmp c = new Cmp(dir);
+        NDArray a0 = keep(new NDRandom(3).random(DType.FLOAT32, 300, 600));
+        NDArray sq0 = keep(new NDRandom(4).random(DType.FLOAT32, 300, 300));
+        c.np.input("a0", a0).input("sq0", sq0);
+        c.np.py("aT = sq0.copy(); aT[:] = aT.T\nsh = a0.copy(); sh[:, 1:] = sh[:, :-1]");
+        NDArray sq = keep(sq0.copy());
+        sq.assign(keep(sq.transpose()));
+        c.check("a.assign(a.T)", "aT", sq, 0);
+        NDArray b = keep(a0.copy());
+        keep(b.slice(1, 1, 600, 1)).assign(keep(b.slice(1, 0, 599, 1)));
+        c.check("a[:, 1:] = a[:, :-1]", "sh", b, 0);
+        c.np.run(Python.numpy2());
+    }
+
     private static final DType[] MIXED = {DType.BOOL, DType.INT8, DType.UINT8, DType.INT16, DType.UINT16, DType.INT32,
         DType.UINT32, DType.INT64, DType.UINT64, DType.FLOAT16, DType.FLOAT32, DType.FLOAT64};
 

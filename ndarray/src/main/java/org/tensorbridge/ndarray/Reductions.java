@@ -235,7 +235,8 @@ final class Reductions {
     }
 
     /**
-     * Float32 sums over the first axis of a matrix with contiguous rows (per-feature sums and means): blocks of
+     * Float32 sums of a matrix over the axis across its contiguous rows (a.sum(0) of a C-ordered matrix,
+     * a.sum(1) of a transposed one: per-feature sums and means): blocks of
      * columns summed in float registers down blocks of rows (as accurate as NumPy's float32 row-after-row
      * adds, which take every row in float), then added into float64 sums; the column blocks split across the
      * loop threads; null for every other case.
@@ -245,13 +246,17 @@ final class Reductions {
     private static MemorySegment columnSumsF32(NDArray a, boolean[] reduced, long accBytes) {
         long[] shape = a.shapeRef();
         long[] st = a.stridesRef();
-        if (!LoopSelector.VECTOR || a.dtype() != DType.FLOAT32 || shape.length != 2 || !reduced[0] || reduced[1]
-                || st[1] != 4 || shape[0] < 2) {
+        if (!LoopSelector.VECTOR || a.dtype() != DType.FLOAT32 || shape.length != 2 || reduced[0] == reduced[1]) {
+            return null;
+        }
+        int across = reduced[0] ? 0 : 1; // the reduced axis walks the rows, the kept one (contiguous) the columns
+        int along = 1 - across;
+        if (st[along] != 4 || shape[across] < 2) {
             return null;
         }
         MemorySegment s = a.buffer().memory();
         MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
-        long rows = shape[0], cols = shape[1], off = a.byteOffset(), rowStride = st[0];
+        long rows = shape[across], cols = shape[along], off = a.byteOffset(), rowStride = st[across];
         long block = VectorLoops.COLUMN_BLOCK;
         long blocks = (cols + block - 1) / block;
         Copier.split(blocks, ParallelLoops.partsFor(a.size()) > 1, (from, to) -> {
@@ -283,8 +288,7 @@ final class Reductions {
     private static Kernels.Row floatSumRow(MemorySegment s, DType t, MemorySegment acc) {
         return (o, str, n) -> {
             if (str[1] == 0) {
-                double v = t == DType.FLOAT32 ? SumKernels.sumF32(s, o[0], str[0], n)
-                        : SumKernels.sumF64(s, o[0], str[0], n);
+                double v = SumKernels.sumFloat(s, o[0], str[0], n, t);
                 acc.set(F64, o[1], acc.get(F64, o[1]) + v);
             } else {
                 SumKernels.accumulateDouble(s, o[0], str[0], t, acc, o[1], str[1], n);

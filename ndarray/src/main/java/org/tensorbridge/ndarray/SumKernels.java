@@ -45,17 +45,8 @@ final class SumKernels {
         return b;
     }
 
-    /** Pairwise sum of n float32 at byte offset off with byte stride st. */
-    static double sumF32(MemorySegment s, long off, long st, long n) {
-        return sumFloat(s, off, st, n, DType.FLOAT32);
-    }
-
-    /** Pairwise sum of n float64 (NumPy's algorithm). */
-    static double sumF64(MemorySegment s, long off, long st, long n) {
-        return sumFloat(s, off, st, n, DType.FLOAT64);
-    }
-
-    private static double sumFloat(MemorySegment s, long off, long st, long n, DType t) {
+    /** Pairwise sum of n float32 or float64 ({@code t}) at byte offset off with byte stride st. */
+    static double sumFloat(MemorySegment s, long off, long st, long n, DType t) {
         if (gathers(st, t, n)) {
             double sum = 0;
             for (long i = 0; i < n; i += GATHER) {
@@ -71,22 +62,22 @@ final class SumKernels {
      * Pairwise summation without recursion: blocks of 128 in order, their sums merged like a binary counter's
      * carries (block 2k+1 with block 2k, then those pairs, ...): NumPy's error bound, O(log n) roundings per
      * element, at a constant call depth. The depth matters: C2 stops inlining at 15 levels, and a vector loop
-     * whose intrinsics fall past that line runs its Java fallback, ten to thirty times slower.
+     * whose intrinsics fall past that line runs its Java fallback, ten to thirty times slower — so the
+     * vector block sums are called from here directly, not through a helper.
      */
     private static double cascade(MemorySegment s, long off, long st, long n, DType t) {
-        if (n <= BLOCK) {
-            return block(s, off, st, n, t);
-        }
+        boolean f32 = t == DType.FLOAT32;
+        boolean vector = LoopSelector.VECTOR && st == t.byteSize();
         double[] partial = new double[levels(n)];
         long blocks = 0;
         for (long i = 0; i < n; i += BLOCK) {
-            blocks = carry(partial, blocks, block(s, off + i * st, st, Math.min(BLOCK, n - i), t));
+            long o = off + i * st;
+            long m = Math.min(BLOCK, n - i);
+            double sum = vector ? (f32 ? VectorLoops.blockSumF32(s, o, m) : VectorLoops.blockSumF64(s, o, m))
+                    : f32 ? blockF32(s, o, st, m) : blockF64(s, o, st, m);
+            blocks = carry(partial, blocks, sum);
         }
         return total(partial, blocks);
-    }
-
-    private static double block(MemorySegment s, long off, long st, long n, DType t) {
-        return t == DType.FLOAT32 ? blockF32(s, off, st, n) : blockF64(s, off, st, n);
     }
 
     /** Levels of the binary counter for n elements: one per bit of the block count. */
@@ -119,9 +110,6 @@ final class SumKernels {
     }
 
     private static double blockF32(MemorySegment s, long off, long st, long n) {
-        if (st == 4 && LoopSelector.VECTOR) {
-            return VectorLoops.blockSumF32(s, off, n);
-        }
         float r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
         long i = 0;
         if (st == 4) {
@@ -157,9 +145,6 @@ final class SumKernels {
     }
 
     private static double blockF64(MemorySegment s, long off, long st, long n) {
-        if (st == 8 && LoopSelector.VECTOR) {
-            return VectorLoops.blockSumF64(s, off, n);
-        }
         double r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
         long i = 0;
         for (; i + 8 <= n; i += 8) {

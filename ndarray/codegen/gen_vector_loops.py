@@ -223,6 +223,30 @@ for t in ['f32', 'f64']:
         w('')
 
 # casts
+# Widening and narrowing casts with one conversion each: a vector of the source species, converted to the
+# species of the target with as many lanes.
+CASTS = [  # name, source vector, source species, source item, conversion, target species, target item, lanes, guard
+    ('i32_f32', 'IntVector', 'I', 4, 'I2F', 'F', 4, 'I', None),
+    ('i32_f64', 'IntVector', 'IL', 4, 'I2D', 'D', 8, 'D', 'IL != null'),
+    ('f32_f64', 'FloatVector', 'FD', 4, 'F2D', 'D', 8, 'D', 'FD != null'),
+    ('f64_f32', 'DoubleVector', 'D', 8, 'D2F', 'FD', 4, 'D', 'FD != null'),
+]
+for t, vin, sin, ia, conv, sout, ib, lanes, guard in CASTS:
+    w(f'    static void cast_{t}(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {{')
+    w('        long i = 0;')
+    w(f'        if (sx == {ia} && sz == {ib}{" && " + guard if guard else ""}) {{')
+    w(f'            int lanes = {lanes}.length();')
+    w('            long bound = n - n % lanes;')
+    w('            for (; i < bound; i += lanes) {')
+    w(f'                {vin}.fromMemorySegment({sin}, x, ox + i * {ia}, LE).convertShape(VectorOperators.{conv}, {sout}, 0)')
+    w(f'                        .intoMemorySegment(z, oz + i * {ib}, LE);')
+    w('            }')
+    w('        }')
+    w('        if (i < n) {')
+    w(f'            Loops.cast_{t}(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);')
+    w('        }')
+    w('    }')
+    w('')
 # Gathers of every second element (a[..., ::2]) into contiguous memory: each lane of a vector twice as wide
 # holds an element and its neighbour, a narrowing conversion keeps the element (little-endian: the low half).
 # The last element is left to the scalar loop, as its neighbour may lie past the memory.
@@ -264,36 +288,6 @@ w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegmen
         }
     }
 
-    static void cast_i32_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 4 && sz == 4) {
-            int lanes = I.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).convert(VectorOperators.I2F, 0)
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_i32_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    static void cast_i32_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 4 && sz == 8 && IL != null) {
-            int lanes = D.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(IL, x, ox + i * 4, LE).convertShape(VectorOperators.I2D, D, 0)
-                        .intoMemorySegment(z, oz + i * 8, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_i32_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
     static void cast_u8_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 1 && sz == 8 && BD != null && IL != null) {
@@ -307,36 +301,6 @@ w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegmen
         }
         if (i < n) {
             Loops.cast_u8_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    static void cast_f32_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 4 && sz == 8 && FD != null) {
-            int lanes = D.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(FD, x, ox + i * 4, LE).convertShape(VectorOperators.F2D, D, 0)
-                        .intoMemorySegment(z, oz + i * 8, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_f32_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    static void cast_f64_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 8 && sz == 4 && FD != null) {
-            int lanes = D.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).convertShape(VectorOperators.D2F, FD, 0)
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_f64_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
         }
     }
 

@@ -1369,6 +1369,66 @@ final class VectorLoops {
         }
     }
 
+    static void cast_i32_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 4 && sz == 4) {
+            int lanes = I.length();
+            long bound = n - n % lanes;
+            for (; i < bound; i += lanes) {
+                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).convertShape(VectorOperators.I2F, F, 0)
+                        .intoMemorySegment(z, oz + i * 4, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_i32_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    static void cast_i32_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 4 && sz == 8 && IL != null) {
+            int lanes = D.length();
+            long bound = n - n % lanes;
+            for (; i < bound; i += lanes) {
+                IntVector.fromMemorySegment(IL, x, ox + i * 4, LE).convertShape(VectorOperators.I2D, D, 0)
+                        .intoMemorySegment(z, oz + i * 8, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_i32_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    static void cast_f32_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 4 && sz == 8 && FD != null) {
+            int lanes = D.length();
+            long bound = n - n % lanes;
+            for (; i < bound; i += lanes) {
+                FloatVector.fromMemorySegment(FD, x, ox + i * 4, LE).convertShape(VectorOperators.F2D, D, 0)
+                        .intoMemorySegment(z, oz + i * 8, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_f32_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    static void cast_f64_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 8 && sz == 4 && FD != null) {
+            int lanes = D.length();
+            long bound = n - n % lanes;
+            for (; i < bound; i += lanes) {
+                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).convertShape(VectorOperators.D2F, FD, 0)
+                        .intoMemorySegment(z, oz + i * 4, LE);
+            }
+        }
+        if (i < n) {
+            Loops.cast_f64_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
     static void cast_f32_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 8 && sz == 4 && IL != null) {
@@ -1430,36 +1490,6 @@ final class VectorLoops {
         }
     }
 
-    static void cast_i32_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 4 && sz == 4) {
-            int lanes = I.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).convert(VectorOperators.I2F, 0)
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_i32_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    static void cast_i32_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 4 && sz == 8 && IL != null) {
-            int lanes = D.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(IL, x, ox + i * 4, LE).convertShape(VectorOperators.I2D, D, 0)
-                        .intoMemorySegment(z, oz + i * 8, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_i32_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
     static void cast_u8_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 1 && sz == 8 && BD != null && IL != null) {
@@ -1473,36 +1503,6 @@ final class VectorLoops {
         }
         if (i < n) {
             Loops.cast_u8_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    static void cast_f32_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 4 && sz == 8 && FD != null) {
-            int lanes = D.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(FD, x, ox + i * 4, LE).convertShape(VectorOperators.F2D, D, 0)
-                        .intoMemorySegment(z, oz + i * 8, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_f32_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    static void cast_f64_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 8 && sz == 4 && FD != null) {
-            int lanes = D.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).convertShape(VectorOperators.D2F, FD, 0)
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_f64_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
         }
     }
 

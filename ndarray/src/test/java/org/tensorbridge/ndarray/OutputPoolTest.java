@@ -26,12 +26,13 @@ class OutputPoolTest {
     @Test
     void aClosedResultsBlockIsTheNextResultsWithoutWaitingForAHandshake() {
         try (NDArray x = NDArray.full(DType.FLOAT32, 1.0, ELEMENTS); NDArray y = NDArray.full(DType.FLOAT32, 2.0, ELEMENTS)) {
+            assertTrue(NDBuffer.awaitPendingFrees(Duration.ofSeconds(10)), "earlier tests' background closes");
             NDArray first = x.add(y);
             long block = address(first);
             first.close();
-            assertEquals(0, ArenaCloser.pending(), "nothing to close: the block went back to the pool at once");
             try (NDArray second = x.add(y)) {
-                assertEquals(block, address(second), "the warm block is reused");
+                // a block that waited for a background close (a JVM-wide handshake, ~80 us) would not be back yet
+                assertEquals(block, address(second), "the warm block is reused at once");
                 assertEquals(3.0, second.getDouble(ELEMENTS - 1));
             }
         }

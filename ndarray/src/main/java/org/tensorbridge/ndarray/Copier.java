@@ -63,7 +63,7 @@ final class Copier {
             long dof = dst.byteOffset();
             if (st == dt) {
                 long item0 = st.byteSize();
-                chunked(n, (from, to) -> MemorySegment.copy(s, so + from * item0, d, dof + from * item0,
+                chunked(n, (from, to) -> BulkCopy.copy(s, so + from * item0, d, dof + from * item0,
                         (to - from) * item0));
                 return;
             }
@@ -97,7 +97,7 @@ final class Copier {
                     long ss = inner[0], ds = inner[1];
                     if (st == dt) {
                         if (ss == item && ds == item) {
-                            MemorySegment.copy(s, so, d, dof, cnt * item);
+                            BulkCopy.copy(s, so, d, dof, cnt * item);
                         } else {
                             stridedSame(s, so, ss, d, dof, ds, cnt, (int) item);
                         }

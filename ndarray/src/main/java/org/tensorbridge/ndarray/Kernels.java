@@ -462,7 +462,7 @@ final class Kernels {
         forEachRow(shape, new long[][] {bstrides(src, shape), dst.stridesRef()},
                 new long[] {src.byteOffset(), dst.byteOffset()}, true, (o, s, n) -> {
                     if (same && s[0] == item && s[1] == item) {
-                        MemorySegment.copy(ss, o[0], sd, o[1], n * item);
+                        BulkCopy.copy(ss, o[0], sd, o[1], n * item);
                     } else {
                         loop.run(ss, o[0], s[0], sd, o[1], s[1], n);
                     }

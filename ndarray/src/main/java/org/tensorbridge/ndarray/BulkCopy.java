@@ -17,21 +17,8 @@ final class BulkCopy {
 
     /** From this many bytes on, a copy goes to memmove. */
     private static final long THRESHOLD = 64 << 10;
-    private static final MethodHandle MEMMOVE = lookup();
-
-    private static MethodHandle lookup() {
-        try {
-            if (!BulkCopy.class.getModule().isNativeAccessEnabled()) {
-                return null;
-            }
-            Linker linker = Linker.nativeLinker();
-            return linker.downcallHandle(linker.defaultLookup().find("memmove").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-                            ValueLayout.JAVA_LONG), Linker.Option.critical(true));
-        } catch (Throwable t) {
-            return null;
-        }
-    }
+    private static final MethodHandle MEMMOVE = LibC.downcall("memmove", FunctionDescriptor.of(ValueLayout.ADDRESS,
+            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), Linker.Option.critical(true));
 
     /** {@code MemorySegment.copy(src, srcOffset, dst, dstOffset, bytes)}, faster for large copies. */
     static void copy(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long bytes) {

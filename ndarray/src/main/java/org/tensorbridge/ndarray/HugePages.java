@@ -1,7 +1,6 @@
 package org.tensorbridge.ndarray;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -22,17 +21,9 @@ public final class HugePages {
     }
 
     private static MethodHandle lookup() {
-        try {
-            if (!System.getProperty("os.name", "").startsWith("Linux") || !HugePages.class.getModule().isNativeAccessEnabled()) {
-                return null;
-            }
-            Linker linker = Linker.nativeLinker();
-            return linker.defaultLookup().find("madvise").map(address -> linker.downcallHandle(address,
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                            ValueLayout.JAVA_INT))).orElse(null);
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return System.getProperty("os.name", "").startsWith("Linux") ? LibC.downcall("madvise",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_INT)) : null;
     }
 
     /** Advises huge pages for the whole 2 MiB pages inside {@code [address, address + bytes)}. */

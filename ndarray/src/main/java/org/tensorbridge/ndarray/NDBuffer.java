@@ -171,29 +171,9 @@ public final class NDBuffer {
 
     /** Above this size, memory comes from calloc (fresh zero pages, no memset pass) when native access is on. */
     private static final long CALLOC_THRESHOLD = 1 << 20;
-    private static final java.lang.invoke.MethodHandle CALLOC;
-    private static final java.lang.invoke.MethodHandle FREE;
-
-    static {
-        java.lang.invoke.MethodHandle c = null;
-        java.lang.invoke.MethodHandle f = null;
-        try {
-            if (NDBuffer.class.getModule().isNativeAccessEnabled()) {
-                java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
-                var lookup = linker.defaultLookup();
-                c = linker.downcallHandle(lookup.find("calloc").orElseThrow(), java.lang.foreign.FunctionDescriptor.of(
-                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG,
-                        java.lang.foreign.ValueLayout.JAVA_LONG));
-                f = linker.downcallHandle(lookup.find("free").orElseThrow(),
-                        java.lang.foreign.FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.ADDRESS));
-            }
-        } catch (Throwable t) {
-            c = null;
-            f = null;
-        }
-        CALLOC = c;
-        FREE = f;
-    }
+    private static final java.lang.invoke.MethodHandle CALLOC = LibC.FREE == null ? null
+            : LibC.downcall("calloc", java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.ADDRESS,
+                    java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG));
 
     private static NDBuffer callocate(long byteSize) {
         MemorySegment raw;
@@ -210,7 +190,7 @@ public final class NDBuffer {
         Arena arena = Arena.ofShared();
         MemorySegment seg = MemorySegment.ofAddress(aligned).reinterpret(byteSize, arena, ignored -> {
             try {
-                FREE.invokeExact(raw);
+                LibC.FREE.invokeExact(raw);
             } catch (Throwable t) {
                 LOG.log(System.Logger.Level.ERROR, "free failed", t);
             }

@@ -1,7 +1,6 @@
 package org.tensorbridge.ndarray;
 
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -29,29 +28,13 @@ final class OutputPool {
     // bins do); from it on in exact sizes (a 1M-element result reuses its own size)
     private static final int SMALL_CLASSES = Long.numberOfTrailingZeros(NDBuffer.SMALL);
 
-    private static final MethodHandle ALIGNED_ALLOC;
-    private static final MethodHandle FREE;
+    private static final MethodHandle ALIGNED_ALLOC = LibC.FREE == null ? null : LibC.downcall("aligned_alloc",
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
     private static final BlockStack[] SMALL_IDLE = new BlockStack[SMALL_CLASSES];
     private static final ConcurrentHashMap<Long, BlockStack> LARGE_IDLE = new ConcurrentHashMap<>();
     private static final AtomicLong IDLE_BYTES = new AtomicLong();
 
     static {
-        MethodHandle a = null;
-        MethodHandle f = null;
-        try {
-            if (OutputPool.class.getModule().isNativeAccessEnabled()) {
-                Linker linker = Linker.nativeLinker();
-                var lookup = linker.defaultLookup();
-                a = linker.downcallHandle(lookup.find("aligned_alloc").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-                f = linker.downcallHandle(lookup.find("free").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-            }
-        } catch (Throwable t) {
-            a = null;
-            f = null;
-        }
-        ALIGNED_ALLOC = a;
-        FREE = f;
         for (int i = 0; i < SMALL_CLASSES; i++) {
             SMALL_IDLE[i] = new BlockStack(1L << i);
         }
@@ -192,7 +175,7 @@ final class OutputPool {
 
     private static void free(long block) {
         try {
-            FREE.invokeExact(MemorySegment.ofAddress(block));
+            LibC.FREE.invokeExact(MemorySegment.ofAddress(block));
         } catch (Throwable t) {
             // free does not fail; nothing to do
         }

@@ -173,19 +173,7 @@ final class Reductions {
         long[] base = {a.byteOffset(), 0};
         long accBytes = Math.max(outN, 1) * 8;
         MemorySegment columns = columnSumsF32(a, reduced, accBytes);
-        MemorySegment acc = columns;
-        if (columns == null) {
-            // each parallel task sums into accumulators of its own; they are added up afterwards
-            java.util.List<MemorySegment> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-            Kernels.forEachRow(shape, strides, base, true, 0, task -> {
-                MemorySegment part = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
-                parts.add(part);
-                // separate row functions for integer and float sums keep their JIT profiles apart
-                return ints ? intSumRow(s, t, part) : floatSumRow(s, t, part);
-            });
-            acc = combine(parts, outN, ints);
-        }
-        MemorySegment sums = acc;
+        MemorySegment acc = columns != null ? columns : rowSums(a, strides, base, accBytes, outN, ints);
         DType rt = out.dtype();
         MemorySegment so = out.buffer().memory();
         long item = rt.byteSize();
@@ -216,12 +204,12 @@ final class Reductions {
             ssParts.add(ssp);
             return (o, str, n) -> {
                 if (str[1] == 0) {
-                    double m = sums.get(F64, o[1]);
+                    double m = acc.get(F64, o[1]);
                     ssp.set(F64, o[1], ssp.get(F64, o[1]) + SumKernels.sumSquares(s, o[0], str[0], n, t, m));
                 } else {
                     for (long i = 0; i < n; i++) {
                         long ao = o[1] + i * str[1];
-                        double d = Elements.getDouble(s, o[0] + i * str[0], t) - sums.get(F64, ao);
+                        double d = Elements.getDouble(s, o[0] + i * str[0], t) - acc.get(F64, ao);
                         ssp.set(F64, ao, ssp.get(F64, ao) + d * d);
                     }
                 }
@@ -235,14 +223,33 @@ final class Reductions {
     }
 
     /**
+     * The sums through the loop machinery, in the input's memory order: each parallel task sums into
+     * accumulators of its own; they are added up afterwards.
+     */
+    private static MemorySegment rowSums(NDArray a, long[][] strides, long[] base, long accBytes, long outN,
+            boolean ints) {
+        MemorySegment s = a.buffer().memory();
+        DType t = a.dtype();
+        java.util.List<MemorySegment> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Kernels.forEachRow(a.shapeRef(), strides, base, true, 0, task -> {
+            MemorySegment part = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
+            parts.add(part);
+            // separate row functions for integer and float sums keep their JIT profiles apart
+            return ints ? intSumRow(s, t, part) : floatSumRow(s, t, part);
+        });
+        return combine(parts, outN, ints);
+    }
+
+    /** Rows per block of {@link #columnSumsF32}: the float sums take this many values each. */
+    private static final long ROW_BLOCK = 256;
+
+    /**
      * Float32 sums of a matrix over the axis across its contiguous rows (a.sum(0) of a C-ordered matrix,
      * a.sum(1) of a transposed one: per-feature sums and means): blocks of
      * columns summed in float registers down blocks of rows (as accurate as NumPy's float32 row-after-row
      * adds, which take every row in float), then added into float64 sums; the column blocks split across the
      * loop threads; null for every other case.
      */
-    private static final long ROW_BLOCK = 256;
-
     private static MemorySegment columnSumsF32(NDArray a, boolean[] reduced, long accBytes) {
         long[] shape = a.shapeRef();
         long[] st = a.stridesRef();

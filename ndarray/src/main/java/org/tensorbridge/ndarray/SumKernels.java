@@ -167,7 +167,7 @@ final class SumKernels {
 
     /** Sum of n integers (bool counts as 0/1) in int64. */
     static long sumInt(MemorySegment s, long off, long st, long n, DType t) {
-        if ((t == DType.UINT8 || t == DType.INT32) && gathers(st, t, n)) {
+        if (gathers(st, t, n)) {
             long sum = 0;
             for (long i = 0; i < n; i += GATHER) {
                 long m = Math.min(GATHER, n - i);
@@ -255,7 +255,7 @@ final class SumKernels {
             }
             return;
         }
-        if ((t == DType.FLOAT32 || t == DType.FLOAT64) && gathers(st, t, n)) {
+        if (gathers(st, t, n)) {
             for (long i = 0; i < n; i += GATHER) {
                 long m = Math.min(GATHER, n - i);
                 accumulateDouble(gather(s, off + i * st, st, m, t), 0, t.byteSize(), t, acc, ao + i * 8, 8, m);
@@ -298,7 +298,7 @@ final class SumKernels {
             }
             return;
         }
-        if ((t == DType.UINT8 || t == DType.INT32) && gathers(st, t, n)) {
+        if (gathers(st, t, n)) {
             for (long i = 0; i < n; i += GATHER) {
                 long m = Math.min(GATHER, n - i);
                 accumulateLong(gather(s, off + i * st, st, m, t), 0, t.byteSize(), t, acc, ao + i * 8, 8, m);

@@ -222,6 +222,29 @@ for t in ['f32', 'f64']:
         w(f'    }}')
         w('')
 
+# Integer rows added into int64 sums: one widening conversion per vector of the input.
+ACCUMULATES = [  # name, dtype, input vector, input species, item, widening
+    ('I32', 'int32', 'IntVector', 'IL', 4, 'I2L'),
+    ('U8', 'uint8', 'ByteVector', 'BL', 1, 'ZERO_EXTEND_B2L'),
+]
+for name, dt, vin, sin, item, conv in ACCUMULATES:
+    w(f'    /** {{@code acc[j] += x[j]}}: int64 accumulators (contiguous), {dt} input (contiguous); returns the count done. */')
+    w(f'    static long accumulate{name}(MemorySegment s, long off, MemorySegment acc, long ao, long n) {{')
+    w(f'        if ({sin} == null) {{')
+    w('            return 0;')
+    w('        }')
+    w('        int lanes = L.length();')
+    w('        long bound = n - n % lanes;')
+    w('        long i = 0;')
+    w('        for (; i < bound; i += lanes) {')
+    w('            LongVector a = LongVector.fromMemorySegment(L, acc, ao + i * 8, LE);')
+    w(f'            a.add((LongVector) {vin}.fromMemorySegment({sin}, s, off + i{" * " + str(item) if item > 1 else ""}, LE)')
+    w(f'                    .convertShape(VectorOperators.{conv}, L, 0)).intoMemorySegment(acc, ao + i * 8, LE);')
+    w('        }')
+    w('        return i;')
+    w('    }')
+    w('')
+
 # casts
 # Widening and narrowing casts with one conversion each: a vector of the source species, converted to the
 # species of the target with as many lanes.
@@ -383,22 +406,6 @@ w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegmen
         return sum;
     }
 
-    /** {@code acc[j] += x[j]}: int64 accumulators (contiguous), int32 input (contiguous); returns the count done. */
-    static long accumulateI32(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
-        if (IL == null) {
-            return 0;
-        }
-        int lanes = L.length();
-        long bound = n - n % lanes;
-        long i = 0;
-        for (; i < bound; i += lanes) {
-            LongVector a = LongVector.fromMemorySegment(L, acc, ao + i * 8, LE);
-            a.add((LongVector) IntVector.fromMemorySegment(IL, s, off + i * 4, LE)
-                    .convertShape(VectorOperators.I2L, L, 0)).intoMemorySegment(acc, ao + i * 8, LE);
-        }
-        return i;
-    }
-
     /** Columns per block of {@link #sumColumnsF32}: four float vectors. */
     static final int COLUMN_BLOCK = 4 * F.length();
 
@@ -434,22 +441,6 @@ w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegmen
             accumulate(scratch, 0, DType.FLOAT32, acc, ao + j * 8, COLUMN_BLOCK);
         }
         return done;
-    }
-
-    /** {@code acc[j] += x[j]}: int64 accumulators (contiguous), uint8 input (contiguous); returns the count done. */
-    static long accumulateU8(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
-        if (BL == null) {
-            return 0;
-        }
-        int lanes = L.length();
-        long bound = n - n % lanes;
-        long i = 0;
-        for (; i < bound; i += lanes) {
-            LongVector a = LongVector.fromMemorySegment(L, acc, ao + i * 8, LE);
-            a.add((LongVector) ByteVector.fromMemorySegment(BL, s, off + i, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2L, L, 0)).intoMemorySegment(acc, ao + i * 8, LE);
-        }
-        return i;
     }
 
     /** Sum of n contiguous int32 in int64. */

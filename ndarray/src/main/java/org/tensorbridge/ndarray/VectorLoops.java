@@ -1369,6 +1369,38 @@ final class VectorLoops {
         }
     }
 
+    /** {@code acc[j] += x[j]}: int64 accumulators (contiguous), int32 input (contiguous); returns the count done. */
+    static long accumulateI32(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
+        if (IL == null) {
+            return 0;
+        }
+        int lanes = L.length();
+        long bound = n - n % lanes;
+        long i = 0;
+        for (; i < bound; i += lanes) {
+            LongVector a = LongVector.fromMemorySegment(L, acc, ao + i * 8, LE);
+            a.add((LongVector) IntVector.fromMemorySegment(IL, s, off + i * 4, LE)
+                    .convertShape(VectorOperators.I2L, L, 0)).intoMemorySegment(acc, ao + i * 8, LE);
+        }
+        return i;
+    }
+
+    /** {@code acc[j] += x[j]}: int64 accumulators (contiguous), uint8 input (contiguous); returns the count done. */
+    static long accumulateU8(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
+        if (BL == null) {
+            return 0;
+        }
+        int lanes = L.length();
+        long bound = n - n % lanes;
+        long i = 0;
+        for (; i < bound; i += lanes) {
+            LongVector a = LongVector.fromMemorySegment(L, acc, ao + i * 8, LE);
+            a.add((LongVector) ByteVector.fromMemorySegment(BL, s, off + i, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2L, L, 0)).intoMemorySegment(acc, ao + i * 8, LE);
+        }
+        return i;
+    }
+
     static void cast_i32_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 4 && sz == 4) {
@@ -1585,22 +1617,6 @@ final class VectorLoops {
         return sum;
     }
 
-    /** {@code acc[j] += x[j]}: int64 accumulators (contiguous), int32 input (contiguous); returns the count done. */
-    static long accumulateI32(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
-        if (IL == null) {
-            return 0;
-        }
-        int lanes = L.length();
-        long bound = n - n % lanes;
-        long i = 0;
-        for (; i < bound; i += lanes) {
-            LongVector a = LongVector.fromMemorySegment(L, acc, ao + i * 8, LE);
-            a.add((LongVector) IntVector.fromMemorySegment(IL, s, off + i * 4, LE)
-                    .convertShape(VectorOperators.I2L, L, 0)).intoMemorySegment(acc, ao + i * 8, LE);
-        }
-        return i;
-    }
-
     /** Columns per block of {@link #sumColumnsF32}: four float vectors. */
     static final int COLUMN_BLOCK = 4 * F.length();
 
@@ -1636,22 +1652,6 @@ final class VectorLoops {
             accumulate(scratch, 0, DType.FLOAT32, acc, ao + j * 8, COLUMN_BLOCK);
         }
         return done;
-    }
-
-    /** {@code acc[j] += x[j]}: int64 accumulators (contiguous), uint8 input (contiguous); returns the count done. */
-    static long accumulateU8(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
-        if (BL == null) {
-            return 0;
-        }
-        int lanes = L.length();
-        long bound = n - n % lanes;
-        long i = 0;
-        for (; i < bound; i += lanes) {
-            LongVector a = LongVector.fromMemorySegment(L, acc, ao + i * 8, LE);
-            a.add((LongVector) ByteVector.fromMemorySegment(BL, s, off + i, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2L, L, 0)).intoMemorySegment(acc, ao + i * 8, LE);
-        }
-        return i;
     }
 
     /** Sum of n contiguous int32 in int64. */

@@ -58,20 +58,21 @@ public final class Bridge {
         long[] shape = array.shape();
         long[] strides = elementStrides(array, shape);
         NDBuffer buffer = array.buffer();
+        if (buffer.owner() instanceof TensorHandle storageOwner) {
+            // Memory a tensor owns (pinned batches, tensor.numpy() results): share it as a view of that same
+            // storage, so libtorch keeps tracking it (the pinned allocator records the events of async copies
+            // by storage) and no Java deleter is involved. Strides were checked non-negative, so the first
+            // element is the lowest address; the address alone hands out no segment (which would need an arena).
+            Tensor view = viewOfStorage(storageOwner, dtype, shape, strides, buffer.address() + array.byteOffset());
+            if (view != null) {
+                return view;
+            }
+        }
         // Strides were checked non-negative, so the reachable segment starts at the first element.
         MemorySegment first = array.segment();  // throws IllegalStateException once freed
         if (!first.isNative()) {
             throw new BridgeException("the array lives on the Java heap (it wraps a Java array or a heap ByteBuffer), which"
                     + " libtorch cannot address: use Bridge.copyFromArray(array), or allocate the array off-heap");
-        }
-        if (buffer.owner() instanceof TensorHandle storageOwner) {
-            // Memory a tensor owns (pinned batches, tensor.numpy() results): share it as a view of that same
-            // storage, so libtorch keeps tracking it (the pinned allocator records the events of async copies
-            // by storage) and no Java deleter is involved.
-            Tensor view = viewOfStorage(storageOwner, dtype, shape, strides, first.address());
-            if (view != null) {
-                return view;
-            }
         }
         buffer.retain();  // released by libtorch's deleter (also if the wrap fails)
         return Tensor.wrap(first, dtype, shape, strides, 0, Device.CPU, buffer::release);

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>The creator of a buffer holds one count ({@link #refCount()} starts at 1).</li>
  *   <li>{@link #retain()} adds a count, {@link #release()} removes one; when the count reaches 0 the
  *       buffer is freed: from then on every access through it throws. The memory itself goes back at once
- *       or soon after — pooled blocks ({@link #pooled}: operation results, small buffers) at once unless
- *       their {@link #segment()} was handed out, memory of {@link #ofAutoScope} when the GC finds it
+ *       or soon after — pooled blocks ({@link #pooled}: operation results, small buffers) and shares of
+ *       foreign memory ({@link #ofForeign}: tensor storage) at once unless their {@link #segment()} was
+ *       handed out, memory of {@link #ofAutoScope} when the GC finds it
  *       unreachable, larger buffers, handed-out pooled blocks and those of {@link #ofArena} once a
  *       background thread has closed their shared arenas (closing a shared arena costs a JVM-wide
  *       handshake; {@link #awaitPendingFrees} waits for it). Either way a stale segment can never reach
@@ -56,22 +57,20 @@ public final class NDBuffer {
         final Arena arena; // null for external memory and for memory the GC reclaims
         final boolean owned;
         final boolean reclaimedByGc;
-        final Runnable onRelease; // for memory the GC reclaims: what runs at count 0 instead of GcReclaim, or null
-        // pooled memory (segment is an unchecked view of the block for this package's kernels): what returns the
-        // block to its pool, and the arena of the checked segment handed out by segment(), once one was
+        // pooled and foreign memory (segment is an unchecked view for this package's kernels): what returns the
+        // block to its pool or gives the foreign owner's share back, and the arena of the checked segment handed
+        // out by segment(), once one was
         final Runnable recycle;
         private Arena escapeArena; // guarded by this
         private MemorySegment escaped; // guarded by this
         volatile boolean leaked = true;
         final Throwable creationSite = LeakCheck.creationSite();
 
-        State(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc, Runnable onRelease,
-              Runnable recycle) {
+        State(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc, Runnable recycle) {
             this.segment = segment;
             this.recycle = recycle;
             this.byteSize = segment.byteSize();
             this.readOnly = segment.isReadOnly();
-            this.onRelease = onRelease;
             this.arena = arena;
             this.owned = owned;
             this.reclaimedByGc = reclaimedByGc;
@@ -95,12 +94,6 @@ public final class NDBuffer {
                 releasePooled();
             } else if (arena != null) {
                 ArenaCloser.close(arena, null);
-            } else if (onRelease != null) {
-                try {
-                    onRelease.run();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "an NDBuffer's release action failed", e);
-                }
             } else if (reclaimedByGc) {
                 GcReclaim.released(segment);
             }
@@ -110,10 +103,10 @@ public final class NDBuffer {
         }
 
         /**
-         * Pooled memory whose checked segment never left this package goes back to the pool at once: every use
-         * of the unchecked one held a count, and the count is 0. Otherwise that segment's arena is closed first
+         * Pooled or foreign memory whose checked segment never left this package goes back at once: every use of
+         * the unchecked one held a count, and the count is 0. Otherwise that segment's arena is closed first
          * (off-thread: a JVM-wide handshake), so that a stale segment throws instead of reaching the block's
-         * next array.
+         * next array or freed storage.
          */
         private void releasePooled() {
             Arena handedOut;
@@ -121,7 +114,11 @@ public final class NDBuffer {
                 handedOut = escapeArena;
             }
             if (handedOut == null) {
-                recycle.run();
+                try {
+                    recycle.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "an NDBuffer's release action failed", e);
+                }
             } else {
                 ArenaCloser.close(handedOut, recycle);
             }
@@ -148,11 +145,7 @@ public final class NDBuffer {
     }
 
     private NDBuffer(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc) {
-        this(segment, arena, owned, reclaimedByGc, null);
-    }
-
-    private NDBuffer(MemorySegment segment, Arena arena, boolean owned, boolean reclaimedByGc, Runnable onRelease) {
-        this(new State(segment, arena, owned, reclaimedByGc, onRelease, null));
+        this(new State(segment, arena, owned, reclaimedByGc, null));
     }
 
     private NDBuffer(State state) {
@@ -253,15 +246,18 @@ public final class NDBuffer {
     }
 
     /**
-     * As {@link #ofAutoScope(MemorySegment)}, for memory that another owner may also hold (a libtorch tensor's
-     * storage): {@code onRelease} runs once when the count hits 0, instead of counting the bytes toward this
-     * layer's request for a collection — the owner's layer knows whether releasing them can free anything.
-     * It must not throw (it may run from a native deleter's upcall).
+     * Memory that another owner holds — a libtorch tensor's storage — of which this buffer holds one share:
+     * {@code memory} is an unchecked segment of it (global scope; the caller vouches for its bounds), reached
+     * without an arena by this package's kernels while they hold a count, and {@code giveBack} runs once
+     * nothing can reach the memory through this buffer any more: at the last release when {@link #segment()}
+     * never handed it out, else after that segment's arena is closed (off-thread), so that a stale segment
+     * throws instead of reaching freed storage. Releasing costs no JVM-wide handshake and no garbage
+     * collection, as {@code tensor.numpy()} costs Python a reference count. {@code giveBack} must not throw
+     * (it may run from a native deleter's upcall or the Cleaner).
      */
-    public static NDBuffer ofAutoScope(MemorySegment segment, Runnable onRelease) {
-        Objects.requireNonNull(segment, "segment");
-        Objects.requireNonNull(onRelease, "onRelease");
-        return new NDBuffer(segment, null, true, true, onRelease);
+    public static NDBuffer ofForeign(MemorySegment memory, Runnable giveBack) {
+        Objects.requireNonNull(memory, "memory");
+        return new NDBuffer(new State(memory, null, true, false, Objects.requireNonNull(giveBack, "giveBack")));
     }
 
     /**
@@ -296,7 +292,7 @@ public final class NDBuffer {
      * count is 0 and that arena, if any, is closed.
      */
     static NDBuffer pooled(MemorySegment block, Runnable recycle) {
-        return new NDBuffer(new State(block, null, true, false, null, Objects.requireNonNull(recycle, "recycle")));
+        return new NDBuffer(new State(block, null, true, false, Objects.requireNonNull(recycle, "recycle")));
     }
 
     /**
@@ -327,6 +323,15 @@ public final class NDBuffer {
             throw freedError();
         }
         return segment;
+    }
+
+    /**
+     * The address of the memory's first byte, for native consumers that already hold this memory another way
+     * (a tensor sharing its own storage back): a number, which gives no access. Throws IllegalStateException
+     * once the buffer was closed/freed.
+     */
+    public long address() {
+        return memory().address();
     }
 
     IllegalStateException freedError() {

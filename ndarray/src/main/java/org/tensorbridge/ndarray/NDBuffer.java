@@ -170,15 +170,18 @@ public final class NDBuffer {
 
     private static NDBuffer callocate(long byteSize) {
         MemorySegment raw;
+        // room to start at a huge page boundary, so that huge pages can back all of it (the rest of the
+        // allocation is address space, never touched)
+        long alignment = HugePages.alignmentFor(byteSize, ALIGNMENT);
         try {
-            raw = (MemorySegment) CALLOC.invokeExact(1L, byteSize + ALIGNMENT);
+            raw = (MemorySegment) CALLOC.invokeExact(1L, byteSize + alignment);
         } catch (Throwable t) {
             return null;
         }
         if (raw.address() == 0) {
             throw new OutOfMemoryError("calloc of " + byteSize + " bytes failed");
         }
-        long aligned = (raw.address() + ALIGNMENT - 1) & -ALIGNMENT;
+        long aligned = (raw.address() + alignment - 1) & -alignment;
         HugePages.advise(aligned, byteSize);  // like NumPy: fewer page faults and TLB misses on big buffers
         Arena arena = Arena.ofShared();
         MemorySegment seg = MemorySegment.ofAddress(aligned).reinterpret(byteSize, arena, ignored -> {

@@ -122,7 +122,8 @@ final class OutputPool {
     private static long allocate(long size) {
         MemorySegment p;
         try {
-            p = (MemorySegment) ALIGNED_ALLOC.invokeExact(ALIGN, size);
+            // glibc's aligned_alloc takes any size for a power-of-two alignment
+            p = (MemorySegment) ALIGNED_ALLOC.invokeExact(HugePages.alignmentFor(size, ALIGN), size);
         } catch (Throwable t) {
             throw new IllegalStateException("aligned_alloc failed", t);
         }

@@ -112,6 +112,15 @@ final class Copier {
     private static void tiled(MemorySegment s, long sBase, MemorySegment d, long dBase, long rows, long cols,
             long srs, long scs, long drs, long dcs, int item) {
         long rowTiles = (rows + TILE - 1) / TILE;
+        if (item == 1 && srs == 1 && dcs == 1) {
+            // bytes whose source columns are contiguous: eight by eight through longs
+            split(rowTiles, rows * cols >= PARALLEL_THRESHOLD, (from, to) -> {
+                long r0 = from * TILE;
+                long r1 = Math.min(rows, to * TILE);
+                ByteTranspose.transpose(s, sBase + r0, scs, d, dBase + r0 * drs, drs, r1 - r0, cols);
+            });
+            return;
+        }
         ChunkBody body = (from, to) -> {
             for (long rt = from; rt < to; rt++) {
                 long r0 = rt * TILE;

@@ -308,6 +308,45 @@ final class Kernels {
         }
     }
 
+    /**
+     * Operands staged into C-ordered temporaries for one operation, given back at its end. A 2-D operand of
+     * 1-byte elements read across its rows (a transposed view, the output in C order) is transposed first
+     * ({@link ByteTranspose}): then the operation's loop runs on contiguous rows, where it would otherwise
+     * load and store byte by byte with a large stride.
+     */
+    static final class Staging implements AutoCloseable {
+        private NDArray[] temporaries = new NDArray[0];
+
+        Operand rowMajor(Operand op, NDArray out) {
+            if (!transposedBytes(op, out)) {
+                return op;
+            }
+            long[] shape = out.shapeRef();
+            NDArray staged = OutputPool.newArray(op.type(), shape, Strides.cOrder(shape, 1));
+            temporaries = Arrays.copyOf(temporaries, temporaries.length + 1);
+            temporaries[temporaries.length - 1] = staged;
+            MemorySegment to = staged.buffer().memory();
+            ByteTranspose.transpose(op.seg(), op.offset(), op.strides()[1], to, 0, shape[1], shape[0], shape[1]);
+            return new Operand(to, op.type(), staged.stridesRef(), 0);
+        }
+
+        /** A 2-D operand of 1-byte elements whose columns are contiguous, for a C-ordered output of 64 x 64 or more. */
+        static boolean transposedBytes(Operand op, NDArray out) {
+            long[] shape = out.shapeRef();
+            long[] st = op.strides();
+            long[] outSt = out.stridesRef();
+            return op.type().byteSize() == 1 && shape.length == 2 && shape[0] >= 64 && shape[1] >= 64 && st[0] == 1
+                    && st[1] >= shape[0] && outSt[1] == out.itemSize() && outSt[0] >= outSt[1] * shape[1];
+        }
+
+        @Override
+        public void close() {
+            for (NDArray t : temporaries) {
+                t.close();
+            }
+        }
+    }
+
     private static final ThreadLocal<MemorySegment> SCALARS = ThreadLocal.withInitial(
             () -> Arena.ofAuto().allocate(128, 64));
 
@@ -348,6 +387,12 @@ final class Kernels {
      * when its dtype differs.
      */
     static void binary(Operand a, Operand b, NDArray out, DType c, DType loopOut, Loops.Binary loop) {
+        try (Staging staging = new Staging()) {
+            binaryRows(staging.rowMajor(a, out), staging.rowMajor(b, out), out, c, loopOut, loop);
+        }
+    }
+
+    private static void binaryRows(Operand a, Operand b, NDArray out, DType c, DType loopOut, Loops.Binary loop) {
         long[] shape = out.shapeRef();
         MemorySegment sa = a.seg();
         MemorySegment sb = b.seg();
@@ -473,6 +518,12 @@ final class Kernels {
 
     /** {@code out = cond ? x : y} (x, y converted to out's dtype in chunks); false when no loop exists. */
     static boolean where(Operand cond, Operand x, Operand y, NDArray out) {
+        try (Staging staging = new Staging()) {
+            return whereRows(staging.rowMajor(cond, out), staging.rowMajor(x, out), staging.rowMajor(y, out), out);
+        }
+    }
+
+    private static boolean whereRows(Operand cond, Operand x, Operand y, NDArray out) {
         DType r = out.dtype();
         Loops.Ternary loop = LoopSelector.where(r.byteSize());
         Loops.Unary cc = cond.type() == DType.BOOL ? null : LoopSelector.cast(cond.type(), DType.BOOL);

@@ -203,6 +203,31 @@ class KernelCrossCheckTest {
         c.np.run(Python.numpy2());
     }
 
+    @Test
+    void transposedByteOperandsIntoViewsMatchNumpy() {
+        // offsets, ragged 8 x 8 edges, a destination row longer than the view: the byte transposes' corner cases
+        Cmp c = new Cmp(dir);
+        NDRandom rng = new NDRandom(6);
+        NDArray tb = keep(data(rng, DType.UINT8, 300, 203));
+        NDArray y = keep(data(rng, DType.UINT8, 197, 295));
+        c.np.input("tb", tb).input("y", y);
+        c.np.py("src = tb.T[3:200, 5:300]\ndst = np.zeros((220, 330), np.uint8); dst[7:204, 11:306] = src");
+        NDArray src = keep(keep(tb.transpose()).slice(0, 3, 200, 1)).slice(1, 5, 300, 1);
+        keep(src);
+        NDArray dst = keep(NDArray.zeros(DType.UINT8, 220, 330));
+        keep(keep(dst.slice(0, 7, 204, 1)).slice(1, 11, 306, 1)).assign(src);
+        c.check("dst[7:204, 11:306] = src", "dst", dst, 0);
+        c.check("src + y", "src + y", keep(src.add(y)), 0);
+        c.check("y - src", "y - src", keep(y.sub(src)), 0);
+        NDArray mask = keep(src.gt(100L));
+        c.check("src > 100", "src > 100", mask, 0);
+        NDArray maskT = keep(keep(keep(mask.copy()).transpose()).copy());
+        c.np.py("maskT = (src > 100).T.copy()");
+        c.check("where(maskT.T, src, y)", "np.where(maskT.T, src, y)", keep(NDArrays.where(keep(maskT.transpose()), src, y)), 0);
+        c.check("src.copy()", "src.copy()", keep(src.copy()), 0);
+        c.np.run(Python.numpy2());
+    }
+
     private static final DType[] MIXED = {DType.BOOL, DType.INT8, DType.UINT8, DType.INT16, DType.UINT16, DType.INT32,
         DType.UINT32, DType.INT64, DType.UINT64, DType.FLOAT16, DType.FLOAT32, DType.FLOAT64};
 

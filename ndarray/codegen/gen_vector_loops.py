@@ -47,6 +47,7 @@ w('import jdk.incubator.vector.ShortVector;')
 w('import jdk.incubator.vector.VectorMask;')
 w('import jdk.incubator.vector.VectorOperators;')
 w('import jdk.incubator.vector.VectorShape;')
+w('import jdk.incubator.vector.VectorShuffle;')
 w('import jdk.incubator.vector.VectorSpecies;')
 w('import org.tensorbridge.core.DType;')
 w('')
@@ -347,7 +348,47 @@ w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegmen
         return sum;
     }
 
-    /** Sum of a contiguous block of float64. */
+    /** Lanes 0, 2, 4, ... of F and D: every second element of a contiguous span. */
+    private static final VectorMask<Float> EVEN_F = VectorMask.fromLong(F, 0x5555_5555_5555_5555L);
+    private static final VectorMask<Double> EVEN_D = VectorMask.fromLong(D, 0x5555_5555_5555_5555L);
+''')
+
+# Sums of every second float32 / float64 in place, from one template.
+for t, (vc, sp, mask, width, acc_t) in {"F32": ("FloatVector", "F", "EVEN_F", 8, "float"),
+                                         "F64": ("DoubleVector", "D", "EVEN_D", 16, "double")}.items():
+    if t == "F32":
+        w('''    /**
+     * Sum of a block of every second float32 (n elements, 8 bytes apart), combined in double: whole vectors
+     * of the span are added and only the even lanes reduced, so the loop streams as a contiguous one does
+     * (half the lanes wasted, no gather). Each even lane sums every F.length()/2-th element, as NumPy's 8
+     * accumulators do; no load reaches past the block's last element.
+     */''')
+    else:
+        w('    /** As {@link #blockSumEvenF32}, every second float64 (16 bytes apart). */')
+    w(f'''    static double blockSumEven{t}(MemorySegment s, long off, long n) {{
+        int lanes = {sp}.length();
+        long step = lanes / 2;
+        // four accumulators: one would wait on its own add's latency every vector
+        {vc} a0 = {vc}.zero({sp}), a1 = a0, a2 = a0, a3 = a0;
+        long i = 0;
+        for (; 2 * (i + 3 * step) + lanes <= 2 * n - 1; i += 4 * step) {{
+            a0 = a0.add({vc}.fromMemorySegment({sp}, s, off + i * {width}, LE));
+            a1 = a1.add({vc}.fromMemorySegment({sp}, s, off + (i + step) * {width}, LE));
+            a2 = a2.add({vc}.fromMemorySegment({sp}, s, off + (i + 2 * step) * {width}, LE));
+            a3 = a3.add({vc}.fromMemorySegment({sp}, s, off + (i + 3 * step) * {width}, LE));
+        }}
+        for (; 2 * i + lanes <= 2 * n - 1; i += step) {{
+            a0 = a0.add({vc}.fromMemorySegment({sp}, s, off + i * {width}, LE));
+        }}
+        {acc_t} sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD, {mask});
+        for (; i < n; i++) {{
+            sum += s.get({t}, off + i * {width});
+        }}
+        return sum;
+    }}
+''')
+
+w('''    /** Sum of a contiguous block of float64. */
     static double blockSumF64(MemorySegment s, long off, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
@@ -361,6 +402,27 @@ w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegmen
             sum += s.get(F64, off + i * 8);
         }
         return sum;
+    }
+
+    /** Takes lanes 0, 2, 4, ... of two vectors (this one's, then the argument's): every second float64. */
+    private static final VectorShuffle<Double> EVENS_D = VectorShuffle.fromOp(D,
+            j -> 2 * j < D.length() ? 2 * j : 2 * j - 2 * D.length());
+
+    /**
+     * {@code acc[j] += x[2j]}: float64 accumulators (contiguous), every second float64 of the input; returns
+     * how many were added (the rest is the caller's). Two loads and one two-vector rearrange per vector of
+     * sums, where the scalar loop does a load and an add per element (a column sum of every second float64
+     * ran 0.4-0.7x NumPy's). No load reaches past the last element taken.
+     */
+    static long accumulateEvensF64(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
+        int lanes = D.length();
+        long i = 0;
+        for (; i + lanes < n; i += lanes) {  // the odd slot after the last element may lie past the memory
+            DoubleVector evens = DoubleVector.fromMemorySegment(D, s, off + i * 16, LE)
+                    .rearrange(EVENS_D, DoubleVector.fromMemorySegment(D, s, off + i * 16 + lanes * 8L, LE));
+            DoubleVector.fromMemorySegment(D, acc, ao + i * 8, LE).add(evens).intoMemorySegment(acc, ao + i * 8, LE);
+        }
+        return i;
     }
 
     /** {@code acc[j] += x[j]}: float64 accumulators (contiguous), float32 or float64 input (contiguous). */

@@ -20,9 +20,9 @@ final class Copier {
     static final long PARALLEL_THRESHOLD = ParallelLoops.MIN_ELEMENTS;
     private static final int TILE = 64;
 
-    /** Runs {@code body(from, to)} over [0, n) in chunks, in parallel when n is large. */
-    static void chunked(long n, ChunkBody body) {
-        ParallelLoops.run(ParallelLoops.partsFor(n), (p, ps) -> {
+    /** Runs {@code body(from, to)} over [0, n) in chunks, in parallel when n or the {@code bytes} touched are large. */
+    static void chunked(long n, long bytes, ChunkBody body) {
+        ParallelLoops.run(ParallelLoops.partsFor(n, bytes), (p, ps) -> {
             long from = n * p / ps;
             long to = n * (p + 1) / ps;
             if (from < to) {
@@ -63,7 +63,7 @@ final class Copier {
             long dof = dst.byteOffset();
             if (st == dt) {
                 long item0 = st.byteSize();
-                chunked(n, (from, to) -> BulkCopy.copy(s, so + from * item0, d, dof + from * item0,
+                chunked(n, 2 * n * item0, (from, to) -> BulkCopy.copy(s, so + from * item0, d, dof + from * item0,
                         (to - from) * item0));
                 return;
             }

@@ -220,7 +220,7 @@ final class Kernels {
         }
         long n = sh[nd - 1];
         long rows = total / n;
-        int parts = parallel ? ParallelLoops.partsFor(total) : 1;
+        int parts = parallel ? ParallelLoops.partsFor(total, footprint(sh, st, nd)) : 1;
         final int fnd = nd;
         if (tile && wantsTiles(sh, st, nd)) {
             ParallelLoops.run(Math.max(1, (int) Math.min(parts, rows / TILE_ROWS)),
@@ -242,6 +242,27 @@ final class Kernels {
                 rows(sh, st, fnd, base, r, r + 1, n * c / cols, n * (c + 1) / cols, rowFor.apply(p));
             });
         }
+    }
+
+    /**
+     * Bytes of memory a coalesced iteration touches: per operand, its distinct elements (axes it is broadcast
+     * along, stride 0, do not count) times its smallest stride, at most a cache line per element.
+     */
+    private static long footprint(long[] sh, long[][] st, int nd) {
+        long bytes = 0;
+        for (long[] strides : st) {
+            long distinct = 1;
+            long step = Long.MAX_VALUE;
+            for (int ax = 0; ax < nd; ax++) {
+                long s = Math.abs(strides[ax]);
+                if (s != 0) {
+                    distinct *= sh[ax];
+                    step = Math.min(step, s);
+                }
+            }
+            bytes += step == Long.MAX_VALUE ? 0 : distinct * Math.min(step, 64);
+        }
+        return bytes;
     }
 
     /** Rows [r0, r1) of the coalesced iteration, columns [c0, c1) of each. */

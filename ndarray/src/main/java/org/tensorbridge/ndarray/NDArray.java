@@ -569,7 +569,7 @@ public final class NDArray implements Scoped {
             switch (dtype) {
                 case FLOAT32 -> {
                     float f = (float) value;
-                    Copier.chunked(size, (a, b) -> {
+                    Copier.chunked(size, nbytes(), (a, b) -> {
                         for (long i = a; i < b; i++) {
                             seg.setAtIndex(F32, i, f);
                         }
@@ -577,7 +577,7 @@ public final class NDArray implements Scoped {
                     return this;
                 }
                 case FLOAT64 -> {
-                    Copier.chunked(size, (a, b) -> {
+                    Copier.chunked(size, nbytes(), (a, b) -> {
                         for (long i = a; i < b; i++) {
                             seg.setAtIndex(F64, i, value);
                         }

@@ -45,16 +45,11 @@ final class SumKernels {
         return b;
     }
 
-    /** Pairwise sum of n float32 or float64 ({@code t}) at byte offset off with byte stride st. */
+    /**
+     * Pairwise sum of n float32 or float64 ({@code t}) at byte offset off with byte stride st (every second
+     * element is summed in place with vectors, see {@link VectorLoops#blockSumEvenF32}).
+     */
     static double sumFloat(MemorySegment s, long off, long st, long n, DType t) {
-        if (gathers(st, t, n)) {
-            double sum = 0;
-            for (long i = 0; i < n; i += GATHER) {
-                long m = Math.min(GATHER, n - i);
-                sum += cascade(gather(s, off + i * st, st, m, t), 0, t.byteSize(), m, t);
-            }
-            return sum;
-        }
         return cascade(s, off, st, n, t);
     }
 
@@ -68,12 +63,14 @@ final class SumKernels {
     private static double cascade(MemorySegment s, long off, long st, long n, DType t) {
         boolean f32 = t == DType.FLOAT32;
         boolean vector = LoopSelector.VECTOR && st == t.byteSize();
+        boolean evens = LoopSelector.VECTOR && st == 2 * t.byteSize();
         double[] partial = new double[levels(n)];
         long blocks = 0;
         for (long i = 0; i < n; i += BLOCK) {
             long o = off + i * st;
             long m = Math.min(BLOCK, n - i);
             double sum = vector ? (f32 ? VectorLoops.blockSumF32(s, o, m) : VectorLoops.blockSumF64(s, o, m))
+                    : evens ? (f32 ? VectorLoops.blockSumEvenF32(s, o, m) : VectorLoops.blockSumEvenF64(s, o, m))
                     : f32 ? blockF32(s, o, st, m) : blockF64(s, o, st, m);
             blocks = carry(partial, blocks, sum);
         }
@@ -262,7 +259,12 @@ final class SumKernels {
             }
             return;
         }
-        if (LoopSelector.VECTOR && st == t.byteSize() && (t == DType.FLOAT32 || t == DType.FLOAT64)) {
+        if (LoopSelector.VECTOR && t == DType.FLOAT64 && st == 16) {
+            long done = VectorLoops.accumulateEvensF64(s, off, acc, ao, n);
+            off += done * st;
+            ao += done * 8;
+            n -= done;
+        } else if (LoopSelector.VECTOR && st == t.byteSize() && (t == DType.FLOAT32 || t == DType.FLOAT64)) {
             long done = VectorLoops.accumulate(s, off, t, acc, ao, n);
             off += done * st;
             ao += done * 8;

@@ -17,6 +17,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.tensorbridge.core.DType;
 
@@ -1558,6 +1559,61 @@ final class VectorLoops {
         return sum;
     }
 
+    /** Lanes 0, 2, 4, ... of F and D: every second element of a contiguous span. */
+    private static final VectorMask<Float> EVEN_F = VectorMask.fromLong(F, 0x5555_5555_5555_5555L);
+    private static final VectorMask<Double> EVEN_D = VectorMask.fromLong(D, 0x5555_5555_5555_5555L);
+
+    /**
+     * Sum of a block of every second float32 (n elements, 8 bytes apart), combined in double: whole vectors
+     * of the span are added and only the even lanes reduced, so the loop streams as a contiguous one does
+     * (half the lanes wasted, no gather). Each even lane sums every F.length()/2-th element, as NumPy's 8
+     * accumulators do; no load reaches past the block's last element.
+     */
+    static double blockSumEvenF32(MemorySegment s, long off, long n) {
+        int lanes = F.length();
+        long step = lanes / 2;
+        // four accumulators: one would wait on its own add's latency every vector
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        long i = 0;
+        for (; 2 * (i + 3 * step) + lanes <= 2 * n - 1; i += 4 * step) {
+            a0 = a0.add(FloatVector.fromMemorySegment(F, s, off + i * 8, LE));
+            a1 = a1.add(FloatVector.fromMemorySegment(F, s, off + (i + step) * 8, LE));
+            a2 = a2.add(FloatVector.fromMemorySegment(F, s, off + (i + 2 * step) * 8, LE));
+            a3 = a3.add(FloatVector.fromMemorySegment(F, s, off + (i + 3 * step) * 8, LE));
+        }
+        for (; 2 * i + lanes <= 2 * n - 1; i += step) {
+            a0 = a0.add(FloatVector.fromMemorySegment(F, s, off + i * 8, LE));
+        }
+        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD, EVEN_F);
+        for (; i < n; i++) {
+            sum += s.get(F32, off + i * 8);
+        }
+        return sum;
+    }
+
+    /** As {@link #blockSumEvenF32}, every second float64 (16 bytes apart). */
+    static double blockSumEvenF64(MemorySegment s, long off, long n) {
+        int lanes = D.length();
+        long step = lanes / 2;
+        // four accumulators: one would wait on its own add's latency every vector
+        DoubleVector a0 = DoubleVector.zero(D), a1 = a0, a2 = a0, a3 = a0;
+        long i = 0;
+        for (; 2 * (i + 3 * step) + lanes <= 2 * n - 1; i += 4 * step) {
+            a0 = a0.add(DoubleVector.fromMemorySegment(D, s, off + i * 16, LE));
+            a1 = a1.add(DoubleVector.fromMemorySegment(D, s, off + (i + step) * 16, LE));
+            a2 = a2.add(DoubleVector.fromMemorySegment(D, s, off + (i + 2 * step) * 16, LE));
+            a3 = a3.add(DoubleVector.fromMemorySegment(D, s, off + (i + 3 * step) * 16, LE));
+        }
+        for (; 2 * i + lanes <= 2 * n - 1; i += step) {
+            a0 = a0.add(DoubleVector.fromMemorySegment(D, s, off + i * 16, LE));
+        }
+        double sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD, EVEN_D);
+        for (; i < n; i++) {
+            sum += s.get(F64, off + i * 16);
+        }
+        return sum;
+    }
+
     /** Sum of a contiguous block of float64. */
     static double blockSumF64(MemorySegment s, long off, long n) {
         int lanes = D.length();
@@ -1572,6 +1628,27 @@ final class VectorLoops {
             sum += s.get(F64, off + i * 8);
         }
         return sum;
+    }
+
+    /** Takes lanes 0, 2, 4, ... of two vectors (this one's, then the argument's): every second float64. */
+    private static final VectorShuffle<Double> EVENS_D = VectorShuffle.fromOp(D,
+            j -> 2 * j < D.length() ? 2 * j : 2 * j - 2 * D.length());
+
+    /**
+     * {@code acc[j] += x[2j]}: float64 accumulators (contiguous), every second float64 of the input; returns
+     * how many were added (the rest is the caller's). Two loads and one two-vector rearrange per vector of
+     * sums, where the scalar loop does a load and an add per element (a column sum of every second float64
+     * ran 0.4-0.7x NumPy's). No load reaches past the last element taken.
+     */
+    static long accumulateEvensF64(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
+        int lanes = D.length();
+        long i = 0;
+        for (; i + lanes < n; i += lanes) {  // the odd slot after the last element may lie past the memory
+            DoubleVector evens = DoubleVector.fromMemorySegment(D, s, off + i * 16, LE)
+                    .rearrange(EVENS_D, DoubleVector.fromMemorySegment(D, s, off + i * 16 + lanes * 8L, LE));
+            DoubleVector.fromMemorySegment(D, acc, ao + i * 8, LE).add(evens).intoMemorySegment(acc, ao + i * 8, LE);
+        }
+        return i;
     }
 
     /** {@code acc[j] += x[j]}: float64 accumulators (contiguous), float32 or float64 input (contiguous). */

@@ -3,7 +3,8 @@
 # 1) the matrix: {add, mul, div, compare, where, exp, sum over the last / first axis, mean, astype f32->f16,
 #    astype u8->f32, copy} x {contiguous, scalar, broadcast row, broadcast column, transposed, every second
 #    element} x {float32, float64, int32, uint8} at 1M and 16M elements; each cell is NumPy's time / ours.
-# 2) the pipeline cases: per-channel normalisation of ~100M float32, astype f32->f16, strided copy.
+# 2) the pipeline cases: per-channel normalisation of ~100M float32, astype f32->f16, transposed copy, and
+#    max/argmax/argmin of a 4096x4096 float32 matrix along each axis.
 # Usage: bench/ndarray.sh [sizes=1M,16M] [filter regex] [pipeline scale=1.0, 0 skips]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"

@@ -26,6 +26,10 @@ def main():
     del x
     m = rng.random((side, side), dtype=np.float32)
     report("transpose_copy_f32", median_seconds(rounds, 1, lambda: m.T.copy()))
+    report("max_rows_f32", median_seconds(rounds, 1, lambda: m.max(1)))
+    report("max_columns_f32", median_seconds(rounds, 1, lambda: m.max(0)))
+    report("argmax_rows_f32", median_seconds(rounds, 1, lambda: m.argmax(1)))
+    report("argmin_all_f32", median_seconds(rounds, 1, lambda: m.argmin()))
 
 
 if __name__ == "__main__":

@@ -328,7 +328,77 @@ w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegmen
         }
     }
 
-    // ---------------------------------------------------------------- sums
+    // ---------------------------------------------------------------- extremes
+''')
+
+# min/max and argmin/argmax of a contiguous float32 / float64 row, from one template. Each operator is a
+# constant in its own method: a Vector API operator passed as a value is not intrinsified (Java fallback).
+for t, (vc, sp, width, jt, ivc, isp, maxv, box) in {
+        "F32": ("FloatVector", "F", 4, "float", "IntVector", "I", "Integer.MAX_VALUE", "Float"),
+        "F64": ("DoubleVector", "D", 8, "double", "LongVector", "L", "Long.MAX_VALUE", "Double")}.items():
+    for name, red, cmp, better in (("Max", "MAX", "GT", ">"), ("Min", "MIN", "LT", "<")):
+        low = name.lower()
+        w(f'''    /**
+     * The {"largest" if name == "Max" else "smallest"} {jt} of a contiguous row of n (at least one vector), NaN when the row holds one
+     * (Math.{low} semantics, as NumPy's {low} propagates NaN).
+     */
+    static {jt} {low}{t}(MemorySegment s, long off, long n) {{
+        int lanes = {sp}.length();
+        long bound = n - n % lanes;
+        {vc} a0 = {vc}.fromMemorySegment({sp}, s, off, LE), a1 = a0;
+        long i = lanes;
+        for (; i + lanes < bound; i += 2 * lanes) {{  // two accumulators: {red}'s latency is a few cycles
+            a0 = a0.lanewise(VectorOperators.{red}, {vc}.fromMemorySegment({sp}, s, off + i * {width}, LE));
+            a1 = a1.lanewise(VectorOperators.{red}, {vc}.fromMemorySegment({sp}, s, off + (i + lanes) * {width}, LE));
+        }}
+        for (; i < bound; i += lanes) {{
+            a0 = a0.lanewise(VectorOperators.{red}, {vc}.fromMemorySegment({sp}, s, off + i * {width}, LE));
+        }}
+        {jt} r = a0.lanewise(VectorOperators.{red}, a1).reduceLanes(VectorOperators.{red});
+        for (; i < n; i++) {{
+            r = Math.{low}(r, s.get({t}, off + i * {width}));
+        }}
+        return r;
+    }}
+
+    /**
+     * The index of the first {"largest" if name == "Max" else "smallest"} {jt} of a contiguous row of n (at least one vector), or of its
+     * first NaN, as NumPy's arg{low}.
+     */
+    static long arg{name}{t}(MemorySegment s, long off, long n) {{
+        return indexOf{t}(s, off, n, {low}{t}(s, off, n));
+    }}
+''')
+
+    w(f'''    /**
+     * The index of the first {jt} equal to {{@code b}} (of the first NaN when b is NaN) in a contiguous row of n
+     * that holds one. Two passes (the extreme, then where it is) beat tracking every lane's index: both
+     * loops are plain compares that C2 intrinsifies.
+     */
+    static long indexOf{t}(MemorySegment s, long off, long n, {jt} b) {{
+        int lanes = {sp}.length();
+        long bound = n - n % lanes;
+        boolean nan = b != b;
+        {vc} target = {vc}.broadcast({sp}, b);
+        long i = 0;
+        for (; i < bound; i += lanes) {{
+            {vc} v = {vc}.fromMemorySegment({sp}, s, off + i * {width}, LE);
+            VectorMask<{box}> m = nan ? v.test(VectorOperators.IS_NAN) : v.compare(VectorOperators.EQ, target);
+            if (m.anyTrue()) {{
+                return i + m.firstTrue();
+            }}
+        }}
+        for (; i < n; i++) {{
+            {jt} v = s.get({t}, off + i * {width});
+            if (nan ? v != v : v == b) {{
+                return i;
+            }}
+        }}
+        throw new IllegalStateException("the row does not hold " + b);
+    }}
+''')
+
+w('''    // ---------------------------------------------------------------- sums
 
     /** Sum of a contiguous block of float32 (at most a few hundred elements), combined in double. */
     static double blockSumF32(MemorySegment s, long off, long n) {

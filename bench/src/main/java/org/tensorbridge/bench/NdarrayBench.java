@@ -21,7 +21,7 @@ public final class NdarrayBench {
         long side = Math.max(64, Math.round(4096 * Math.sqrt(scale)));
         long n16 = Math.max(1024, Math.round(25_000_000 * scale));
         System.out.printf("# java %s, cores %d, scale %s: normalize (%d,3,1024,1024) f32, astype %d f32->f16,"
-                + " transpose copy %dx%d f32%n", Runtime.version(), Runtime.getRuntime().availableProcessors(), scale,
+                + " transpose copy and reductions %dx%d f32%n", Runtime.version(), Runtime.getRuntime().availableProcessors(), scale,
                 batch, n16, side, side);
         NDRandom rng = new NDRandom(1);
         float[] mean = {0.485f, 0.456f, 0.406f};
@@ -50,7 +50,20 @@ public final class NdarrayBench {
                 }
             });
             Timer.report("transpose_copy_f32", t);
+            // reductions without a sum: the preprocessing's min/max scaling and a classifier's argmax
+            reduction("max_rows_f32", rounds, () -> m.max(1));
+            reduction("max_columns_f32", rounds, () -> m.max(0));
+            reduction("argmax_rows_f32", rounds, () -> m.argmax(1));
+            reduction("argmin_all_f32", rounds, m::argmin);
         }
+    }
+
+    private static void reduction(String name, int rounds, java.util.function.Supplier<NDArray> op) throws Exception {
+        Timer.report(name, Timer.medianSeconds(rounds, 1, () -> {
+            try (NDArray r = op.get()) {
+                sink(r);
+            }
+        }));
     }
 
     private static volatile double sinkValue;

@@ -104,13 +104,19 @@ final class Reductions {
         }
         boolean fast = (kind == Kind.SUM || kind == Kind.MEAN || kind == Kind.VAR || kind == Kind.STD)
                 && fastSums(a.dtype());
-        NDArray out = fast ? Kernels.newOutput(rt, outShape) : NDArray.empty(rt, outShape);
+        Loops.Binary extreme = (kind == Kind.MIN || kind == Kind.MAX) && !a.dtype().isComplex() && count > 0
+                ? LoopSelector.binary(kind == Kind.MIN ? "min" : "max", a.dtype()) : null;
+        NDArray out = fast || extreme != null ? Kernels.newOutput(rt, outShape) : NDArray.empty(rt, outShape);
         if (out.size() == 0) {
             return out;
         }
-        if (fast) {
+        if (fast || extreme != null) {
             try {
-                sums(a, reduced, keptShape, out, kind, count, ddof);
+                if (fast) {
+                    sums(a, reduced, keptShape, out, kind, count, ddof);
+                } else {
+                    extremes(a, reduced, out, extreme, kind == Kind.MAX);
+                }
             } catch (RuntimeException e) {
                 out.close();
                 throw e;
@@ -141,6 +147,87 @@ final class Reductions {
         }
         assert flatOut.size() == pos[0];
         return out;
+    }
+
+    /** Elements per chunk of a row reduced into one minimum/maximum: folded element-wise first. */
+    private static final int FOLD = 256;
+    private static final ThreadLocal<MemorySegment> FOLDS = ThreadLocal.withInitial(
+            () -> java.lang.foreign.Arena.ofAuto().allocate(FOLD * 16L, 64));
+
+    /**
+     * Minimum or maximum through the element-wise {@code minimum}/{@code maximum} loops, as NumPy's ufunc
+     * reduce does: the result starts as the first slice along the reduced axes, then every row of the input
+     * (in its memory order) is folded in — a row along a kept axis element-wise into a row of results (the
+     * vector loops), a row along a reduced axis chunk by chunk into a scratch row first, then into its one
+     * result. min(x, x) = x, so the first slice's second visit changes nothing. Each task (one unless the input
+     * is large) folds into a copy of its own; the copies are folded into the result at the end. NaN
+     * propagates, as the loops do.
+     */
+    private static void extremes(NDArray a, boolean[] reduced, NDArray out, Loops.Binary loop, boolean max) {
+        DType t = a.dtype();
+        long item = t.byteSize();
+        int nd = a.ndim();
+        long[] shape = a.shapeRef();
+        long[] firstShape = new long[nd];
+        long[] outStrides = new long[nd];
+        long st = item;
+        for (int i = nd - 1; i >= 0; i--) {
+            firstShape[i] = reduced[i] ? 1 : shape[i];
+            if (!reduced[i]) {
+                outStrides[i] = shape[i] == 1 ? 0 : st;
+                st *= shape[i];
+            }
+        }
+        MemorySegment s = a.buffer().memory();
+        MemorySegment so = out.buffer().memory();
+        long outBytes = out.size() * item;
+        Loops.Unary copy = LoopSelector.cast(t, t);
+        long[][] strides = {a.stridesRef(), outStrides};
+        long[] base = {a.byteOffset(), 0};
+        Kernels.forEachRow(firstShape, strides, base, false, (o, str, n) -> copy.run(s, o[0], str[0], so, o[1], str[1], n));
+        java.util.List<MemorySegment> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Kernels.forEachRow(shape, strides, base, true, 0, task -> {
+            // every task folds into a copy of its own (nobody writes the result while tasks copy it)
+            MemorySegment into = java.lang.foreign.Arena.ofAuto().allocate(outBytes, 64);
+            MemorySegment.copy(so, 0, into, 0, outBytes);
+            parts.add(into);
+            return (o, str, n) -> {
+                if (str[1] != 0) {
+                    loop.run(into, o[1], str[1], s, o[0], str[0], into, o[1], str[1], n);
+                } else {
+                    foldRow(loop, copy, s, o[0], str[0], n, t, into, o[1], max);
+                }
+            };
+        });
+        for (MemorySegment part : parts) {
+            loop.run(so, 0, item, part, 0, item, so, 0, item, out.size());
+        }
+    }
+
+    /** Folds a row of n elements (byte stride xs) into the one result at {@code ao} of {@code acc}. */
+    private static void foldRow(Loops.Binary loop, Loops.Unary copy, MemorySegment s, long xo, long xs, long n,
+            DType t, MemorySegment acc, long ao, boolean max) {
+        long item = t.byteSize();
+        if (LoopSelector.VECTOR && xs == item && t == DType.FLOAT32 && n >= VectorLoops.F.length()) {
+            float v = max ? VectorLoops.maxF32(s, xo, n) : VectorLoops.minF32(s, xo, n);
+            float r = acc.get(F32, ao);
+            acc.set(F32, ao, max ? Math.max(r, v) : Math.min(r, v));
+            return;
+        }
+        if (LoopSelector.VECTOR && xs == item && t == DType.FLOAT64 && n >= VectorLoops.D.length()) {
+            double v = max ? VectorLoops.maxF64(s, xo, n) : VectorLoops.minF64(s, xo, n);
+            double r = acc.get(F64, ao);
+            acc.set(F64, ao, max ? Math.max(r, v) : Math.min(r, v));
+            return;
+        }
+        MemorySegment w = FOLDS.get();
+        long m = Math.min(FOLD, n);
+        copy.run(s, xo, xs, w, 0, item, m);
+        for (long k = m; k < n; k += FOLD) {
+            loop.run(w, 0, item, s, xo + k * xs, xs, w, 0, item, Math.min(FOLD, n - k));
+        }
+        // the loops' general branch reads x = acc (stride 0) anew for every element, after the previous write
+        loop.run(acc, ao, 0, w, 0, item, acc, ao, 0, m);
     }
 
     private static boolean fastSums(DType t) {
@@ -355,6 +442,10 @@ final class Reductions {
             visit(acc, kind, s, base, t);
             return;
         }
+        if (redShape.length == 1 && (kind == Kind.ARGMAX || kind == Kind.ARGMIN)
+                && argRow(acc, s, base, redStrides[0], redShape[0], kind == Kind.ARGMAX)) {
+            return;  // one row per output (argmax(axis)): no iterator
+        }
         NdIter.forEachRow(redShape, new long[][] {redStrides}, new long[] {base}, (offs, cnt, inner) -> {
             long o = offs[0];
             long st = inner[0];
@@ -398,10 +489,84 @@ final class Reductions {
                 acc.seen += cnt;
                 return;
             }
+            if ((kind == Kind.ARGMAX || kind == Kind.ARGMIN) && argRow(acc, s, o, st, cnt, kind == Kind.ARGMAX)) {
+                return;
+            }
             for (long i = 0; i < cnt; i++) {
                 visit(acc, kind, s, o + i * st, t);
             }
         });
+    }
+
+    /**
+     * argmax/argmin of a row in a loop typed for its dtype (float32/float64/int32/int64/uint8), continuing
+     * {@code acc}: the first extreme wins, and the first NaN wins over everything, as in NumPy. False for
+     * other dtypes (the caller visits element by element).
+     */
+    private static boolean argRow(Acc acc, MemorySegment s, long o, long st, long n, boolean max) {
+        DType t = acc.t;
+        if (t != DType.FLOAT32 && t != DType.FLOAT64 && t != DType.INT32 && t != DType.INT64 && t != DType.UINT8) {
+            return false;
+        }
+        long seen = acc.seen;
+        acc.seen = seen + n;
+        if (acc.nan || n == 0) {
+            return true;  // a NaN stays the answer
+        }
+        long at = seen == 0 ? 0 : acc.argIdx;
+        long i = 0;
+        boolean f32 = t == DType.FLOAT32;
+        if (LoopSelector.VECTOR && (f32 || t == DType.FLOAT64) && st == t.byteSize()
+                && n >= (f32 ? VectorLoops.F.length() : VectorLoops.D.length()) && n <= Integer.MAX_VALUE) {
+            long k = f32 ? (max ? VectorLoops.argMaxF32(s, o, n) : VectorLoops.argMinF32(s, o, n))
+                    : max ? VectorLoops.argMaxF64(s, o, n) : VectorLoops.argMinF64(s, o, n);
+            double v = f32 ? s.get(F32, o + k * 4) : s.get(F64, o + k * 8);
+            if (v != v) {
+                acc.nan = true;
+                acc.argIdx = seen + k;
+            } else if (seen == 0 || (max ? v > acc.dmax : v < acc.dmax)) {
+                acc.dmax = v;
+                acc.argIdx = seen + k;
+            }
+            return true;
+        }
+        if (t == DType.FLOAT32 || t == DType.FLOAT64) {
+            double best = acc.dmax;
+            if (seen == 0) {
+                best = f32 ? s.get(F32, o) : s.get(F64, o);
+            }
+            for (; i < n; i++) {
+                double v = f32 ? s.get(F32, o + i * st) : s.get(F64, o + i * st);
+                if (v != v) {
+                    acc.nan = true;
+                    at = seen + i;
+                    break;
+                }
+                if (max ? v > best : v < best) {
+                    best = v;
+                    at = seen + i;
+                }
+            }
+            acc.dmax = best;
+        } else {
+            long best = seen == 0 ? intAt(s, o, t) : acc.lmax;
+            for (; i < n; i++) {
+                long v = intAt(s, o + i * st, t);
+                if (max ? v > best : v < best) {
+                    best = v;
+                    at = seen + i;
+                }
+            }
+            acc.lmax = best;
+        }
+        acc.argIdx = at;
+        return true;
+    }
+
+    /** An int32, int64 or uint8 element as a long (all three compare as signed longs then). */
+    private static long intAt(MemorySegment s, long off, DType t) {
+        return t == DType.INT32 ? s.get(Elements.I32, off) : t == DType.INT64 ? s.get(Elements.I64, off)
+                : Byte.toUnsignedLong(s.get(Elements.I8, off));
     }
 
     private static void visit(Acc acc, Kind kind, MemorySegment s, long off, DType t) {

@@ -1539,6 +1539,186 @@ final class VectorLoops {
         }
     }
 
+    // ---------------------------------------------------------------- extremes
+
+    /**
+     * The largest float of a contiguous row of n (at least one vector), NaN when the row holds one
+     * (Math.max semantics, as NumPy's max propagates NaN).
+     */
+    static float maxF32(MemorySegment s, long off, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector a0 = FloatVector.fromMemorySegment(F, s, off, LE), a1 = a0;
+        long i = lanes;
+        for (; i + lanes < bound; i += 2 * lanes) {  // two accumulators: MAX's latency is a few cycles
+            a0 = a0.lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(F, s, off + i * 4, LE));
+            a1 = a1.lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(F, s, off + (i + lanes) * 4, LE));
+        }
+        for (; i < bound; i += lanes) {
+            a0 = a0.lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(F, s, off + i * 4, LE));
+        }
+        float r = a0.lanewise(VectorOperators.MAX, a1).reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            r = Math.max(r, s.get(F32, off + i * 4));
+        }
+        return r;
+    }
+
+    /**
+     * The index of the first largest float of a contiguous row of n (at least one vector), or of its
+     * first NaN, as NumPy's argmax.
+     */
+    static long argMaxF32(MemorySegment s, long off, long n) {
+        return indexOfF32(s, off, n, maxF32(s, off, n));
+    }
+
+    /**
+     * The smallest float of a contiguous row of n (at least one vector), NaN when the row holds one
+     * (Math.min semantics, as NumPy's min propagates NaN).
+     */
+    static float minF32(MemorySegment s, long off, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector a0 = FloatVector.fromMemorySegment(F, s, off, LE), a1 = a0;
+        long i = lanes;
+        for (; i + lanes < bound; i += 2 * lanes) {  // two accumulators: MIN's latency is a few cycles
+            a0 = a0.lanewise(VectorOperators.MIN, FloatVector.fromMemorySegment(F, s, off + i * 4, LE));
+            a1 = a1.lanewise(VectorOperators.MIN, FloatVector.fromMemorySegment(F, s, off + (i + lanes) * 4, LE));
+        }
+        for (; i < bound; i += lanes) {
+            a0 = a0.lanewise(VectorOperators.MIN, FloatVector.fromMemorySegment(F, s, off + i * 4, LE));
+        }
+        float r = a0.lanewise(VectorOperators.MIN, a1).reduceLanes(VectorOperators.MIN);
+        for (; i < n; i++) {
+            r = Math.min(r, s.get(F32, off + i * 4));
+        }
+        return r;
+    }
+
+    /**
+     * The index of the first smallest float of a contiguous row of n (at least one vector), or of its
+     * first NaN, as NumPy's argmin.
+     */
+    static long argMinF32(MemorySegment s, long off, long n) {
+        return indexOfF32(s, off, n, minF32(s, off, n));
+    }
+
+    /**
+     * The index of the first float equal to {@code b} (of the first NaN when b is NaN) in a contiguous row of n
+     * that holds one. Two passes (the extreme, then where it is) beat tracking every lane's index: both
+     * loops are plain compares that C2 intrinsifies.
+     */
+    static long indexOfF32(MemorySegment s, long off, long n, float b) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        boolean nan = b != b;
+        FloatVector target = FloatVector.broadcast(F, b);
+        long i = 0;
+        for (; i < bound; i += lanes) {
+            FloatVector v = FloatVector.fromMemorySegment(F, s, off + i * 4, LE);
+            VectorMask<Float> m = nan ? v.test(VectorOperators.IS_NAN) : v.compare(VectorOperators.EQ, target);
+            if (m.anyTrue()) {
+                return i + m.firstTrue();
+            }
+        }
+        for (; i < n; i++) {
+            float v = s.get(F32, off + i * 4);
+            if (nan ? v != v : v == b) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("the row does not hold " + b);
+    }
+
+    /**
+     * The largest double of a contiguous row of n (at least one vector), NaN when the row holds one
+     * (Math.max semantics, as NumPy's max propagates NaN).
+     */
+    static double maxF64(MemorySegment s, long off, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector a0 = DoubleVector.fromMemorySegment(D, s, off, LE), a1 = a0;
+        long i = lanes;
+        for (; i + lanes < bound; i += 2 * lanes) {  // two accumulators: MAX's latency is a few cycles
+            a0 = a0.lanewise(VectorOperators.MAX, DoubleVector.fromMemorySegment(D, s, off + i * 8, LE));
+            a1 = a1.lanewise(VectorOperators.MAX, DoubleVector.fromMemorySegment(D, s, off + (i + lanes) * 8, LE));
+        }
+        for (; i < bound; i += lanes) {
+            a0 = a0.lanewise(VectorOperators.MAX, DoubleVector.fromMemorySegment(D, s, off + i * 8, LE));
+        }
+        double r = a0.lanewise(VectorOperators.MAX, a1).reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            r = Math.max(r, s.get(F64, off + i * 8));
+        }
+        return r;
+    }
+
+    /**
+     * The index of the first largest double of a contiguous row of n (at least one vector), or of its
+     * first NaN, as NumPy's argmax.
+     */
+    static long argMaxF64(MemorySegment s, long off, long n) {
+        return indexOfF64(s, off, n, maxF64(s, off, n));
+    }
+
+    /**
+     * The smallest double of a contiguous row of n (at least one vector), NaN when the row holds one
+     * (Math.min semantics, as NumPy's min propagates NaN).
+     */
+    static double minF64(MemorySegment s, long off, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector a0 = DoubleVector.fromMemorySegment(D, s, off, LE), a1 = a0;
+        long i = lanes;
+        for (; i + lanes < bound; i += 2 * lanes) {  // two accumulators: MIN's latency is a few cycles
+            a0 = a0.lanewise(VectorOperators.MIN, DoubleVector.fromMemorySegment(D, s, off + i * 8, LE));
+            a1 = a1.lanewise(VectorOperators.MIN, DoubleVector.fromMemorySegment(D, s, off + (i + lanes) * 8, LE));
+        }
+        for (; i < bound; i += lanes) {
+            a0 = a0.lanewise(VectorOperators.MIN, DoubleVector.fromMemorySegment(D, s, off + i * 8, LE));
+        }
+        double r = a0.lanewise(VectorOperators.MIN, a1).reduceLanes(VectorOperators.MIN);
+        for (; i < n; i++) {
+            r = Math.min(r, s.get(F64, off + i * 8));
+        }
+        return r;
+    }
+
+    /**
+     * The index of the first smallest double of a contiguous row of n (at least one vector), or of its
+     * first NaN, as NumPy's argmin.
+     */
+    static long argMinF64(MemorySegment s, long off, long n) {
+        return indexOfF64(s, off, n, minF64(s, off, n));
+    }
+
+    /**
+     * The index of the first double equal to {@code b} (of the first NaN when b is NaN) in a contiguous row of n
+     * that holds one. Two passes (the extreme, then where it is) beat tracking every lane's index: both
+     * loops are plain compares that C2 intrinsifies.
+     */
+    static long indexOfF64(MemorySegment s, long off, long n, double b) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        boolean nan = b != b;
+        DoubleVector target = DoubleVector.broadcast(D, b);
+        long i = 0;
+        for (; i < bound; i += lanes) {
+            DoubleVector v = DoubleVector.fromMemorySegment(D, s, off + i * 8, LE);
+            VectorMask<Double> m = nan ? v.test(VectorOperators.IS_NAN) : v.compare(VectorOperators.EQ, target);
+            if (m.anyTrue()) {
+                return i + m.firstTrue();
+            }
+        }
+        for (; i < n; i++) {
+            double v = s.get(F64, off + i * 8);
+            if (nan ? v != v : v == b) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("the row does not hold " + b);
+    }
+
     // ---------------------------------------------------------------- sums
 
     /** Sum of a contiguous block of float32 (at most a few hundred elements), combined in double. */

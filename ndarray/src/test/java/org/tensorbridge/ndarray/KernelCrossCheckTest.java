@@ -173,18 +173,25 @@ class KernelCrossCheckTest {
         assertTrue(c.n > 150, "cells checked: " + c.n);
     }
 
-    @Test
-    void everyMatrixCellMatchesNumpyChunkedAndParallel() {
+    /** Runs {@code body} with at least two loop threads and loops split from {@code minElements} on. */
+    private static void splitFrom(long minElements, Runnable body) {
         long saved = ParallelLoops.minElements;
         org.tensorbridge.core.Parallelism.setThreads(Math.max(2, org.tensorbridge.core.Parallelism.threads()));
-        ParallelLoops.minElements = 1 << 16; // 301k elements: several buffered chunks per row, split across threads
+        ParallelLoops.minElements = minElements;
         try {
-            Cmp c = new Cmp(dir);
-            matrixCells(c, 301, 1001, "l_");
-            c.np.run(Python.numpy2());
+            body.run();
         } finally {
             ParallelLoops.minElements = saved;
         }
+    }
+
+    @Test
+    void everyMatrixCellMatchesNumpyChunkedAndParallel() {
+        splitFrom(1 << 16, () -> {  // 301k elements: several buffered chunks per row, split across threads
+            Cmp c = new Cmp(dir);
+            matrixCells(c, 301, 1001, "l_");
+            c.np.run(Python.numpy2());
+        });
     }
 
     @Test
@@ -293,6 +300,64 @@ class KernelCrossCheckTest {
     }
 
     /** Every second element (a[:, ::2], a[:, 1::2]) takes loops with constant strides: every dtype and op kind. */
+    /** min/max/argmin/argmax of every dtype, layout and axis choice, ties and NaNs included. */
+    private void extremeCells(Cmp c, long r, long cols, String tag) {
+        NDRandom rng = new NDRandom(13);
+        NDArray base = keep(rng.uniform(-50, 50, r, 2 * cols));
+        NDArray baseT = keep(rng.uniform(-50, 50, 2 * cols, r));
+        c.np.input(tag + "b", base).input(tag + "bt", baseT);
+        for (DType t : MIXED) {
+            String p = tag + t.numpyName();
+            NDArray all = keep(keep(base.round()).astype(t));  // rounded: many ties
+            NDArray allT = keep(keep(baseT.round()).astype(t));
+            c.np.py(p + "a = np.round(" + tag + "b).astype(np." + t.numpyName() + "); " + p + "at = np.round(" + tag
+                    + "bt).astype(np." + t.numpyName() + ")");
+            if (t.isFloatingPoint()) {  // NaNs in some rows and columns, not at their starts
+                for (long[] at : new long[][] {{1, 3}, {r - 1, 2 * cols - 2}, {r / 2, 7}}) {
+                    all.setDouble(Double.NaN, at);
+                    allT.setDouble(Double.NaN, 2 * cols - 1 - at[1], at[0]);
+                    c.np.py(p + "a[" + at[0] + ", " + at[1] + "] = np.nan; " + p + "at[" + (2 * cols - 1 - at[1]) + ", "
+                            + at[0] + "] = np.nan");
+                }
+            }
+            String[][] layouts = {{"contiguous", p + "a[:, :" + cols + "]"}, {"strided", p + "a[:, ::2]"},
+                {"transposed", p + "at[:" + cols + "].T"}};
+            NDArray[] arrays = {keep(all.slice(1, 0, cols, 1)), keep(all.slice(1, 0, 2 * cols, 2)),
+                keep(keep(allT.slice(0, 0, cols, 1)).transpose())};
+            for (int l = 0; l < layouts.length; l++) {
+                NDArray x = arrays[l];
+                String xs = layouts[l][1];
+                String cell = p + " " + layouts[l][0] + " ";
+                c.check(cell + "max", xs + ".max()", keep(x.max()), 0);
+                c.check(cell + "min", xs + ".min()", keep(x.min()), 0);
+                c.check(cell + "max(0)", xs + ".max(0)", keep(x.max(0)), 0);
+                c.check(cell + "min(1)", xs + ".min(1)", keep(x.min(1)), 0);
+                c.check(cell + "max(1, keepdims)", xs + ".max(1, keepdims=True)", keep(x.max(new int[] {1}, true)), 0);
+                if (t != DType.BOOL) {
+                    c.check(cell + "argmax", xs + ".argmax()", keep(x.argmax()), 0);
+                    c.check(cell + "argmin(0)", xs + ".argmin(0)", keep(x.argmin(0)), 0);
+                    c.check(cell + "argmax(1)", xs + ".argmax(1)", keep(x.argmax(1)), 0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void extremesOfEveryDtypeLayoutAndAxisMatchNumpy() {
+        Cmp c = new Cmp(dir);
+        extremeCells(c, 9, 700, "e_");  // rows longer than a fold chunk
+        c.np.run(Python.numpy2());
+    }
+
+    @Test
+    void extremesSplitAcrossThreadsMatchNumpy() {
+        splitFrom(1 << 12, () -> {
+            Cmp c = new Cmp(dir);
+            extremeCells(c, 301, 257, "ep_");
+            c.np.run(Python.numpy2());
+        });
+    }
+
     @Test
     void sumsOfEverySecondElementEndingAtTheMemorysEndMatchNumpy() {
         // the last element taken is the buffer's last byte: whole-vector loads over the span must stop before it

@@ -43,8 +43,30 @@ final class ElementwiseKernels {
 
     static DType binaryResultType(DType a, DType b, BinOp op) {
         DType r = Promotion.promote(a, b);
-        requireReal(r, op.loop);
+        if (ComplexLoops.binary(op.loop, r) == null) {
+            requireReal(r, op.loop);
+        }
         return resultFor(r, op);
+    }
+
+    /**
+     * {@code out = loop(a, b)} for a complex loop of dtype {@code c}: operands of another dtype are converted to
+     * c first (whole, into temporaries), so the loop sees one dtype.
+     */
+    private static void complexBinary(NDArray a, NDArray b, DType c, Loops.Binary loop, NDArray out) {
+        long[] shape = out.shapeRef();
+        try (NDArray ac = a.dtype() == c ? null : a.astype(c); NDArray bc = b.dtype() == c ? null : b.astype(c)) {
+            Kernels.binary(Kernels.Operand.of(ac == null ? a : ac, shape), Kernels.Operand.of(bc == null ? b : bc, shape),
+                    out, c, out.dtype(), loop);
+        }
+    }
+
+    /** A complex array with a Python scalar: NumPy keeps the array's complex dtype. */
+    private static NDArray complexWithScalar(NDArray a, double s, BinOp op, boolean reversed) {
+        DType r = binaryResultType(a.dtype(), a.dtype(), op);  // refuses what complex arrays cannot do
+        try (NDArray sc = NDArray.scalar(a.dtype(), s)) {
+            return reversed ? binary(sc, a, op, r) : binary(a, sc, op, r);
+        }
     }
 
     private static DType resultFor(DType r, BinOp op) {
@@ -100,8 +122,9 @@ final class ElementwiseKernels {
 
     // binaryScalar with its inputs held (a close on another thread waits for it)
     private static NDArray binaryScalarPinned(NDArray a, double s, BinOp op, boolean reversed) {
-
-        requireReal(a.dtype(), op.loop);
+        if (a.dtype().isComplex()) {
+            return complexWithScalar(a, s, op, reversed);
+        }
         DType t = Promotion.withPythonFloat(a.dtype());
         DType r = resultFor(t, op);
         DType c = loopType(r);
@@ -121,8 +144,9 @@ final class ElementwiseKernels {
 
     // binaryScalar with its inputs held (a close on another thread waits for it)
     private static NDArray binaryScalarPinned(NDArray a, long s, BinOp op, boolean reversed) {
-
-        requireReal(a.dtype(), op.loop);
+        if (a.dtype().isComplex()) {
+            return complexWithScalar(a, s, op, reversed);
+        }
         DType t = Promotion.withPythonInt(a.dtype(), s);
         DType r = resultFor(t, op);
         DType c = loopType(r);
@@ -155,6 +179,10 @@ final class ElementwiseKernels {
             return;
         }
         long[] shape = out.shapeRef();
+        if (r.isComplex()) {
+            complexBinary(a, b, r, ComplexLoops.binary(op.loop, r), out);
+            return;
+        }
         DType c = loopType(r);
         Loops.Binary loop = LoopSelector.binary(op.loop, c);
         if (loop != null && !a.dtype().isComplex() && !b.dtype().isComplex()) {
@@ -239,9 +267,23 @@ final class ElementwiseKernels {
 
     // compare with its inputs held (a close on another thread waits for it)
     private static NDArray comparePinned(NDArray a, NDArray b, CmpOp op) {
-
-        requireReal(Promotion.promote(a.dtype(), b.dtype()), "comparison");
+        DType p = Promotion.promote(a.dtype(), b.dtype());
         long[] shape = Broadcast.shape(a.shapeRef(), b.shapeRef());
+        if (p.isComplex()) {
+            Loops.Binary equality = ComplexLoops.binary(op.loop, p);
+            if (equality == null) {
+                throw new IllegalArgumentException("complex arrays (" + p.numpyName() + ") compare with == and != only:"
+                        + " order them by a real quantity instead, e.g. a.abs() (magnitude)");
+            }
+            NDArray out = Kernels.newOutput(DType.BOOL, shape, a, b);
+            try {
+                complexBinary(a, b, p, equality, out);
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
+            return out;
+        }
         DType lt = compareLoopType(a.dtype(), b.dtype());
         Loops.Binary loop = lt == null ? null : LoopSelector.binary(op.loop, lt);
         NDArray out = loop != null ? Kernels.newOutput(DType.BOOL, shape, a, b) : NDArray.empty(DType.BOOL, shape);
@@ -374,6 +416,9 @@ final class ElementwiseKernels {
     // ------------------------------------------------------------------ unary
 
     static DType unaryResultType(DType t, UnOp op) {
+        if (t.isComplex() && t != DType.COMPLEX32 && (op == UnOp.NEG || op == UnOp.ABS)) {
+            return op == UnOp.NEG ? t : t == DType.COMPLEX64 ? DType.FLOAT32 : DType.FLOAT64;  // |x| is real
+        }
         requireReal(t, op.loop);
         return switch (op) {
             case ABS, RINT -> t;
@@ -394,8 +439,23 @@ final class ElementwiseKernels {
 
     // unary with its inputs held (a close on another thread waits for it)
     private static NDArray unaryPinned(NDArray a, UnOp op) {
-
         DType r = unaryResultType(a.dtype(), op);
+        if (a.dtype().isComplex()) {
+            Loops.Unary loop = op == UnOp.NEG ? ComplexLoops.negative(a.dtype()) : ComplexLoops.magnitude(a.dtype());
+            long[] shape = a.shapeRef();
+            NDArray out = Kernels.newOutput(r, shape, a);
+            MemorySegment sa = a.buffer().memory();
+            MemorySegment so = out.buffer().memory();
+            try {
+                Kernels.forEachRow(shape, new long[][] {Kernels.bstrides(a, shape), out.stridesRef()},
+                        new long[] {a.byteOffset(), out.byteOffset()}, true, (o, st, n) -> loop.run(sa, o[0], st[0], so,
+                                o[1], st[1], n));
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
+            return out;
+        }
         DType c = loopType(r);
         Loops.Unary loop = a.dtype().isComplex() ? null : LoopSelector.unary(op.loop, c);
         NDArray out = loop != null ? Kernels.newOutput(r, a.shapeRef(), a) : NDArray.empty(r, a.shapeRef());

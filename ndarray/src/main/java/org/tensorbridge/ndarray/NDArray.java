@@ -540,6 +540,18 @@ public final class NDArray implements Scoped {
         });
     }
 
+    /**
+     * Writes the complex number {@code re + im·j} into a complex element (complex64 rounds both parts to float);
+     * other dtypes take the real part, as NumPy's unsafe cast from complex does.
+     */
+    public void setComplex(double re, double im, long... index) {
+        checkWritable();
+        pinned(() -> {
+            Elements.setComplex(buffer().memory(), offsetOf(index), dtype, re, im);
+            return null;
+        });
+    }
+
     /** Writes {@code v}: integer dtypes keep its low bits, float dtypes get the rounded value. */
     public void setLong(long v, long... index) {
         checkWritable();

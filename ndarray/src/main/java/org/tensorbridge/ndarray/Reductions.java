@@ -69,6 +69,9 @@ final class Reductions {
     private static NDArray reducePinned(NDArray a, int[] axesIn, boolean keepdims, Kind kind, int ddof) {
         int nd = a.ndim();
         int[] axes = normalizeAxes(axesIn, nd);
+        if ((kind == Kind.SUM || kind == Kind.MEAN) && (a.dtype() == DType.COMPLEX64 || a.dtype() == DType.COMPLEX128)) {
+            return complexSums(a, axes, keepdims, kind);
+        }
         long[] shape = a.shapeRef();
         long[] strides = a.stridesRef();
         boolean[] reduced = new boolean[nd];
@@ -147,6 +150,29 @@ final class Reductions {
         }
         assert flatOut.size() == pos[0];
         return out;
+    }
+
+    /**
+     * Sum or mean of a complex array: the same reduction of its real view (a last axis of two: real, imaginary),
+     * whose C-ordered result holds the complex results' bytes — float sums, pairwise as for real arrays.
+     */
+    private static NDArray complexSums(NDArray a, int[] axes, boolean keepdims, Kind kind) {
+        DType t = a.dtype();
+        DType part = t == DType.COMPLEX64 ? DType.FLOAT32 : DType.FLOAT64;
+        int nd = a.ndim();
+        if (nd == 0) {
+            return a.copy();  // the sum and the mean of one number (an empty axis list would mean both parts)
+        }
+        long[] shape = Arrays.copyOf(a.shapeRef(), nd + 1);
+        long[] strides = Arrays.copyOf(a.stridesRef(), nd + 1);
+        shape[nd] = 2;
+        strides[nd] = part.byteSize();
+        try (NDArray parts = NDArray.wrap(a.buffer(), part, shape, strides, a.byteOffset(), false);
+             NDArray sums = reducePinned(parts, axes, keepdims, kind, 0)) {
+            long[] outShape = Arrays.copyOf(sums.shapeRef(), sums.ndim() - 1);
+            return NDArray.wrap(sums.buffer(), t, outShape, Strides.cOrder(outShape, t.byteSize()), sums.byteOffset(),
+                    false);
+        }
     }
 
     /** Elements per chunk of a row reduced into one minimum/maximum: folded element-wise first. */

@@ -17,7 +17,10 @@ public final class ArrayLifetimeBench {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 9;
         try (NDArray small = NDArray.ones(DType.FLOAT32, 100)) {
-            Timer.report("small_add_close_100xf32", Timer.medianSeconds(rounds, 20_000, () -> small.add(1.0).close()));
+            // a 3 s warm-up: at half a second, C2 had not always compiled the whole path on the 2-core VM, and
+            // the median of nine rounds swung 0.4-3 us between runs of the same build
+            Timer.report("small_add_close_100xf32", Timer.medianSeconds(rounds, 20_000, 3_000_000_000L,
+                    () -> small.add(1.0).close()));
         }
         Timer.report("shared_arena_create_close", Timer.medianSeconds(rounds, 2_000, () -> {
             Arena arena = Arena.ofShared();

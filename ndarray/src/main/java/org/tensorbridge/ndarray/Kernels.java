@@ -338,6 +338,12 @@ final class Kernels {
     static final class Staging implements AutoCloseable {
         private NDArray[] temporaries = new NDArray[0];
 
+        static void close(Staging staging) {
+            if (staging != null) {
+                staging.close();
+            }
+        }
+
         Operand rowMajor(Operand op, NDArray out) {
             if (!transposedBytes(op, out)) {
                 return op;
@@ -408,59 +414,63 @@ final class Kernels {
      * when its dtype differs.
      */
     static void binary(Operand a, Operand b, NDArray out, DType c, DType loopOut, Loops.Binary loop) {
-        try (Staging staging = new Staging()) {
-            binaryRows(staging.rowMajor(a, out), staging.rowMajor(b, out), out, c, loopOut, loop);
+        // the common case allocates nothing for staging
+        Staging staging = Staging.transposedBytes(a, out) || Staging.transposedBytes(b, out) ? new Staging() : null;
+        if (staging != null) {
+            a = staging.rowMajor(a, out);
+            b = staging.rowMajor(b, out);
         }
-    }
-
-    private static void binaryRows(Operand a, Operand b, NDArray out, DType c, DType loopOut, Loops.Binary loop) {
-        long[] shape = out.shapeRef();
-        MemorySegment sa = a.seg();
-        MemorySegment sb = b.seg();
-        MemorySegment so = out.buffer().memory();
-        Loops.Unary ca = a.type() == c ? null : LoopSelector.cast(a.type(), c);
-        Loops.Unary cb = b.type() == c ? null : LoopSelector.cast(b.type(), c);
-        Loops.Unary co = out.dtype() == loopOut ? null : LoopSelector.cast(loopOut, out.dtype());
-        long ci = c.byteSize();
-        long oi = loopOut.byteSize();
-        // Operands of the loop's dtype are not gathered when strided: measured, gathering both operands of
-        // every second element and then running the vector loop was slower (1M float32 adds 1.0 vs 0.42 ms)
-        // than the typed loop's constant-stride branch.
-        Row r;
-        if (ca == null && cb == null && co == null) {
-            r = (o, s, n) -> loop.run(sa, o[0], s[0], sb, o[1], s[1], so, o[2], s[2], n);
-        } else {
-            r = (o, s, n) -> {
-                MemorySegment[] buf = SCRATCHES.get();
-                for (long i = 0; i < n; i += BUF) {
-                    long m = Math.min(BUF, n - i);
-                    MemorySegment xa = sa, xb = sb;
-                    long oa = o[0] + i * s[0], ob = o[1] + i * s[1], oo = o[2] + i * s[2];
-                    long ssa = s[0], ssb = s[1], sso = s[2];
-                    // an operand broadcast along the row (stride 0) is converted once and read with stride 0
-                    if (ca != null) {
-                        ca.run(sa, oa, ssa, buf[0], 0, ci, ssa == 0 ? 1 : m);
-                        xa = buf[0];
-                        oa = 0;
-                        ssa = ssa == 0 ? 0 : ci;
+        try {  // no helper between here and the loops: every call level counts toward C2's inlining limit
+            long[] shape = out.shapeRef();
+            MemorySegment sa = a.seg();
+            MemorySegment sb = b.seg();
+            MemorySegment so = out.buffer().memory();
+            Loops.Unary ca = a.type() == c ? null : LoopSelector.cast(a.type(), c);
+            Loops.Unary cb = b.type() == c ? null : LoopSelector.cast(b.type(), c);
+            Loops.Unary co = out.dtype() == loopOut ? null : LoopSelector.cast(loopOut, out.dtype());
+            long ci = c.byteSize();
+            long oi = loopOut.byteSize();
+            // Operands of the loop's dtype are not gathered when strided: measured, gathering both operands of
+            // every second element and then running the vector loop was slower (1M float32 adds 1.0 vs 0.42 ms)
+            // than the typed loop's constant-stride branch.
+            Row r;
+            if (ca == null && cb == null && co == null) {
+                r = (o, s, n) -> loop.run(sa, o[0], s[0], sb, o[1], s[1], so, o[2], s[2], n);
+            } else {
+                r = (o, s, n) -> {
+                    MemorySegment[] buf = SCRATCHES.get();
+                    for (long i = 0; i < n; i += BUF) {
+                        long m = Math.min(BUF, n - i);
+                        MemorySegment xa = sa, xb = sb;
+                        long oa = o[0] + i * s[0], ob = o[1] + i * s[1], oo = o[2] + i * s[2];
+                        long ssa = s[0], ssb = s[1], sso = s[2];
+                        // an operand broadcast along the row (stride 0) is converted once and read with stride 0
+                        if (ca != null) {
+                            ca.run(sa, oa, ssa, buf[0], 0, ci, ssa == 0 ? 1 : m);
+                            xa = buf[0];
+                            oa = 0;
+                            ssa = ssa == 0 ? 0 : ci;
+                        }
+                        if (cb != null) {
+                            cb.run(sb, ob, ssb, buf[1], 0, ci, ssb == 0 ? 1 : m);
+                            xb = buf[1];
+                            ob = 0;
+                            ssb = ssb == 0 ? 0 : ci;
+                        }
+                        if (co != null) {
+                            loop.run(xa, oa, ssa, xb, ob, ssb, buf[2], 0, oi, m);
+                            co.run(buf[2], 0, oi, so, oo, sso, m);
+                        } else {
+                            loop.run(xa, oa, ssa, xb, ob, ssb, so, oo, sso, m);
+                        }
                     }
-                    if (cb != null) {
-                        cb.run(sb, ob, ssb, buf[1], 0, ci, ssb == 0 ? 1 : m);
-                        xb = buf[1];
-                        ob = 0;
-                        ssb = ssb == 0 ? 0 : ci;
-                    }
-                    if (co != null) {
-                        loop.run(xa, oa, ssa, xb, ob, ssb, buf[2], 0, oi, m);
-                        co.run(buf[2], 0, oi, so, oo, sso, m);
-                    } else {
-                        loop.run(xa, oa, ssa, xb, ob, ssb, so, oo, sso, m);
-                    }
-                }
-            };
+                };
+            }
+            forEachRow(shape, new long[][] {a.strides(), b.strides(), out.stridesRef()},
+                    new long[] {a.offset(), b.offset(), out.byteOffset()}, true, r);
+        } finally {
+            Staging.close(staging);
         }
-        forEachRow(shape, new long[][] {a.strides(), b.strides(), out.stridesRef()},
-                new long[] {a.offset(), b.offset(), out.byteOffset()}, true, r);
     }
 
     /** {@code out = op(a)} with loop {@code loop} in dtype {@code c} (inputs/outputs converted in chunks). */
@@ -539,63 +549,68 @@ final class Kernels {
 
     /** {@code out = cond ? x : y} (x, y converted to out's dtype in chunks); false when no loop exists. */
     static boolean where(Operand cond, Operand x, Operand y, NDArray out) {
-        try (Staging staging = new Staging()) {
-            return whereRows(staging.rowMajor(cond, out), staging.rowMajor(x, out), staging.rowMajor(y, out), out);
+        Staging staging = Staging.transposedBytes(cond, out) || Staging.transposedBytes(x, out)
+                || Staging.transposedBytes(y, out) ? new Staging() : null;
+        if (staging != null) {
+            cond = staging.rowMajor(cond, out);
+            x = staging.rowMajor(x, out);
+            y = staging.rowMajor(y, out);
         }
-    }
-
-    private static boolean whereRows(Operand cond, Operand x, Operand y, NDArray out) {
-        DType r = out.dtype();
-        Loops.Ternary loop = LoopSelector.where(r.byteSize());
-        Loops.Unary cc = cond.type() == DType.BOOL ? null : LoopSelector.cast(cond.type(), DType.BOOL);
-        Loops.Unary cx = x.type() == r ? null : LoopSelector.cast(x.type(), r);
-        Loops.Unary cy = y.type() == r ? null : LoopSelector.cast(y.type(), r);
-        if (loop == null || r.isComplex() || (cond.type() != DType.BOOL && cc == null)
-                || (x.type() != r && cx == null) || (y.type() != r && cy == null)) {
-            return false;
+        try {  // no helper between here and the loops (C2's inlining limit)
+            DType r = out.dtype();
+            Loops.Ternary loop = LoopSelector.where(r.byteSize());
+            Loops.Unary cc = cond.type() == DType.BOOL ? null : LoopSelector.cast(cond.type(), DType.BOOL);
+            Loops.Unary cx = x.type() == r ? null : LoopSelector.cast(x.type(), r);
+            Loops.Unary cy = y.type() == r ? null : LoopSelector.cast(y.type(), r);
+            if (loop == null || r.isComplex() || (cond.type() != DType.BOOL && cc == null)
+                    || (x.type() != r && cx == null) || (y.type() != r && cy == null)) {
+                return false;
+            }
+            long[] shape = out.shapeRef();
+            MemorySegment sc = cond.seg();
+            MemorySegment sx = x.seg();
+            MemorySegment sy = y.seg();
+            MemorySegment so = out.buffer().memory();
+            long ri = r.byteSize();
+            Row row;
+            if (cc == null && cx == null && cy == null) {
+                row = (o, s, n) -> loop.run(sc, o[0], s[0], sx, o[1], s[1], sy, o[2], s[2], so, o[3], s[3], n);
+            } else {
+                row = (o, s, n) -> {
+                    MemorySegment[] buf = SCRATCHES.get();
+                    for (long i = 0; i < n; i += BUF) {
+                        long m = Math.min(BUF, n - i);
+                        MemorySegment mc = sc, mx = sx, my = sy;
+                        long oc = o[0] + i * s[0], ox = o[1] + i * s[1], oy = o[2] + i * s[2];
+                        long stc = s[0], stx = s[1], sty = s[2];
+                        if (cc != null) {
+                            cc.run(sc, oc, stc, buf[3], 0, 1, m);
+                            mc = buf[3];
+                            oc = 0;
+                            stc = 1;
+                        }
+                        if (cx != null) {
+                            cx.run(sx, ox, stx, buf[0], 0, ri, m);
+                            mx = buf[0];
+                            ox = 0;
+                            stx = ri;
+                        }
+                        if (cy != null) {
+                            cy.run(sy, oy, sty, buf[1], 0, ri, m);
+                            my = buf[1];
+                            oy = 0;
+                            sty = ri;
+                        }
+                        loop.run(mc, oc, stc, mx, ox, stx, my, oy, sty, so, o[3] + i * s[3], s[3], m);
+                    }
+                };
+            }
+            forEachRow(shape, new long[][] {cond.strides(), x.strides(), y.strides(), out.stridesRef()},
+                    new long[] {cond.offset(), x.offset(), y.offset(), out.byteOffset()}, true, row);
+            return true;
+        } finally {
+            Staging.close(staging);
         }
-        long[] shape = out.shapeRef();
-        MemorySegment sc = cond.seg();
-        MemorySegment sx = x.seg();
-        MemorySegment sy = y.seg();
-        MemorySegment so = out.buffer().memory();
-        long ri = r.byteSize();
-        Row row;
-        if (cc == null && cx == null && cy == null) {
-            row = (o, s, n) -> loop.run(sc, o[0], s[0], sx, o[1], s[1], sy, o[2], s[2], so, o[3], s[3], n);
-        } else {
-            row = (o, s, n) -> {
-                MemorySegment[] buf = SCRATCHES.get();
-                for (long i = 0; i < n; i += BUF) {
-                    long m = Math.min(BUF, n - i);
-                    MemorySegment mc = sc, mx = sx, my = sy;
-                    long oc = o[0] + i * s[0], ox = o[1] + i * s[1], oy = o[2] + i * s[2];
-                    long stc = s[0], stx = s[1], sty = s[2];
-                    if (cc != null) {
-                        cc.run(sc, oc, stc, buf[3], 0, 1, m);
-                        mc = buf[3];
-                        oc = 0;
-                        stc = 1;
-                    }
-                    if (cx != null) {
-                        cx.run(sx, ox, stx, buf[0], 0, ri, m);
-                        mx = buf[0];
-                        ox = 0;
-                        stx = ri;
-                    }
-                    if (cy != null) {
-                        cy.run(sy, oy, sty, buf[1], 0, ri, m);
-                        my = buf[1];
-                        oy = 0;
-                        sty = ri;
-                    }
-                    loop.run(mc, oc, stc, mx, ox, stx, my, oy, sty, so, o[3] + i * s[3], s[3], m);
-                }
-            };
-        }
-        forEachRow(shape, new long[][] {cond.strides(), x.strides(), y.strides(), out.stridesRef()},
-                new long[] {cond.offset(), x.offset(), y.offset(), out.byteOffset()}, true, row);
-        return true;
     }
 
     // ------------------------------------------------------------------ scalar helpers for the loops

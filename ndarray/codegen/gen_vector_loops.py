@@ -329,6 +329,9 @@ w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegmen
     }
 
     // ---------------------------------------------------------------- extremes
+
+    /** Elements per block of argmax / argmin: the winning block is searched again, from L2. */
+    private static final long ARG_BLOCK = 2048;
 ''')
 
 # min/max and argmin/argmax of a contiguous float32 / float64 row, from one template. Each operator is a
@@ -363,17 +366,37 @@ for t, (vc, sp, width, jt, ivc, isp, maxv, box) in {
 
     /**
      * The index of the first {"largest" if name == "Max" else "smallest"} {jt} of a contiguous row of n (at least one vector), or of its
-     * first NaN, as NumPy's arg{low}.
+     * first NaN, as NumPy's arg{low}: one pass of block extremes (the first block that holds the answer wins:
+     * strictly better, or a NaN), then the answer's index inside its block.
      */
     static long arg{name}{t}(MemorySegment s, long off, long n) {{
-        return indexOf{t}(s, off, n, {low}{t}(s, off, n));
+        long at = 0;
+        long m = Math.min(n, ARG_BLOCK);
+        {jt} best = {low}{t}(s, off, m);
+        for (long b = m; best == best && b < n; b += ARG_BLOCK) {{
+            long k = Math.min(ARG_BLOCK, n - b);
+            {jt} v = k >= {sp}.length() ? {low}{t}(s, off + b * {width}, k) : {low}{t}Scalar(s, off + b * {width}, k);
+            if (v != v || v {better} best) {{
+                best = v;
+                at = b;
+            }}
+        }}
+        return at + indexOf{t}(s, off + at * {width}, Math.min(ARG_BLOCK, n - at), best);
+    }}
+
+    private static {jt} {low}{t}Scalar(MemorySegment s, long off, long n) {{
+        {jt} r = s.get({t}, off);
+        for (long i = 1; i < n; i++) {{
+            r = Math.{low}(r, s.get({t}, off + i * {width}));
+        }}
+        return r;
     }}
 ''')
 
     w(f'''    /**
      * The index of the first {jt} equal to {{@code b}} (of the first NaN when b is NaN) in a contiguous row of n
-     * that holds one. Two passes (the extreme, then where it is) beat tracking every lane's index: both
-     * loops are plain compares that C2 intrinsifies.
+     * that holds one (plain compares that C2 intrinsifies; tracking every lane's index through a float-to-int
+     * mask cast ran at a third of the speed).
      */
     static long indexOf{t}(MemorySegment s, long off, long n, {jt} b) {{
         int lanes = {sp}.length();

@@ -312,6 +312,11 @@ class KernelCrossCheckTest {
             NDArray allT = keep(keep(baseT.round()).astype(t));
             c.np.py(p + "a = np.round(" + tag + "b).astype(np." + t.numpyName() + "); " + p + "at = np.round(" + tag
                     + "bt).astype(np." + t.numpyName() + ")");
+            if (t != DType.BOOL) {  // a whole contiguous array: one long row of many argmax blocks, ties across them
+                c.check(p + " whole argmax", p + "a.argmax()", keep(all.argmax()), 0);
+                c.check(p + " whole argmin", p + "a.argmin()", keep(all.argmin()), 0);
+                c.check(p + " whole max", p + "a.max()", keep(all.max()), 0);
+            }
             if (t.isFloatingPoint()) {  // NaNs in some rows and columns, not at their starts
                 for (long[] at : new long[][] {{1, 3}, {r - 1, 2 * cols - 2}, {r / 2, 7}}) {
                     all.setDouble(Double.NaN, at);
@@ -319,6 +324,9 @@ class KernelCrossCheckTest {
                     c.np.py(p + "a[" + at[0] + ", " + at[1] + "] = np.nan; " + p + "at[" + (2 * cols - 1 - at[1]) + ", "
                             + at[0] + "] = np.nan");
                 }
+            }
+            if (t.isFloatingPoint()) {
+                c.check(p + " whole argmax with NaNs", p + "a.argmax()", keep(all.argmax()), 0);
             }
             String[][] layouts = {{"contiguous", p + "a[:, :" + cols + "]"}, {"strided", p + "a[:, ::2]"},
                 {"transposed", p + "at[:" + cols + "].T"}};

@@ -228,6 +228,14 @@ final class ZipDirectory {
                         + " data at offset " + dataOffset + ", past the start of the central directory at " + cdOffset
                         + "; the zip is truncated or lies about its sizes");
             }
+            // Python's zipfile refuses a member whose local header names another file (a spliced or corrupt zip)
+            int localFlags = u16(file, lho + 6);
+            byte[] localNameBytes = file.asSlice(lho + 30, u16(file, lho + 26)).toArray(ValueLayout.JAVA_BYTE);
+            String localName = new String(localNameBytes, (localFlags & 0x800) != 0 ? StandardCharsets.UTF_8 : CP437);
+            if (!localName.equals(name)) {
+                throw ArrayFileFormatException.at(source, lho, "entry '" + name + "' of the central directory is named '"
+                        + localName + "' in its local header; the names must agree, so the zip is corrupt");
+            }
             result.add(new Entry(name, method, flags, crc, csize, usize, lho, dataOffset));
             p = next;
         }

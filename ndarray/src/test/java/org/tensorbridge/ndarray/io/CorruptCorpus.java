@@ -204,6 +204,7 @@ final class CorruptCorpus {
         c.put("npz-stored-size-too-large", withInt(withInt(stored, cd + 20, 0x7fff0000), cd + 24, 0x7fff0000));
         c.put("npz-local-offset-wrong", withInt(stored, cd + 42, 7));
         c.put("npz-local-offset-past-cd", withInt(stored, cd + 42, cd + 10));
+        c.put("npz-local-name-differs", withShort(stored, 30, 0x2e62));  // "b." for "a." in the local header's name
         c.put("npz-encrypted", withShort(stored, cd + 8, 1));
         c.put("npz-bzip2", withShort(stored, cd + 10, 12));
         c.put("npz-cd-signature-broken", withInt(stored, cd, 0x12345678));

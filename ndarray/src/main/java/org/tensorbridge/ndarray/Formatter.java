@@ -78,14 +78,7 @@ final class Formatter {
         // we format by flat C index, computed lazily through a thread-local index decoder
         DType t = a.dtype();
         long[] shape = a.shapeRef();
-        LongFunction<long[]> decode = flat -> {
-            long[] idx = new long[shape.length];
-            for (int k = shape.length - 1; k >= 0; k--) {
-                idx[k] = flat % shape[k];
-                flat /= shape[k];
-            }
-            return idx;
-        };
+        LongFunction<long[]> decode = flat -> Shapes.unravel(flat, shape);
         if (t == DType.BOOL) {
             boolean anyFalse = false;
             for (long[] i : shown) {

@@ -126,29 +126,26 @@ final class Reductions {
             }
             return out;
         }
-        NDArray flatOut = out.borrow(keptShape, Strides.cOrder(keptShape, rt.byteSize()), 0);
         MemorySegment s = a.buffer().memory();
         MemorySegment so = out.buffer().memory();
         DType t = a.dtype();
-        Acc acc = new Acc(t);
-        long[] pos = {0};
         long item = rt.byteSize();
-        NdIter.RowKernel perOutput = (offs, cnt, inner) -> {
-            for (long i = 0; i < cnt; i++) {
-                long base = offs[0] + i * inner[0];
-                long oo = pos[0]++ * item;
+        long outN = Shapes.size(keptShape);
+        // one output after another (kept axes in C order, as the result), the outputs split across the loop threads
+        Copier.split(outN, ParallelLoops.partsFor(a.size(), a.size() * t.byteSize()) > 1, (from, to) -> {
+            Acc acc = new Acc(t);
+            long[] index = Shapes.unravel(from, keptShape);
+            for (long q = from; q < to; q++) {
+                long base = a.byteOffset();
+                for (int d = 0; d < nk; d++) {
+                    base += index[d] * keptStrides[d];
+                }
                 acc.reset();
                 reduceInto(s, base, redShape, redStrides, acc, kind);
-                write(so, oo, rt, acc, kind, count, ddof, s, base, redShape, redStrides);
+                write(so, q * item, rt, acc, kind, count, ddof, s, base, redShape, redStrides);
+                Shapes.increment(index, keptShape);
             }
-        };
-        if (nk == 0) {
-            perOutput.row(new long[] {a.byteOffset()}, 1, new long[] {0});
-        } else {
-            // iterate kept axes in C order without coalescing across output positions: coalescing keeps C order
-            NdIter.forEachRow(keptShape, new long[][] {keptStrides}, new long[] {a.byteOffset()}, perOutput);
-        }
-        assert flatOut.size() == pos[0];
+        });
         return out;
     }
 

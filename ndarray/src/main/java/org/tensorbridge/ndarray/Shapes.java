@@ -25,6 +25,26 @@ final class Shapes {
         return n;
     }
 
+    /** The index (C order) of the element at position {@code flat} of an array of {@code shape}. */
+    static long[] unravel(long flat, long[] shape) {
+        long[] index = new long[shape.length];
+        for (int k = shape.length - 1; k >= 0; k--) {
+            index[k] = flat % shape[k];
+            flat /= shape[k];
+        }
+        return index;
+    }
+
+    /** Steps {@code index} to the next element of {@code shape} in C order (past the last: all zeros). */
+    static void increment(long[] index, long[] shape) {
+        for (int k = shape.length - 1; k >= 0; k--) {
+            if (++index[k] < shape[k]) {
+                return;
+            }
+            index[k] = 0;
+        }
+    }
+
     /** The bytes an array of {@code shape} and {@code dtype} needs, refusing sizes past 2^63 - 1 with the shape. */
     static long byteSize(long[] shape, DType dtype) {
         long n = size(shape);

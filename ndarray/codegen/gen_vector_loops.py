@@ -561,41 +561,34 @@ w('''    /** Sum of a contiguous block of float64. */
         return sum;
     }
 
-    /** Columns per block of {@link #sumColumnsF32}: four float vectors. */
-    static final int COLUMN_BLOCK = 4 * F.length();
-
     /**
-     * Column sums of a float32 matrix: {@code acc[j] += sum over r < rows of x[off + r * rowStride + 4 j]} (acc
-     * float64) for the first columns, in blocks of four float vectors summed in registers down the rows (a row
-     * block, as the caller passes it: float sums of a few dozen values, then one conversion into the float64
-     * sums through {@code scratch}, COLUMN_BLOCK floats); returns how many columns it did.
+     * {@code sums[j] += x[off + r * rowStride + 4 j]} for r < rows, row after row (the float adds in that order),
+     * j < n: float32 rows added into a row of float sums, four rows per pass over the sums.
      */
-    static long sumColumnsF32(MemorySegment s, long off, long rowStride, long rows, MemorySegment acc, long ao, long n,
-            MemorySegment scratch) {
-        if (FD == null) {
-            return 0;
-        }
+    static void addRowsF32(MemorySegment sums, MemorySegment s, long off, long rowStride, long rows, long n) {
         int lanes = F.length();
-        long done = n - n % COLUMN_BLOCK;
-        for (long j = 0; j < done; j += COLUMN_BLOCK) {
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            long p = off + j * 4;
-            for (long r = 0; r < rows; r++, p += rowStride) {
-                a0 = a0.add(FloatVector.fromMemorySegment(F, s, p, LE));
-                a1 = a1.add(FloatVector.fromMemorySegment(F, s, p + lanes * 4L, LE));
-                a2 = a2.add(FloatVector.fromMemorySegment(F, s, p + lanes * 8L, LE));
-                a3 = a3.add(FloatVector.fromMemorySegment(F, s, p + lanes * 12L, LE));
+        long bound = n - n % lanes;
+        long r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            long row = off + r * rowStride;
+            for (long j = 0; j < bound; j += lanes) {
+                long p = row + j * 4;
+                FloatVector.fromMemorySegment(F, sums, j * 4, LE)
+                        .add(FloatVector.fromMemorySegment(F, s, p, LE))
+                        .add(FloatVector.fromMemorySegment(F, s, p + rowStride, LE))
+                        .add(FloatVector.fromMemorySegment(F, s, p + 2 * rowStride, LE))
+                        .add(FloatVector.fromMemorySegment(F, s, p + 3 * rowStride, LE))
+                        .intoMemorySegment(sums, j * 4, LE);
             }
-            a0.intoMemorySegment(scratch, 0, LE);
-            a1.intoMemorySegment(scratch, lanes * 4L, LE);
-            a2.intoMemorySegment(scratch, lanes * 8L, LE);
-            a3.intoMemorySegment(scratch, lanes * 12L, LE);
-            accumulate(scratch, 0, DType.FLOAT32, acc, ao + j * 8, COLUMN_BLOCK);
+            for (long j = bound; j < n; j++) {
+                long p = row + j * 4;
+                sums.set(F32, j * 4, sums.get(F32, j * 4) + s.get(F32, p) + s.get(F32, p + rowStride)
+                        + s.get(F32, p + 2 * rowStride) + s.get(F32, p + 3 * rowStride));
+            }
         }
-        return done;
+        for (; r < rows; r++) {
+            add_f32(sums, 0, 4, s, off + r * rowStride, 4, sums, 0, 4, n);
+        }
     }
 
     /** Sum of n contiguous int32 in int64. */

@@ -353,12 +353,16 @@ final class Reductions {
     /** Rows per block of {@link #columnSumsF32}: the float sums take this many values each. */
     private static final long ROW_BLOCK = 256;
 
+    /** Columns per chunk of {@link #columnSumsF32}: 8 KiB of float sums, in L1 beside the streaming rows. */
+    private static final long COLUMN_CHUNK = 2048;
+
     /**
      * Float32 sums of a matrix over the axis across its contiguous rows (a.sum(0) of a C-ordered matrix,
-     * a.sum(1) of a transposed one: per-feature sums and means): blocks of
-     * columns summed in float registers down blocks of rows (as accurate as NumPy's float32 row-after-row
-     * adds, which take every row in float), then added into float64 sums; the column blocks split across the
-     * loop threads; null for every other case.
+     * a.sum(1) of a transposed one: per-feature sums and means): for each block of rows, each chunk of columns
+     * is summed row after row into a row of float sums (four rows per pass; the input streams through in
+     * memory order), which is then added into float64 sums — as accurate as NumPy's float32 row-after-row adds,
+     * which take every row in float. The column chunks split across the loop threads; null for every other
+     * case.
      */
     private static MemorySegment columnSumsF32(NDArray a, boolean[] reduced, long accBytes) {
         long[] shape = a.shapeRef();
@@ -374,18 +378,21 @@ final class Reductions {
         MemorySegment s = a.buffer().memory();
         MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
         long rows = shape[across], cols = shape[along], off = a.byteOffset(), rowStride = st[across];
-        long block = VectorLoops.COLUMN_BLOCK;
-        long blocks = (cols + block - 1) / block;
-        Copier.split(blocks, ParallelLoops.partsFor(a.size()) > 1, (from, to) -> {
-            long c0 = from * block, c1 = Math.min(cols, to * block);
-            MemorySegment scratch = java.lang.foreign.Arena.ofAuto().allocate(block * 4, 64);
+        int parts = ParallelLoops.partsFor(a.size(), a.size() * 4);
+        long lanes = VectorLoops.F.length();
+        long chunk = Math.min(COLUMN_CHUNK, ((cols + parts - 1) / parts + lanes - 1) / lanes * lanes);
+        long chunks = (cols + chunk - 1) / chunk;
+        Copier.split(chunks, parts > 1, (from, to) -> {
+            MemorySegment sums = java.lang.foreign.Arena.ofAuto().allocate(chunk * 4, 64);
             for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
                 long rn = Math.min(ROW_BLOCK, rows - r0);
-                long first = off + r0 * rowStride;
-                long done = VectorLoops.sumColumnsF32(s, first + c0 * 4, rowStride, rn, acc, c0 * 8, c1 - c0, scratch);
-                for (long r = 0; r < rn && c0 + done < c1; r++) {
-                    SumKernels.accumulateDouble(s, first + r * rowStride + (c0 + done) * 4, 4, DType.FLOAT32, acc,
-                            (c0 + done) * 8, 8, c1 - c0 - done);
+                for (long c = from; c < to; c++) {
+                    long c0 = c * chunk;
+                    long w = Math.min(chunk, cols - c0);
+                    long first = off + r0 * rowStride + c0 * 4;
+                    MemorySegment.copy(s, first, sums, 0, w * 4);
+                    VectorLoops.addRowsF32(sums, s, first + rowStride, rowStride, rn - 1, w);
+                    SumKernels.accumulateDouble(sums, 0, 4, DType.FLOAT32, acc, c0 * 8, 8, w);
                 }
             }
         });

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +56,8 @@ class LoopTeamTest {
             }
         });
         assertEquals(2, threads.size(), threads.toString());
-        assertTrue(threads.contains(Thread.currentThread().getName()), "the caller runs a part itself");
+        // usually the caller and one worker; two workers when both claimed a part before the caller got to it
+        assertTrue(threads.stream().anyMatch(name -> name.startsWith("tensorbridge-loop-")), threads.toString());
     }
 
     @Test
@@ -121,12 +122,15 @@ class LoopTeamTest {
     @Test
     void idleWorkersPark() throws InterruptedException {
         team.run(2, (p, ps) -> { });
-        Thread.sleep(LoopTeam.SPIN_NANOS / 1_000_000 + 200);
-        AtomicReference<String> spinning = new AtomicReference<>();
-        team.workers().stream()
-                .filter(t -> t.getState() == Thread.State.RUNNABLE)
-                .forEach(t -> spinning.set(t.getName()));
-        assertEquals(null, spinning.get(), "a loop thread still runs after the spin time");
+        // a spinning worker stays RUNNABLE; a parked one is WAITING. A loaded machine may run it late: poll
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<String> spinning;
+        do {
+            Thread.sleep(LoopTeam.SPIN_NANOS / 1_000_000 + 20);
+            spinning = team.workers().stream().filter(t -> t.getState() == Thread.State.RUNNABLE)
+                    .map(Thread::getName).toList();
+        } while (!spinning.isEmpty() && System.nanoTime() < deadline);
+        assertEquals(List.of(), spinning, "loop threads still run 10 s after the spin time");
     }
 
     @Test

@@ -8,8 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The loop threads: workers beside the calling thread that take parts of one split loop at a time, as an
  * OpenMP team does. A worker that finished a job spins for {@link #SPIN_NANOS} before it parks, so a burst of
- * operations hands each split over in well under a microsecond (waking a parked thread took 20-60 µs on the
- * 2-core VM, about what a whole 1M-element float32 add costs there; a ForkJoinPool handoff the same). Parts are
+ * operations hands each split over without waiting for a thread to wake (a wake-up can cost as much as a
+ * whole 1M-element float32 add; bench/loop_split.sh measures what splitting gains). Parts are
  * claimed from a counter, so the caller runs every part no worker has claimed yet and never waits for a
  * wake-up, only for parts already running. One job at a time: a caller that finds the team busy (another
  * thread's loop, or a part that splits again) runs its parts alone.

@@ -11,10 +11,9 @@ final class ParallelLoops {
     }
 
     /**
-     * From this many elements a loop is split across the loop threads. Handing a part to a {@link LoopTeam}
-     * worker that is still spinning costs about a microsecond, so a loop of a few tens of microseconds gains:
-     * on the 2-core VM a 256K-element float32 add took 34 µs on one thread, 18 µs on two (a ForkJoinPool
-     * handoff, 20-60 µs, made anything below 2M elements slower).
+     * From this many elements a loop is split across the loop threads. A {@link LoopTeam} worker that is still
+     * spinning takes a part at once, so a loop of a few tens of microseconds gains: bench/loop_split.sh on the
+     * 2-core VM, a 256K-element float32 add 51 µs on one thread, 28 µs on two.
      */
     static final long MIN_ELEMENTS = 1L << 18;
     /** The threshold in use (tests lower it to exercise the parallel paths on small arrays). */
@@ -27,8 +26,8 @@ final class ParallelLoops {
 
     /**
      * From this many bytes of memory touched, a loop is split from {@code MIN_ELEMENTS / 8} elements on: such a
-     * loop waits on memory (or the L3 cache), and each core brings its own share. The 2-core VM, same run:
-     * a 1M-element float32 add (12 MiB) 165 µs on one thread, 82 µs on two.
+     * loop waits on memory (or the L3 cache), and each core brings its own share (bench/loop_split.sh: a
+     * 1M-element float32 add, 12 MiB, 184 µs on one thread, 94 µs on two).
      */
     static final long MIN_BYTES = 1L << 20;
 

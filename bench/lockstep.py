@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Runs two matrix benchmarks cell by cell in alternation (ours, then NumPy's, for every cell), so that both
-sides of a ratio are measured under the same load of a shared machine. Each benchmark prints `READY <cell>`
-and waits for a line on stdin before timing that cell.
+"""Runs two matrix benchmarks step by step in alternation (ours, then NumPy's: each cell's warm-up, then each of
+its timed rounds), so that both sides of a ratio are measured under the same load of a shared machine, down to
+~20 ms apart. Each benchmark prints `READY <step>` and waits for a line on stdin before running that step.
 Usage: lockstep.py JAVA_OUT PY_OUT -- JAVA_CMD... -- PY_CMD..."""
 import subprocess
 import sys
@@ -25,17 +25,17 @@ def main():
                 print(("java " if i == 0 else "numpy ") + line, end="", flush=True)
         return None
 
-    def run_cell(i):
+    def run_step(i):
         procs[i].stdin.write("go\n")
         procs[i].stdin.flush()
 
     ready = [until_ready(0), until_ready(1)]
     while ready[0] is not None and ready[1] is not None:
         if ready[0] != ready[1]:
-            sys.exit(f"cells out of step: {ready[0]} vs {ready[1]}")
-        run_cell(0)
+            sys.exit(f"benchmarks out of step: {ready[0]} vs {ready[1]}")
+        run_step(0)
         ready[0] = until_ready(0)
-        run_cell(1)
+        run_step(1)
         ready[1] = until_ready(1)
     for i in (0, 1):
         procs[i].stdin.close()

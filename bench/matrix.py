@@ -2,7 +2,8 @@
 """Prints the ndarray matrix: each cell is NumPy's time / ours in the same run (above 1: tensorbridge is
 faster), rows op/layout, columns dtype x size, then the summary (min, median, cells below 1.0x) — once for
 wall time (RESULT lines) and once for process CPU time (CPU lines: all threads, so it is robust against
-other processes' load but does not credit our parallel loops).
+other processes' load but does not credit our parallel loops). A cell below 1.0x names the JIT's compile
+time during its timed rounds where there was any (the compiler threads then took a core from the loops).
 Usage: matrix.py java.txt python.txt"""
 import statistics
 import sys
@@ -18,7 +19,18 @@ def load(path, tag):
     return results
 
 
-def table(title, java, py):
+def jit_ms(path):
+    """Compile time during each cell's timed rounds: `JIT <cell> <ms> ms ...` lines."""
+    results = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[0] == "JIT":
+                results[parts[1]] = int(parts[2])
+    return results
+
+
+def table(title, java, py, jit=None):
     ratios = {n: py[n] / t for n, t in java.items() if n in py and t > 0}
     if not ratios:
         print(f"{title}: no common cells")
@@ -46,12 +58,13 @@ def table(title, java, py):
     print(f"SUMMARY ({title}) cells {len(vals)}  min {vals[0]:.2f}x  median {statistics.median(vals):.2f}x  "
           f"below 1.0x: {len(below)}")
     for r, n in below:
-        print(f"  below 1.0x: {n} {r:.2f}x")
+        note = f" (JIT {jit[n]} ms during the rounds)" if jit and jit.get(n) else ""
+        print(f"  below 1.0x: {n} {r:.2f}x{note}")
     print()
 
 
 def main():
-    table("wall time", load(sys.argv[1], "RESULT"), load(sys.argv[2], "RESULT"))
+    table("wall time", load(sys.argv[1], "RESULT"), load(sys.argv[2], "RESULT"), jit_ms(sys.argv[1]))
     table("CPU time", load(sys.argv[1], "CPU"), load(sys.argv[2], "CPU"))
 
 

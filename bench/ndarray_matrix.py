@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """NumPy baseline for ArrayMatrixBench: the same cells under the same names (op/layout/dtype/size), timed
-the same way (about 0.3 s of warm-up, then the median of 7 rounds of enough calls for ~20 ms each), wall
-time (RESULT) and process CPU time (CPU).
+the same way (about 0.3 s of warm-up, then the median of 7 rounds of enough calls for ~20 ms each, each
+round in lockstep with tensorbridge's under bench/lockstep.py), wall time (RESULT) and process CPU time (CPU).
 Usage: ndarray_matrix.py [sizes=1M,16M] [filter regex]"""
 import re
 import sys
@@ -18,11 +18,17 @@ DTYPES = [np.float32, np.float64, np.int32, np.uint8]
 LOCKSTEP = "--lockstep" in sys.argv
 
 
-def timed(name, fn):
-    if LOCKSTEP:  # bench/lockstep.py alternates cells with tensorbridge's, so both see the same machine load
-        print(f"READY {name}", flush=True)
+def await_turn(step):
+    """Under bench/lockstep.py, waits for this step's turn: the warm-up and each round alternate with
+    tensorbridge's, so both sides of a ratio see the same load of a shared machine, round by round."""
+    if LOCKSTEP:
+        print(f"READY {step}", flush=True)
         if not sys.stdin.readline():
             sys.exit(0)
+
+
+def timed(name, fn):
+    await_turn(name + "#warm")
     t0 = time.perf_counter()
     calls = 0
     while time.perf_counter() - t0 < 0.3 or calls < 2:
@@ -31,7 +37,8 @@ def timed(name, fn):
     per = (time.perf_counter() - t0) / calls
     reps = int(max(1, min(1000, 0.02 / per)))
     rounds, cpu = [], []
-    for _ in range(7):
+    for r in range(7):
+        await_turn(f"{name}#{r}")
         s, c = time.perf_counter(), time.process_time()
         for _ in range(reps):
             fn()

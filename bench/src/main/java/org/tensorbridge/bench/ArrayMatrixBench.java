@@ -32,12 +32,19 @@ public final class ArrayMatrixBench {
         Pattern filter = Pattern.compile(args.length > 1 ? args[1] : ".*");
         System.out.printf("# java %s, cores %d, loop threads %d%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), org.tensorbridge.core.Parallelism.threads());
-        // one untimed pass at a small size first, so that the loops are compiled before any cell is timed
-        warmOnly = true;
+        // untimed passes first, so that no cell is timed while the JIT compiles its code (the compiler threads
+        // take a core from the loop threads): many calls at 64K elements, which take every operation's code to
+        // C2, then a few at 1M, where loops split across the loop threads
+        warmCalls = 1000;
         for (DType t : DTYPES) {
             runDtype(t, 256, "warm", filter);
         }
-        warmOnly = false;
+        warmCalls = 30;
+        for (DType t : DTYPES) {
+            runDtype(t, 1024, "warm", filter);
+        }
+        warmCalls = 0;
+        awaitQuietJit();
         for (String sz : sizes.split(",")) {
             long n = sz.equals("16M") ? 1L << 24 : 1L << 20;
             long side = Math.round(Math.sqrt(n));
@@ -47,7 +54,8 @@ public final class ArrayMatrixBench {
         }
     }
 
-    private static boolean warmOnly;
+    /** Calls per cell of an untimed pass; 0 when cells are timed. */
+    private static int warmCalls;
 
     private static NDArray data(NDRandom rng, DType t, long... shape) {
         if (t == DType.FLOAT32 || t == DType.FLOAT64) {
@@ -143,9 +151,11 @@ public final class ArrayMatrixBench {
     }
 
     /**
-     * Median per-call time: about 0.3 s of warm-up, then 7 rounds of enough calls for ~20 ms each; prints the
-     * wall time ({@code RESULT}) and the process CPU time per call ({@code CPU}: all threads, robust against
-     * other processes' load).
+     * Median per-call time: 0.3-3 s of warm-up (until no compilation ended for 0.5 s), then 7 rounds of enough
+     * calls for ~20 ms each (in lockstep with NumPy's rounds under bench/lockstep.py); prints the wall time
+     * ({@code RESULT}), the process CPU time per call ({@code CPU}: all threads; about the wall time where a
+     * split loop ran on one thread, as when another process took the other core) and the JIT's compile time
+     * during the rounds ({@code JIT}).
      */
     private static void time(String name, Op op) throws Exception {
         Timer.Action call = () -> {
@@ -153,31 +163,41 @@ public final class ArrayMatrixBench {
                 sink = res.size();
             }
         };
-        if (warmOnly) {
-            for (int i = 0; i < 200; i++) {
+        if (warmCalls > 0) {
+            for (int i = 0; i < warmCalls; i++) {
                 call.run();
             }
             return;
         }
-        if (LOCKSTEP) { // bench/lockstep.py alternates cells with NumPy's, so both see the same machine load
-            System.out.println("READY " + name);
-            System.out.flush();
-            if (STDIN.readLine() == null) {
-                System.exit(0);
-            }
-        }
-        long warmUntil = System.nanoTime() + 300_000_000L;
-        long calls = 0;
+        awaitTurn(name + "#warm");
+        // at least 0.3 s and two calls, then on until the compiler threads were idle for 0.5 s (3 s at most):
+        // the rounds time compiled code in its steady state, with both cores free of the JIT's work
         long t0 = System.nanoTime();
-        while (System.nanoTime() < warmUntil || calls < 2) {
+        long calls = 0;
+        long jitSeen = JIT.getTotalCompilationTime();
+        long quietSince = t0;
+        while (true) {
             call.run();
             calls++;
+            long now = System.nanoTime();
+            long jit = JIT.getTotalCompilationTime();
+            if (jit != jitSeen) {
+                jitSeen = jit;
+                quietSince = now;
+            }
+            if (calls >= 2 && now - t0 >= 300_000_000L
+                    && (now - quietSince >= 500_000_000L || now - t0 >= 3_000_000_000L)) {
+                break;
+            }
         }
-        double per = (System.nanoTime() - t0) / 1e9 / calls;
+        double warmSeconds = (System.nanoTime() - t0) / 1e9;
+        double per = warmSeconds / calls;
         int reps = (int) Math.max(1, Math.min(1000, 0.02 / per));
         double[] wall = new double[7];
         double[] cpu = new double[7];
+        long jit0 = JIT.getTotalCompilationTime();
         for (int r = 0; r < 7; r++) {
+            awaitTurn(name + "#" + r);
             long c0 = OS.getProcessCpuTime();
             long w0 = System.nanoTime();
             for (int i = 0; i < reps; i++) {
@@ -190,9 +210,44 @@ public final class ArrayMatrixBench {
         java.util.Arrays.sort(cpu);
         Timer.report(name, wall[3]);
         System.out.printf("CPU %s %.6e%n", name, cpu[3]);
+        // compiler threads' time during the rounds: a cell timed while the JIT worked shares the cores with it
+        System.out.printf("JIT %s %d ms (warm-up %.1f s)%n", name, JIT.getTotalCompilationTime() - jit0, warmSeconds);
         System.out.flush();
     }
 
+    /**
+     * Waits until no compilation ended for 0.5 s (10 s at most), after the untimed passes. (The JIT's total time
+     * grows when a compilation ends; one C2 compilation can take 0.2 s.)
+     */
+    private static void awaitQuietJit() throws InterruptedException {
+        long until = System.nanoTime() + 10_000_000_000L;
+        long seen = -1;
+        while (System.nanoTime() < until) {
+            long jit = JIT.getTotalCompilationTime();
+            if (jit == seen) {
+                return;
+            }
+            seen = jit;
+            Thread.sleep(500);
+        }
+    }
+
+    /**
+     * Under bench/lockstep.py, waits for this step's turn: the warm-up and each round alternate with NumPy's, so
+     * both sides of a ratio see the same load of a shared machine, round by round.
+     */
+    private static void awaitTurn(String step) throws java.io.IOException {
+        if (LOCKSTEP) {
+            System.out.println("READY " + step);
+            System.out.flush();
+            if (STDIN.readLine() == null) {
+                System.exit(0);
+            }
+        }
+    }
+
+    private static final java.lang.management.CompilationMXBean JIT =
+            java.lang.management.ManagementFactory.getCompilationMXBean();
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 

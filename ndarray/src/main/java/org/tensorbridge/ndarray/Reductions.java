@@ -114,11 +114,11 @@ final class Reductions {
             return out;
         }
         if (fast || extreme != null) {
-            try {
+            try (Scratch scratch = new Scratch()) {
                 if (fast) {
-                    sums(a, reduced, keptShape, out, kind, count, ddof);
+                    sums(a, reduced, keptShape, out, kind, count, ddof, scratch);
                 } else {
-                    extremes(a, reduced, out, extreme, kind == Kind.MAX);
+                    extremes(a, reduced, out, extreme, kind == Kind.MAX, scratch);
                 }
             } catch (RuntimeException e) {
                 out.close();
@@ -186,7 +186,8 @@ final class Reductions {
      * is large) folds into a copy of its own; the copies are folded into the result at the end. NaN
      * propagates, as the loops do.
      */
-    private static void extremes(NDArray a, boolean[] reduced, NDArray out, Loops.Binary loop, boolean max) {
+    private static void extremes(NDArray a, boolean[] reduced, NDArray out, Loops.Binary loop, boolean max,
+            Scratch scratch) {
         DType t = a.dtype();
         long item = t.byteSize();
         int nd = a.ndim();
@@ -211,7 +212,7 @@ final class Reductions {
         java.util.List<MemorySegment> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         Kernels.forEachRow(shape, strides, base, true, 0, task -> {
             // every task folds into a copy of its own (nobody writes the result while tasks copy it)
-            MemorySegment into = java.lang.foreign.Arena.ofAuto().allocate(outBytes, 64);
+            MemorySegment into = scratch.zeroed(outBytes);
             MemorySegment.copy(so, 0, into, 0, outBytes);
             parts.add(into);
             return (o, str, n) -> {
@@ -264,7 +265,7 @@ final class Reductions {
      * for floats (float32 inputs are summed at least as accurately as NumPy does) and int64 for integers.
      */
     private static void sums(NDArray a, boolean[] reduced, long[] keptShape, NDArray out, Kind kind, long count,
-            int ddof) {
+            int ddof, Scratch scratch) {
         DType t = a.dtype();
         boolean ints = t == DType.BOOL || t.isInteger();
         long outN = Shapes.size(keptShape);
@@ -282,8 +283,8 @@ final class Reductions {
         long[][] strides = {a.stridesRef(), accStrides};
         long[] base = {a.byteOffset(), 0};
         long accBytes = Math.max(outN, 1) * 8;
-        MemorySegment columns = columnSumsF32(a, reduced, accBytes);
-        MemorySegment acc = columns != null ? columns : rowSums(a, strides, base, accBytes, outN, ints);
+        MemorySegment columns = columnSumsF32(a, reduced, accBytes, scratch);
+        MemorySegment acc = columns != null ? columns : rowSums(a, strides, base, accBytes, outN, ints, scratch);
         DType rt = out.dtype();
         MemorySegment so = out.buffer().memory();
         long item = rt.byteSize();
@@ -310,7 +311,7 @@ final class Reductions {
         }
         java.util.List<MemorySegment> ssParts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         Kernels.forEachRow(shape, strides, base, true, 0, task -> {
-            MemorySegment ssp = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
+            MemorySegment ssp = scratch.zeroed(accBytes);
             ssParts.add(ssp);
             return (o, str, n) -> {
                 if (str[1] == 0) {
@@ -337,12 +338,12 @@ final class Reductions {
      * accumulators of its own; they are added up afterwards.
      */
     private static MemorySegment rowSums(NDArray a, long[][] strides, long[] base, long accBytes, long outN,
-            boolean ints) {
+            boolean ints, Scratch scratch) {
         MemorySegment s = a.buffer().memory();
         DType t = a.dtype();
         java.util.List<MemorySegment> parts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         Kernels.forEachRow(a.shapeRef(), strides, base, true, 0, task -> {
-            MemorySegment part = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
+            MemorySegment part = scratch.zeroed(accBytes);
             parts.add(part);
             // separate row functions for integer and float sums keep their JIT profiles apart
             return ints ? intSumRow(s, t, part) : floatSumRow(s, t, part);
@@ -364,7 +365,7 @@ final class Reductions {
      * which take every row in float. The column chunks split across the loop threads; null for every other
      * case.
      */
-    private static MemorySegment columnSumsF32(NDArray a, boolean[] reduced, long accBytes) {
+    private static MemorySegment columnSumsF32(NDArray a, boolean[] reduced, long accBytes, Scratch scratch) {
         long[] shape = a.shapeRef();
         long[] st = a.stridesRef();
         if (!LoopSelector.VECTOR || a.dtype() != DType.FLOAT32 || shape.length != 2 || reduced[0] == reduced[1]) {
@@ -376,14 +377,14 @@ final class Reductions {
             return null;
         }
         MemorySegment s = a.buffer().memory();
-        MemorySegment acc = java.lang.foreign.Arena.ofAuto().allocate(accBytes, 64);
+        MemorySegment acc = scratch.zeroed(accBytes);
         long rows = shape[across], cols = shape[along], off = a.byteOffset(), rowStride = st[across];
         int parts = ParallelLoops.partsFor(a.size(), a.size() * 4);
         long lanes = VectorLoops.F.length();
         long chunk = Math.min(COLUMN_CHUNK, ((cols + parts - 1) / parts + lanes - 1) / lanes * lanes);
         long chunks = (cols + chunk - 1) / chunk;
         Copier.split(chunks, parts > 1, (from, to) -> {
-            MemorySegment sums = java.lang.foreign.Arena.ofAuto().allocate(chunk * 4, 64);
+            MemorySegment sums = scratch.zeroed(chunk * 4);
             for (long r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
                 long rn = Math.min(ROW_BLOCK, rows - r0);
                 for (long c = from; c < to; c++) {

@@ -75,52 +75,60 @@ def cmpexpr(op, t, a, b):
     return f'{widen(t, a)} {o} {widen(t, b)}'
 
 
-def binary_loop(name, t, ot, expr_fn, is_bool_out=False):
-    jt, L, s, _ = T[t]
-    ojt, OL, os_, _ = T[ot]
-    def body(ax, ay, az):
-        e = expr_fn('a', 'b')
-        if is_bool_out:
-            e = f'({e}) ? (byte) 1 : (byte) 0'
-        return f'{az}({e});'
-    w(f'    static void {name}(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z,'
-      f' long oz, long sz, long n) {{')
-    e = expr_fn('a', 'b')
-    if is_bool_out:
-        e = f'({e}) ? (byte) 1 : (byte) 0'
-    w(f'        if (sx == {s} && sy == {s} && sz == {os_}) {{')
-    w(f'            for (long i = 0; i < n; i++) {{')
-    w(f'                {jt} a = x.get({L}, ox + i * {s});')
-    w(f'                {jt} b = y.get({L}, oy + i * {s});')
-    w(f'                z.set({OL}, oz + i * {os_}, {e});')
-    w(f'            }}')
-    w(f'        }} else if (sy == 0 && sx == {s} && sz == {os_}) {{')
-    w(f'            {jt} b = y.get({L}, oy);')
-    w(f'            for (long i = 0; i < n; i++) {{')
-    w(f'                {jt} a = x.get({L}, ox + i * {s});')
-    w(f'                z.set({OL}, oz + i * {os_}, {e});')
-    w(f'            }}')
-    w(f'        }} else if (sx == 0 && sy == {s} && sz == {os_}) {{')
-    w(f'            {jt} a = x.get({L}, ox);')
-    w(f'            for (long i = 0; i < n; i++) {{')
-    w(f'                {jt} b = y.get({L}, oy + i * {s});')
-    w(f'                z.set({OL}, oz + i * {os_}, {e});')
-    w(f'            }}')
-    w(f'        }} else if (sx == {2 * s} && sy == {2 * s} && sz == {os_}) {{')
-    w(f'            for (long i = 0; i < n; i++) {{  // every second element ({STRIDE2_WHY})')
-    w(f'                {jt} a = x.get({L}, ox + i * {2 * s});')
-    w(f'                {jt} b = y.get({L}, oy + i * {2 * s});')
-    w(f'                z.set({OL}, oz + i * {os_}, {e});')
-    w(f'            }}')
-    w(f'        }} else {{')
-    w(f'            for (long i = 0; i < n; i++) {{')
-    w(f'                {jt} a = x.get({L}, ox + i * sx);')
-    w(f'                {jt} b = y.get({L}, oy + i * sy);')
-    w(f'                z.set({OL}, oz + i * sz, {e});')
-    w(f'            }}')
+# One loop per method: C2 compiles a method once it is hot, and a loop that had not run by then is compiled
+# blind (no profile: no unrolling, its bounds checks left inside) and never recompiled, as no trap fires in it.
+# A method holding the loops of every layout ran the layout that came second several times slower for the rest
+# of the run when its compile fell between the two (bench/ndarray.sh). So each layout's loop is a method of its
+# own, compiled once its own loop is hot, and the entry point only picks one.
+SEG = 'MemorySegment'
+
+
+def loop_method(mname, params, pre, loop_body, n='n'):
+    w(f'    private static void {mname}({params}) {{')
+    for line in pre:
+        w(f'        {line}')
+    w(f'        for (long i = 0; i < {n}; i++) {{')
+    for line in loop_body:
+        w(f'            {line}')
     w(f'        }}')
     w(f'    }}')
     w('')
+
+
+def binary_loop(name, t, ot, expr_fn, is_bool_out=False):
+    jt, L, s, _ = T[t]
+    ojt, OL, os_, _ = T[ot]
+    e = expr_fn('a', 'b')
+    if is_bool_out:
+        e = f'({e}) ? (byte) 1 : (byte) 0'
+    w(f'    static void {name}(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z,'
+      f' long oz, long sz, long n) {{')
+    w(f'        if (sx == {s} && sy == {s} && sz == {os_}) {{')
+    w(f'            {name}_vv(x, ox, y, oy, z, oz, n);')
+    w(f'        }} else if (sy == 0 && sx == {s} && sz == {os_}) {{')
+    w(f'            {name}_vs(x, ox, y.get({L}, oy), z, oz, n);')
+    w(f'        }} else if (sx == 0 && sy == {s} && sz == {os_}) {{')
+    w(f'            {name}_sv(x.get({L}, ox), y, oy, z, oz, n);')
+    w(f'        }} else if (sx == {2 * s} && sy == {2 * s} && sz == {os_}) {{')
+    w(f'            {name}_every2(x, ox, y, oy, z, oz, n);  // {STRIDE2_WHY}')
+    w(f'        }} else {{')
+    w(f'            {name}_strided(x, ox, sx, y, oy, sy, z, oz, sz, n);')
+    w(f'        }}')
+    w(f'    }}')
+    w('')
+    store = f'z.set({OL}, oz + i * {os_}, {e});'
+    loop_method(f'{name}_vv', f'{SEG} x, long ox, {SEG} y, long oy, {SEG} z, long oz, long n', [],
+                [f'{jt} a = x.get({L}, ox + i * {s});', f'{jt} b = y.get({L}, oy + i * {s});', store])
+    loop_method(f'{name}_vs', f'{SEG} x, long ox, {jt} b, {SEG} z, long oz, long n', [],
+                [f'{jt} a = x.get({L}, ox + i * {s});', store])
+    loop_method(f'{name}_sv', f'{jt} a, {SEG} y, long oy, {SEG} z, long oz, long n', [],
+                [f'{jt} b = y.get({L}, oy + i * {s});', store])
+    loop_method(f'{name}_every2', f'{SEG} x, long ox, {SEG} y, long oy, {SEG} z, long oz, long n', [],
+                [f'{jt} a = x.get({L}, ox + i * {2 * s});', f'{jt} b = y.get({L}, oy + i * {2 * s});', store])
+    loop_method(f'{name}_strided', f'{SEG} x, long ox, long sx, {SEG} y, long oy, long sy, {SEG} z, long oz, long sz,'
+                f' long n', [],
+                [f'{jt} a = x.get({L}, ox + i * sx);', f'{jt} b = y.get({L}, oy + i * sy);',
+                 f'z.set({OL}, oz + i * sz, {e});'])
 
 
 def unary_loop(name, t, ot, e):
@@ -128,23 +136,20 @@ def unary_loop(name, t, ot, e):
     ojt, OL, os_, _ = T[ot]
     w(f'    static void {name}(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {{')
     w(f'        if (sx == {s} && sz == {os_}) {{')
-    w(f'            for (long i = 0; i < n; i++) {{')
-    w(f'                {jt} a = x.get({L}, ox + i * {s});')
-    w(f'                z.set({OL}, oz + i * {os_}, {e});')
-    w(f'            }}')
+    w(f'            {name}_c(x, ox, z, oz, n);')
     w(f'        }} else if (sx == {2 * s} && sz == {os_}) {{')
-    w(f'            for (long i = 0; i < n; i++) {{  // every second element ({STRIDE2_WHY})')
-    w(f'                {jt} a = x.get({L}, ox + i * {2 * s});')
-    w(f'                z.set({OL}, oz + i * {os_}, {e});')
-    w(f'            }}')
+    w(f'            {name}_every2(x, ox, z, oz, n);  // {STRIDE2_WHY}')
     w(f'        }} else {{')
-    w(f'            for (long i = 0; i < n; i++) {{')
-    w(f'                {jt} a = x.get({L}, ox + i * sx);')
-    w(f'                z.set({OL}, oz + i * sz, {e});')
-    w(f'            }}')
+    w(f'            {name}_strided(x, ox, sx, z, oz, sz, n);')
     w(f'        }}')
     w(f'    }}')
     w('')
+    loop_method(f'{name}_c', f'{SEG} x, long ox, {SEG} z, long oz, long n', [],
+                [f'{jt} a = x.get({L}, ox + i * {s});', f'z.set({OL}, oz + i * {os_}, {e});'])
+    loop_method(f'{name}_every2', f'{SEG} x, long ox, {SEG} z, long oz, long n', [],
+                [f'{jt} a = x.get({L}, ox + i * {2 * s});', f'z.set({OL}, oz + i * {os_}, {e});'])
+    loop_method(f'{name}_strided', f'{SEG} x, long ox, long sx, {SEG} z, long oz, long sz, long n', [],
+                [f'{jt} a = x.get({L}, ox + i * sx);', f'z.set({OL}, oz + i * sz, {e});'])
 
 
 def cast_expr(f, t):
@@ -221,8 +226,9 @@ w('')
 w('/**')
 w(' * Typed inner loops, one per (operation, dtype): each runs over one row of {@code n} elements given every')
 w(' * operand\'s segment, byte offset and byte stride. Contiguous rows (and rows with a scalar operand, stride')
-w(' * 0) take branches C2 vectorises; every second element (a[..., ::2]) takes a branch with constant strides;')
-w(' * any other stride takes the strided branch. Generated by')
+w(' * 0) take loops C2 vectorises; every second element (a[..., ::2]) takes a loop with constant strides; any')
+w(' * other stride takes the strided loop. Each loop is a method of its own (C2 compiles a loop that had not run')
+w(' * when its method got hot without a profile, and never recompiles it). Generated by')
 w(' * {@code ndarray/codegen/gen_loops.py}.')
 w(' */')
 w('final class Loops {')
@@ -292,20 +298,19 @@ for size, (jt, L) in {1: ('byte', 'I8'), 2: ('short', 'I16'), 4: ('int', 'I32'),
     w(f'    static void where{size}(MemorySegment c, long oc, long sc, MemorySegment x, long ox, long sx, MemorySegment y,'
       f' long oy, long sy, MemorySegment z, long oz, long sz, long n) {{')
     w(f'        if (sc == 1 && sx == {size} && sy == {size} && sz == {size}) {{')
-    w(f'            for (long i = 0; i < n; i++) {{')
-    w(f'                {jt} a = x.get({L}, ox + i * {size});')
-    w(f'                {jt} b = y.get({L}, oy + i * {size});')
-    w(f'                z.set({L}, oz + i * {size}, c.get(I8, oc + i) != 0 ? a : b);')
-    w(f'            }}')
+    w(f'            where{size}_c(c, oc, x, ox, y, oy, z, oz, n);')
     w(f'        }} else {{')
-    w(f'            for (long i = 0; i < n; i++) {{')
-    w(f'                {jt} a = x.get({L}, ox + i * sx);')
-    w(f'                {jt} b = y.get({L}, oy + i * sy);')
-    w(f'                z.set({L}, oz + i * sz, c.get(I8, oc + i * sc) != 0 ? a : b);')
-    w(f'            }}')
+    w(f'            where{size}_strided(c, oc, sc, x, ox, sx, y, oy, sy, z, oz, sz, n);')
     w(f'        }}')
     w(f'    }}')
     w('')
+    loop_method(f'where{size}_c', f'{SEG} c, long oc, {SEG} x, long ox, {SEG} y, long oy, {SEG} z, long oz, long n', [],
+                [f'{jt} a = x.get({L}, ox + i * {size});', f'{jt} b = y.get({L}, oy + i * {size});',
+                 f'z.set({L}, oz + i * {size}, c.get(I8, oc + i) != 0 ? a : b);'])
+    loop_method(f'where{size}_strided', f'{SEG} c, long oc, long sc, {SEG} x, long ox, long sx, {SEG} y, long oy,'
+                f' long sy, {SEG} z, long oz, long sz, long n', [],
+                [f'{jt} a = x.get({L}, ox + i * sx);', f'{jt} b = y.get({L}, oy + i * sy);',
+                 f'z.set({L}, oz + i * sz, c.get(I8, oc + i * sc) != 0 ? a : b);'])
 
 # tables
 w('    private static int ix(DType t) {')

@@ -105,6 +105,12 @@ w('        }')
 w('    }')
 w('')
 
+# One loop per method: C2 compiles a method once it is hot, and a loop that had not run by then is compiled
+# blind (no profile: no unrolling, its bounds checks left inside) and never recompiled, as no trap fires in it.
+# With the contiguous, scalar-operand and operand-scalar loops in one method, whichever layout came second ran
+# 5x slower for the rest of the run when the compile fell between the two (compare/scalar/int32/1M 166-214 us
+# instead of 31-46 us, in 2 of 21 runs of bench/ndarray.sh's int32 cells). Each loop now has a method of its
+# own, compiled once its own loop is hot; the dispatching method holds no loop.
 bin_names = []
 for t, ops in BIN.items():
     vc, sp, lay, s, jt = V[t]
@@ -117,31 +123,51 @@ for t, ops in BIN.items():
         w(f'    static void {name}(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z,'
           f' long oz, long sz, long n) {{')
         w(f'        long i = 0;')
-        w(f'        int lanes = {sp}.length();')
-        w(f'        long bound = n - n % lanes;')
         w(f'        if (sz == {s} && sx == {s} && sy == {s}) {{')
-        w(f'            for (; i < bound; i += lanes) {{')
-        w(f'                {load(vc, sp, "x", f"ox + i * {s}")}.lanewise(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")})')
-        w(f'                        .intoMemorySegment(z, oz + i * {s}, LE);')
-        w(f'            }}')
+        w(f'            i = {name}_vv(x, ox, y, oy, z, oz, n);')
         w(f'        }} else if (sz == {s} && sx == {s} && sy == 0) {{')
-        w(f'            {vc} b = {vc}.broadcast({sp}, y.get({lay}, oy));')
-        w(f'            for (; i < bound; i += lanes) {{')
-        w(f'                {load(vc, sp, "x", f"ox + i * {s}")}.lanewise(VectorOperators.{o}, b).intoMemorySegment(z, oz + i * {s}, LE);')
-        w(f'            }}')
+        w(f'            i = {name}_vs(x, ox, y.get({lay}, oy), z, oz, n);')
         w(f'        }} else if (sz == {s} && sx == 0 && sy == {s}) {{')
-        w(f'            {vc} a = {vc}.broadcast({sp}, x.get({lay}, ox));')
-        w(f'            for (; i < bound; i += lanes) {{')
-        w(f'                a.lanewise(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")}).intoMemorySegment(z, oz + i * {s}, LE);')
-        w(f'            }}')
+        w(f'            i = {name}_sv(x.get({lay}, ox), y, oy, z, oz, n);')
         w(f'        }}')
         w(f'        if (i < n) {{')
         w(f'            Loops.{name}(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);')
         w(f'        }}')
         w(f'    }}')
         w('')
+        w(f'    private static long {name}_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {{')
+        w(f'        int lanes = {sp}.length();')
+        w(f'        long bound = n - n % lanes;')
+        w(f'        for (long i = 0; i < bound; i += lanes) {{')
+        w(f'            {load(vc, sp, "x", f"ox + i * {s}")}.lanewise(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")})')
+        w(f'                    .intoMemorySegment(z, oz + i * {s}, LE);')
+        w(f'        }}')
+        w(f'        return bound;')
+        w(f'    }}')
+        w('')
+        w(f'    private static long {name}_vs(MemorySegment x, long ox, {jt} y, MemorySegment z, long oz, long n) {{')
+        w(f'        int lanes = {sp}.length();')
+        w(f'        long bound = n - n % lanes;')
+        w(f'        {vc} b = {vc}.broadcast({sp}, y);')
+        w(f'        for (long i = 0; i < bound; i += lanes) {{')
+        w(f'            {load(vc, sp, "x", f"ox + i * {s}")}.lanewise(VectorOperators.{o}, b).intoMemorySegment(z, oz + i * {s}, LE);')
+        w(f'        }}')
+        w(f'        return bound;')
+        w(f'    }}')
+        w('')
+        w(f'    private static long {name}_sv({jt} x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {{')
+        w(f'        int lanes = {sp}.length();')
+        w(f'        long bound = n - n % lanes;')
+        w(f'        {vc} a = {vc}.broadcast({sp}, x);')
+        w(f'        for (long i = 0; i < bound; i += lanes) {{')
+        w(f'            a.lanewise(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")}).intoMemorySegment(z, oz + i * {s}, LE);')
+        w(f'        }}')
+        w(f'        return bound;')
+        w(f'    }}')
+        w('')
 
 BSP = {'f32': 'BF', 'f64': 'BD', 'i32': 'BI', 'u8': 'B'}
+BOX = {"f32": "Float", "f64": "Double", "i32": "Integer", "u8": "Byte"}
 cmp_names = []
 for t in ['f32', 'f64', 'i32', 'u8']:
     vc, sp, lay, s, jt = V[t]
@@ -154,25 +180,38 @@ for t in ['f32', 'f64', 'i32', 'u8']:
         w(f'    static void {name}(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z,'
           f' long oz, long sz, long n) {{')
         w(f'        long i = 0;')
-        w(f'        int lanes = {sp}.length();')
-        w(f'        long bound = n - n % lanes;')
-        w(f'        ByteVector zero = ByteVector.zero({bs});')
         w(f'        if (sz == 1 && sx == {s} && sy == {s}) {{')
-        w(f'            for (; i < bound; i += lanes) {{')
-        w(f'                VectorMask<{ {"f32": "Float", "f64": "Double", "i32": "Integer", "u8": "Byte"}[t] }> m = {load(vc, sp, "x", f"ox + i * {s}")}')
-        w(f'                        .compare(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")});')
-        w(f'                zero.blend((byte) 1, {mask}).intoMemorySegment(z, oz + i, LE);')
-        w(f'            }}')
+        w(f'            i = {name}_vv(x, ox, y, oy, z, oz, n);')
         w(f'        }} else if (sz == 1 && sx == {s} && sy == 0) {{')
-        w(f'            {vc} b = {vc}.broadcast({sp}, y.get({lay}, oy));')
-        w(f'            for (; i < bound; i += lanes) {{')
-        w(f'                VectorMask<{ {"f32": "Float", "f64": "Double", "i32": "Integer", "u8": "Byte"}[t] }> m = {load(vc, sp, "x", f"ox + i * {s}")}.compare(VectorOperators.{o}, b);')
-        w(f'                zero.blend((byte) 1, {mask}).intoMemorySegment(z, oz + i, LE);')
-        w(f'            }}')
+        w(f'            i = {name}_vs(x, ox, y.get({lay}, oy), z, oz, n);')
         w(f'        }}')
         w(f'        if (i < n) {{')
         w(f'            Loops.{name}(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);')
         w(f'        }}')
+        w(f'    }}')
+        w('')
+        w(f'    private static long {name}_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {{')
+        w(f'        int lanes = {sp}.length();')
+        w(f'        long bound = n - n % lanes;')
+        w(f'        ByteVector zero = ByteVector.zero({bs});')
+        w(f'        for (long i = 0; i < bound; i += lanes) {{')
+        w(f'            VectorMask<{BOX[t]}> m = {load(vc, sp, "x", f"ox + i * {s}")}')
+        w(f'                    .compare(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")});')
+        w(f'            zero.blend((byte) 1, {mask}).intoMemorySegment(z, oz + i, LE);')
+        w(f'        }}')
+        w(f'        return bound;')
+        w(f'    }}')
+        w('')
+        w(f'    private static long {name}_vs(MemorySegment x, long ox, {jt} y, MemorySegment z, long oz, long n) {{')
+        w(f'        int lanes = {sp}.length();')
+        w(f'        long bound = n - n % lanes;')
+        w(f'        ByteVector zero = ByteVector.zero({bs});')
+        w(f'        {vc} b = {vc}.broadcast({sp}, y);')
+        w(f'        for (long i = 0; i < bound; i += lanes) {{')
+        w(f'            VectorMask<{BOX[t]}> m = {load(vc, sp, "x", f"ox + i * {s}")}.compare(VectorOperators.{o}, b);')
+        w(f'            zero.blend((byte) 1, {mask}).intoMemorySegment(z, oz + i, LE);')
+        w(f'        }}')
+        w(f'        return bound;')
         w(f'    }}')
         w('')
 
@@ -518,27 +557,36 @@ w('''    /** Sum of a contiguous block of float64. */
         return i;
     }
 
-    /** {@code acc[j] += x[j]}: float64 accumulators (contiguous), float32 or float64 input (contiguous). */
+    /**
+     * {@code acc[j] += x[j]}: float64 accumulators (contiguous), float32 or float64 input (contiguous); returns the
+     * count done. One loop per method (see the binary loops).
+     */
     static long accumulate(MemorySegment s, long off, DType t, MemorySegment acc, long ao, long n) {
+        if (t == DType.FLOAT32) {
+            return FD == null ? 0 : accumulateF32(s, off, acc, ao, n);
+        }
+        return accumulateF64(s, off, acc, ao, n);
+    }
+
+    private static long accumulateF32(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        long i = 0;
-        if (t == DType.FLOAT32) {
-            if (FD == null) {
-                return 0;
-            }
-            for (; i < bound; i += lanes) {
-                DoubleVector a = DoubleVector.fromMemorySegment(D, acc, ao + i * 8, LE);
-                a.add((DoubleVector) FloatVector.fromMemorySegment(FD, s, off + i * 4, LE)
-                        .convertShape(VectorOperators.F2D, D, 0)).intoMemorySegment(acc, ao + i * 8, LE);
-            }
-        } else {
-            for (; i < bound; i += lanes) {
-                DoubleVector a = DoubleVector.fromMemorySegment(D, acc, ao + i * 8, LE);
-                a.add(DoubleVector.fromMemorySegment(D, s, off + i * 8, LE)).intoMemorySegment(acc, ao + i * 8, LE);
-            }
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector a = DoubleVector.fromMemorySegment(D, acc, ao + i * 8, LE);
+            a.add((DoubleVector) FloatVector.fromMemorySegment(FD, s, off + i * 4, LE)
+                    .convertShape(VectorOperators.F2D, D, 0)).intoMemorySegment(acc, ao + i * 8, LE);
         }
-        return i;
+        return bound;
+    }
+
+    private static long accumulateF64(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector a = DoubleVector.fromMemorySegment(D, acc, ao + i * 8, LE);
+            a.add(DoubleVector.fromMemorySegment(D, s, off + i * 8, LE)).intoMemorySegment(acc, ao + i * 8, LE);
+        }
+        return bound;
     }
 
     /** Sum of n contiguous uint8 (n below 2^23 per call, so int lanes cannot overflow). */

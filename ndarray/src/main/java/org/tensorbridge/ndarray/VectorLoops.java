@@ -76,1104 +76,1834 @@ final class VectorLoops {
 
     static void add_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
-        int lanes = F.length();
-        long bound = n - n % lanes;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = add_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.ADD, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = add_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            FloatVector a = FloatVector.broadcast(F, x.get(F32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = add_f32_sv(x.get(F32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.add_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void sub_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long add_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long add_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.ADD, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long add_f32_sv(float x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector a = FloatVector.broadcast(F, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.ADD, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    static void sub_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.SUB, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = sub_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.SUB, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = sub_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            FloatVector a = FloatVector.broadcast(F, x.get(F32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.SUB, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = sub_f32_sv(x.get(F32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.sub_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void mul_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long sub_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.SUB, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long sub_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.SUB, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long sub_f32_sv(float x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector a = FloatVector.broadcast(F, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.SUB, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    static void mul_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MUL, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = mul_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MUL, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = mul_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            FloatVector a = FloatVector.broadcast(F, x.get(F32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.MUL, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = mul_f32_sv(x.get(F32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.mul_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void div_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long mul_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MUL, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long mul_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MUL, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long mul_f32_sv(float x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector a = FloatVector.broadcast(F, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.MUL, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    static void div_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.DIV, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = div_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.DIV, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = div_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            FloatVector a = FloatVector.broadcast(F, x.get(F32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.DIV, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = div_f32_sv(x.get(F32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.div_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void min_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long div_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.DIV, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long div_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.DIV, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long div_f32_sv(float x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector a = FloatVector.broadcast(F, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.DIV, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    static void min_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MIN, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = min_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MIN, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = min_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            FloatVector a = FloatVector.broadcast(F, x.get(F32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.MIN, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = min_f32_sv(x.get(F32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.min_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void max_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long min_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MIN, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long min_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MIN, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long min_f32_sv(float x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector a = FloatVector.broadcast(F, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.MIN, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    static void max_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = max_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MAX, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = max_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            FloatVector a = FloatVector.broadcast(F, x.get(F32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = max_f32_sv(x.get(F32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.max_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
+    private static long max_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long max_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).lanewise(VectorOperators.MAX, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long max_f32_sv(float x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        FloatVector a = FloatVector.broadcast(F, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.MAX, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
     static void add_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
-        int lanes = D.length();
-        long bound = n - n % lanes;
         if (sz == 8 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.ADD, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
-                        .intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = add_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 8 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.ADD, b).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = add_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         } else if (sz == 8 && sx == 0 && sy == 8) {
-            DoubleVector a = DoubleVector.broadcast(D, x.get(F64, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.ADD, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = add_f64_sv(x.get(F64, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.add_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void sub_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long add_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.ADD, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
+                    .intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long add_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.ADD, b).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long add_f64_sv(double x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector a = DoubleVector.broadcast(D, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.ADD, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    static void sub_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 8 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.SUB, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
-                        .intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = sub_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 8 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.SUB, b).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = sub_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         } else if (sz == 8 && sx == 0 && sy == 8) {
-            DoubleVector a = DoubleVector.broadcast(D, x.get(F64, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.SUB, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = sub_f64_sv(x.get(F64, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.sub_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void mul_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long sub_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.SUB, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
+                    .intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long sub_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.SUB, b).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long sub_f64_sv(double x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector a = DoubleVector.broadcast(D, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.SUB, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    static void mul_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 8 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MUL, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
-                        .intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = mul_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 8 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MUL, b).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = mul_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         } else if (sz == 8 && sx == 0 && sy == 8) {
-            DoubleVector a = DoubleVector.broadcast(D, x.get(F64, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.MUL, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = mul_f64_sv(x.get(F64, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.mul_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void div_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long mul_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MUL, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
+                    .intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long mul_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MUL, b).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long mul_f64_sv(double x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector a = DoubleVector.broadcast(D, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.MUL, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    static void div_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 8 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.DIV, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
-                        .intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = div_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 8 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.DIV, b).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = div_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         } else if (sz == 8 && sx == 0 && sy == 8) {
-            DoubleVector a = DoubleVector.broadcast(D, x.get(F64, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.DIV, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = div_f64_sv(x.get(F64, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.div_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void min_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long div_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.DIV, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
+                    .intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long div_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.DIV, b).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long div_f64_sv(double x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector a = DoubleVector.broadcast(D, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.DIV, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    static void min_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 8 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MIN, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
-                        .intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = min_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 8 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MIN, b).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = min_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         } else if (sz == 8 && sx == 0 && sy == 8) {
-            DoubleVector a = DoubleVector.broadcast(D, x.get(F64, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.MIN, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = min_f64_sv(x.get(F64, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.min_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void max_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long min_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MIN, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
+                    .intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long min_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MIN, b).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long min_f64_sv(double x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector a = DoubleVector.broadcast(D, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.MIN, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    static void max_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 8 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MAX, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
-                        .intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = max_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 8 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MAX, b).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = max_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         } else if (sz == 8 && sx == 0 && sy == 8) {
-            DoubleVector a = DoubleVector.broadcast(D, x.get(F64, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.MAX, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = max_f64_sv(x.get(F64, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.max_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
+    private static long max_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MAX, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE))
+                    .intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long max_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.MAX, b).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long max_f64_sv(double x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector a = DoubleVector.broadcast(D, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.MAX, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE)).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
     static void add_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
-        int lanes = I.length();
-        long bound = n - n % lanes;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.ADD, IntVector.fromMemorySegment(I, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = add_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.ADD, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = add_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            IntVector a = IntVector.broadcast(I, x.get(I32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.ADD, IntVector.fromMemorySegment(I, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = add_i32_sv(x.get(I32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.add_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void sub_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long add_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.ADD, IntVector.fromMemorySegment(I, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long add_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.ADD, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long add_i32_sv(int x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        IntVector a = IntVector.broadcast(I, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.ADD, IntVector.fromMemorySegment(I, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    static void sub_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.SUB, IntVector.fromMemorySegment(I, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = sub_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.SUB, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = sub_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            IntVector a = IntVector.broadcast(I, x.get(I32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.SUB, IntVector.fromMemorySegment(I, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = sub_i32_sv(x.get(I32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.sub_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void mul_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long sub_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.SUB, IntVector.fromMemorySegment(I, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long sub_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.SUB, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long sub_i32_sv(int x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        IntVector a = IntVector.broadcast(I, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.SUB, IntVector.fromMemorySegment(I, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    static void mul_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MUL, IntVector.fromMemorySegment(I, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = mul_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MUL, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = mul_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            IntVector a = IntVector.broadcast(I, x.get(I32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.MUL, IntVector.fromMemorySegment(I, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = mul_i32_sv(x.get(I32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.mul_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void min_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long mul_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MUL, IntVector.fromMemorySegment(I, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long mul_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MUL, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long mul_i32_sv(int x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        IntVector a = IntVector.broadcast(I, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.MUL, IntVector.fromMemorySegment(I, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    static void min_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MIN, IntVector.fromMemorySegment(I, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = min_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MIN, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = min_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            IntVector a = IntVector.broadcast(I, x.get(I32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.MIN, IntVector.fromMemorySegment(I, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = min_i32_sv(x.get(I32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.min_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void max_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long min_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MIN, IntVector.fromMemorySegment(I, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long min_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MIN, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long min_i32_sv(int x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        IntVector a = IntVector.broadcast(I, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.MIN, IntVector.fromMemorySegment(I, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    static void max_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 4 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MAX, IntVector.fromMemorySegment(I, y, oy + i * 4, LE))
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = max_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 4 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MAX, b).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = max_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         } else if (sz == 4 && sx == 0 && sy == 4) {
-            IntVector a = IntVector.broadcast(I, x.get(I32, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.MAX, IntVector.fromMemorySegment(I, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = max_i32_sv(x.get(I32, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.max_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
+    private static long max_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MAX, IntVector.fromMemorySegment(I, y, oy + i * 4, LE))
+                    .intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long max_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            IntVector.fromMemorySegment(I, x, ox + i * 4, LE).lanewise(VectorOperators.MAX, b).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long max_i32_sv(int x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        IntVector a = IntVector.broadcast(I, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.MAX, IntVector.fromMemorySegment(I, y, oy + i * 4, LE)).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
     static void add_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
-        int lanes = B.length();
-        long bound = n - n % lanes;
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.ADD, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE))
-                        .intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = add_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.ADD, b).intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = add_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         } else if (sz == 1 && sx == 0 && sy == 1) {
-            ByteVector a = ByteVector.broadcast(B, x.get(I8, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.ADD, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE)).intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = add_u8_sv(x.get(I8, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.add_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void sub_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long add_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.ADD, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE))
+                    .intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    private static long add_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.ADD, b).intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    private static long add_u8_sv(byte x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector a = ByteVector.broadcast(B, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.ADD, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE)).intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    static void sub_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.SUB, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE))
-                        .intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = sub_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.SUB, b).intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = sub_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         } else if (sz == 1 && sx == 0 && sy == 1) {
-            ByteVector a = ByteVector.broadcast(B, x.get(I8, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.SUB, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE)).intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = sub_u8_sv(x.get(I8, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.sub_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void mul_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long sub_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.SUB, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE))
+                    .intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    private static long sub_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.SUB, b).intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    private static long sub_u8_sv(byte x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector a = ByteVector.broadcast(B, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.SUB, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE)).intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    static void mul_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.MUL, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE))
-                        .intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = mul_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.MUL, b).intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = mul_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         } else if (sz == 1 && sx == 0 && sy == 1) {
-            ByteVector a = ByteVector.broadcast(B, x.get(I8, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.MUL, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE)).intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = mul_u8_sv(x.get(I8, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.mul_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void min_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long mul_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.MUL, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE))
+                    .intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    private static long mul_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.MUL, b).intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    private static long mul_u8_sv(byte x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector a = ByteVector.broadcast(B, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.MUL, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE)).intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    static void min_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.UMIN, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE))
-                        .intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = min_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.UMIN, b).intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = min_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         } else if (sz == 1 && sx == 0 && sy == 1) {
-            ByteVector a = ByteVector.broadcast(B, x.get(I8, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.UMIN, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE)).intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = min_u8_sv(x.get(I8, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.min_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void max_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long min_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.UMIN, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE))
+                    .intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    private static long min_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.UMIN, b).intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    private static long min_u8_sv(byte x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector a = ByteVector.broadcast(B, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.UMIN, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE)).intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    static void max_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.UMAX, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE))
-                        .intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = max_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.UMAX, b).intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = max_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         } else if (sz == 1 && sx == 0 && sy == 1) {
-            ByteVector a = ByteVector.broadcast(B, x.get(I8, ox));
-            for (; i < bound; i += lanes) {
-                a.lanewise(VectorOperators.UMAX, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE)).intoMemorySegment(z, oz + i * 1, LE);
-            }
+            i = max_u8_sv(x.get(I8, ox), y, oy, z, oz, n);
         }
         if (i < n) {
             Loops.max_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
+    private static long max_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.UMAX, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE))
+                    .intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    private static long max_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).lanewise(VectorOperators.UMAX, b).intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
+    private static long max_u8_sv(byte x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector a = ByteVector.broadcast(B, x);
+        for (long i = 0; i < bound; i += lanes) {
+            a.lanewise(VectorOperators.UMAX, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE)).intoMemorySegment(z, oz + i * 1, LE);
+        }
+        return bound;
+    }
+
     static void eq_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
-        int lanes = F.length();
-        long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
-                        .compare(VectorOperators.EQ, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = eq_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.EQ, b);
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = eq_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.eq_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void ne_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long eq_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BF);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
+                    .compare(VectorOperators.EQ, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long eq_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BF);
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.EQ, b);
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void ne_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
-                        .compare(VectorOperators.NE, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ne_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.NE, b);
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ne_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.ne_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void lt_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long ne_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BF);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
+                    .compare(VectorOperators.NE, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long ne_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BF);
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.NE, b);
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void lt_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
-                        .compare(VectorOperators.LT, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = lt_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.LT, b);
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = lt_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.lt_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void le_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long lt_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BF);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
+                    .compare(VectorOperators.LT, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long lt_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BF);
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.LT, b);
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void le_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
-                        .compare(VectorOperators.LE, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = le_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.LE, b);
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = le_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.le_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void gt_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long le_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BF);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
+                    .compare(VectorOperators.LE, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long le_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BF);
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.LE, b);
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void gt_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
-                        .compare(VectorOperators.GT, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = gt_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.GT, b);
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = gt_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.gt_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void ge_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long gt_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BF);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
+                    .compare(VectorOperators.GT, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long gt_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BF);
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.GT, b);
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void ge_f32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
-                        .compare(VectorOperators.GE, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ge_f32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            FloatVector b = FloatVector.broadcast(F, y.get(F32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.GE, b);
-                zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ge_f32_vs(x, ox, y.get(F32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.ge_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
+    private static long ge_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BF);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
+                    .compare(VectorOperators.GE, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long ge_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BF);
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.GE, b);
+            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
     static void eq_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
-        int lanes = D.length();
-        long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
         if (sz == 1 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
-                        .compare(VectorOperators.EQ, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = eq_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.EQ, b);
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = eq_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         }
         if (i < n) {
             Loops.eq_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void ne_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long eq_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BD);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
+                    .compare(VectorOperators.EQ, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long eq_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BD);
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.EQ, b);
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void ne_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
-                        .compare(VectorOperators.NE, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ne_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.NE, b);
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ne_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         }
         if (i < n) {
             Loops.ne_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void lt_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long ne_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BD);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
+                    .compare(VectorOperators.NE, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long ne_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BD);
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.NE, b);
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void lt_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
-                        .compare(VectorOperators.LT, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = lt_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.LT, b);
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = lt_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         }
         if (i < n) {
             Loops.lt_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void le_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long lt_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BD);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
+                    .compare(VectorOperators.LT, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long lt_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BD);
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.LT, b);
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void le_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
-                        .compare(VectorOperators.LE, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = le_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.LE, b);
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = le_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         }
         if (i < n) {
             Loops.le_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void gt_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long le_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BD);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
+                    .compare(VectorOperators.LE, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long le_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BD);
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.LE, b);
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void gt_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
-                        .compare(VectorOperators.GT, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = gt_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.GT, b);
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = gt_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         }
         if (i < n) {
             Loops.gt_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void ge_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long gt_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BD);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
+                    .compare(VectorOperators.GT, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long gt_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BD);
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.GT, b);
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void ge_f64(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 8 && sy == 8) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
-                        .compare(VectorOperators.GE, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ge_f64_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 8 && sy == 0) {
-            DoubleVector b = DoubleVector.broadcast(D, y.get(F64, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.GE, b);
-                zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ge_f64_vs(x, ox, y.get(F64, oy), z, oz, n);
         }
         if (i < n) {
             Loops.ge_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
+    private static long ge_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BD);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
+                    .compare(VectorOperators.GE, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long ge_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BD);
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.GE, b);
+            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
     static void eq_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
-        int lanes = I.length();
-        long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
-                        .compare(VectorOperators.EQ, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = eq_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.EQ, b);
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = eq_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.eq_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void ne_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long eq_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BI);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
+                    .compare(VectorOperators.EQ, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long eq_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BI);
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.EQ, b);
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void ne_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
-                        .compare(VectorOperators.NE, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ne_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.NE, b);
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ne_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.ne_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void lt_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long ne_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BI);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
+                    .compare(VectorOperators.NE, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long ne_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BI);
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.NE, b);
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void lt_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
-                        .compare(VectorOperators.LT, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = lt_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.LT, b);
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = lt_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.lt_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void le_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long lt_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BI);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
+                    .compare(VectorOperators.LT, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long lt_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BI);
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.LT, b);
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void le_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
-                        .compare(VectorOperators.LE, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = le_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.LE, b);
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = le_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.le_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void gt_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long le_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BI);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
+                    .compare(VectorOperators.LE, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long le_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BI);
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.LE, b);
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void gt_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
-                        .compare(VectorOperators.GT, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = gt_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.GT, b);
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = gt_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.gt_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void ge_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long gt_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(BI);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
+                    .compare(VectorOperators.GT, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long gt_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BI);
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.GT, b);
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void ge_i32(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 4 && sy == 4) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
-                        .compare(VectorOperators.GE, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ge_i32_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 4 && sy == 0) {
-            IntVector b = IntVector.broadcast(I, y.get(I32, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.GE, b);
-                zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ge_i32_vs(x, ox, y.get(I32, oy), z, oz, n);
         }
         if (i < n) {
             Loops.ge_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
+    private static long ge_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BI);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
+                    .compare(VectorOperators.GE, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long ge_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(BI);
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.GE, b);
+            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
     static void eq_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
-        int lanes = B.length();
-        long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
-                        .compare(VectorOperators.EQ, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = eq_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.EQ, b);
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = eq_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         }
         if (i < n) {
             Loops.eq_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void ne_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long eq_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(B);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
+                    .compare(VectorOperators.EQ, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long eq_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(B);
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.EQ, b);
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void ne_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
-                        .compare(VectorOperators.NE, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ne_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.NE, b);
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ne_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         }
         if (i < n) {
             Loops.ne_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void lt_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long ne_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(B);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
+                    .compare(VectorOperators.NE, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long ne_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(B);
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.NE, b);
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void lt_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
-                        .compare(VectorOperators.ULT, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = lt_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.ULT, b);
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = lt_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         }
         if (i < n) {
             Loops.lt_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void le_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long lt_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(B);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
+                    .compare(VectorOperators.ULT, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long lt_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(B);
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.ULT, b);
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void le_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
-                        .compare(VectorOperators.ULE, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = le_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.ULE, b);
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = le_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         }
         if (i < n) {
             Loops.le_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void gt_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long le_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(B);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
+                    .compare(VectorOperators.ULE, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long le_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(B);
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.ULE, b);
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void gt_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
-                        .compare(VectorOperators.UGT, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = gt_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.UGT, b);
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = gt_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         }
         if (i < n) {
             Loops.gt_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
     }
 
-    static void ge_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
+    private static long gt_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
         ByteVector zero = ByteVector.zero(B);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
+                    .compare(VectorOperators.UGT, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long gt_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(B);
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.UGT, b);
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    static void ge_u8(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
         if (sz == 1 && sx == 1 && sy == 1) {
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
-                        .compare(VectorOperators.UGE, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ge_u8_vv(x, ox, y, oy, z, oz, n);
         } else if (sz == 1 && sx == 1 && sy == 0) {
-            ByteVector b = ByteVector.broadcast(B, y.get(I8, oy));
-            for (; i < bound; i += lanes) {
-                VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.UGE, b);
-                zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
-            }
+            i = ge_u8_vs(x, ox, y.get(I8, oy), z, oz, n);
         }
         if (i < n) {
             Loops.ge_u8(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
         }
+    }
+
+    private static long ge_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(B);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
+                    .compare(VectorOperators.UGE, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
+    }
+
+    private static long ge_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
+        int lanes = B.length();
+        long bound = n - n % lanes;
+        ByteVector zero = ByteVector.zero(B);
+        ByteVector b = ByteVector.broadcast(B, y);
+        for (long i = 0; i < bound; i += lanes) {
+            VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.UGE, b);
+            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+        }
+        return bound;
     }
 
     static void where1(MemorySegment cs, long oc, long sc, MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
@@ -1914,27 +2644,36 @@ final class VectorLoops {
         return i;
     }
 
-    /** {@code acc[j] += x[j]}: float64 accumulators (contiguous), float32 or float64 input (contiguous). */
+    /**
+     * {@code acc[j] += x[j]}: float64 accumulators (contiguous), float32 or float64 input (contiguous); returns the
+     * count done. One loop per method (see the binary loops).
+     */
     static long accumulate(MemorySegment s, long off, DType t, MemorySegment acc, long ao, long n) {
+        if (t == DType.FLOAT32) {
+            return FD == null ? 0 : accumulateF32(s, off, acc, ao, n);
+        }
+        return accumulateF64(s, off, acc, ao, n);
+    }
+
+    private static long accumulateF32(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        long i = 0;
-        if (t == DType.FLOAT32) {
-            if (FD == null) {
-                return 0;
-            }
-            for (; i < bound; i += lanes) {
-                DoubleVector a = DoubleVector.fromMemorySegment(D, acc, ao + i * 8, LE);
-                a.add((DoubleVector) FloatVector.fromMemorySegment(FD, s, off + i * 4, LE)
-                        .convertShape(VectorOperators.F2D, D, 0)).intoMemorySegment(acc, ao + i * 8, LE);
-            }
-        } else {
-            for (; i < bound; i += lanes) {
-                DoubleVector a = DoubleVector.fromMemorySegment(D, acc, ao + i * 8, LE);
-                a.add(DoubleVector.fromMemorySegment(D, s, off + i * 8, LE)).intoMemorySegment(acc, ao + i * 8, LE);
-            }
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector a = DoubleVector.fromMemorySegment(D, acc, ao + i * 8, LE);
+            a.add((DoubleVector) FloatVector.fromMemorySegment(FD, s, off + i * 4, LE)
+                    .convertShape(VectorOperators.F2D, D, 0)).intoMemorySegment(acc, ao + i * 8, LE);
         }
-        return i;
+        return bound;
+    }
+
+    private static long accumulateF64(MemorySegment s, long off, MemorySegment acc, long ao, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            DoubleVector a = DoubleVector.fromMemorySegment(D, acc, ao + i * 8, LE);
+            a.add(DoubleVector.fromMemorySegment(D, s, off + i * 8, LE)).intoMemorySegment(acc, ao + i * 8, LE);
+        }
+        return bound;
     }
 
     /** Sum of n contiguous uint8 (n below 2^23 per call, so int lanes cannot overflow). */

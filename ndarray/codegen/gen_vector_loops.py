@@ -111,6 +111,24 @@ w('')
 # 5x slower for the rest of the run when the compile fell between the two (compare/scalar/int32/1M 166-214 us
 # instead of 31-46 us, in 2 of 21 runs of bench/ndarray.sh's int32 cells). Each loop now has a method of its
 # own, compiled once its own loop is hot; the dispatching method holds no loop.
+
+
+def vector_loop(mname, params, sp, pre, body):
+    """A method holding one vector loop over the first n - n % lanes elements; returns that count."""
+    w(f'    private static long {mname}({params}) {{')
+    w(f'        int lanes = {sp}.length();')
+    w(f'        long bound = n - n % lanes;')
+    for line in pre:
+        w(f'        {line}')
+    w(f'        for (long i = 0; i < bound; i += lanes) {{')
+    for line in body:
+        w(f'            {line}')
+    w(f'        }}')
+    w(f'        return bound;')
+    w(f'    }}')
+    w('')
+
+
 bin_names = []
 for t, ops in BIN.items():
     vc, sp, lay, s, jt = V[t]
@@ -135,36 +153,16 @@ for t, ops in BIN.items():
         w(f'        }}')
         w(f'    }}')
         w('')
-        w(f'    private static long {name}_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {{')
-        w(f'        int lanes = {sp}.length();')
-        w(f'        long bound = n - n % lanes;')
-        w(f'        for (long i = 0; i < bound; i += lanes) {{')
-        w(f'            {load(vc, sp, "x", f"ox + i * {s}")}.lanewise(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")})')
-        w(f'                    .intoMemorySegment(z, oz + i * {s}, LE);')
-        w(f'        }}')
-        w(f'        return bound;')
-        w(f'    }}')
-        w('')
-        w(f'    private static long {name}_vs(MemorySegment x, long ox, {jt} y, MemorySegment z, long oz, long n) {{')
-        w(f'        int lanes = {sp}.length();')
-        w(f'        long bound = n - n % lanes;')
-        w(f'        {vc} b = {vc}.broadcast({sp}, y);')
-        w(f'        for (long i = 0; i < bound; i += lanes) {{')
-        w(f'            {load(vc, sp, "x", f"ox + i * {s}")}.lanewise(VectorOperators.{o}, b).intoMemorySegment(z, oz + i * {s}, LE);')
-        w(f'        }}')
-        w(f'        return bound;')
-        w(f'    }}')
-        w('')
-        w(f'    private static long {name}_sv({jt} x, MemorySegment y, long oy, MemorySegment z, long oz, long n) {{')
-        w(f'        int lanes = {sp}.length();')
-        w(f'        long bound = n - n % lanes;')
-        w(f'        {vc} a = {vc}.broadcast({sp}, x);')
-        w(f'        for (long i = 0; i < bound; i += lanes) {{')
-        w(f'            a.lanewise(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")}).intoMemorySegment(z, oz + i * {s}, LE);')
-        w(f'        }}')
-        w(f'        return bound;')
-        w(f'    }}')
-        w('')
+        xy = f'MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n'
+        vector_loop(f'{name}_vv', xy, sp, [],
+                    [f'{load(vc, sp, "x", f"ox + i * {s}")}.lanewise(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")})',
+                     f'        .intoMemorySegment(z, oz + i * {s}, LE);'])
+        vector_loop(f'{name}_vs', f'MemorySegment x, long ox, {jt} y, MemorySegment z, long oz, long n', sp,
+                    [f'{vc} b = {vc}.broadcast({sp}, y);'],
+                    [f'{load(vc, sp, "x", f"ox + i * {s}")}.lanewise(VectorOperators.{o}, b).intoMemorySegment(z, oz + i * {s}, LE);'])
+        vector_loop(f'{name}_sv', f'{jt} x, MemorySegment y, long oy, MemorySegment z, long oz, long n', sp,
+                    [f'{vc} a = {vc}.broadcast({sp}, x);'],
+                    [f'a.lanewise(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")}).intoMemorySegment(z, oz + i * {s}, LE);'])
 
 BSP = {'f32': 'BF', 'f64': 'BD', 'i32': 'BI', 'u8': 'B'}
 BOX = {"f32": "Float", "f64": "Double", "i32": "Integer", "u8": "Byte"}
@@ -190,30 +188,16 @@ for t in ['f32', 'f64', 'i32', 'u8']:
         w(f'        }}')
         w(f'    }}')
         w('')
-        w(f'    private static long {name}_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {{')
-        w(f'        int lanes = {sp}.length();')
-        w(f'        long bound = n - n % lanes;')
-        w(f'        ByteVector zero = ByteVector.zero({bs});')
-        w(f'        for (long i = 0; i < bound; i += lanes) {{')
-        w(f'            VectorMask<{BOX[t]}> m = {load(vc, sp, "x", f"ox + i * {s}")}')
-        w(f'                    .compare(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")});')
-        w(f'            zero.blend((byte) 1, {mask}).intoMemorySegment(z, oz + i, LE);')
-        w(f'        }}')
-        w(f'        return bound;')
-        w(f'    }}')
-        w('')
-        w(f'    private static long {name}_vs(MemorySegment x, long ox, {jt} y, MemorySegment z, long oz, long n) {{')
-        w(f'        int lanes = {sp}.length();')
-        w(f'        long bound = n - n % lanes;')
-        w(f'        ByteVector zero = ByteVector.zero({bs});')
-        w(f'        {vc} b = {vc}.broadcast({sp}, y);')
-        w(f'        for (long i = 0; i < bound; i += lanes) {{')
-        w(f'            VectorMask<{BOX[t]}> m = {load(vc, sp, "x", f"ox + i * {s}")}.compare(VectorOperators.{o}, b);')
-        w(f'            zero.blend((byte) 1, {mask}).intoMemorySegment(z, oz + i, LE);')
-        w(f'        }}')
-        w(f'        return bound;')
-        w(f'    }}')
-        w('')
+        zero = f'ByteVector zero = ByteVector.zero({bs});'
+        vector_loop(f'{name}_vv', 'MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n', sp,
+                    [zero],
+                    [f'VectorMask<{BOX[t]}> m = {load(vc, sp, "x", f"ox + i * {s}")}',
+                     f'        .compare(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")});',
+                     f'zero.blend((byte) 1, {mask}).intoMemorySegment(z, oz + i, LE);'])
+        vector_loop(f'{name}_vs', f'MemorySegment x, long ox, {jt} y, MemorySegment z, long oz, long n', sp,
+                    [zero, f'{vc} b = {vc}.broadcast({sp}, y);'],
+                    [f'VectorMask<{BOX[t]}> m = {load(vc, sp, "x", f"ox + i * {s}")}.compare(VectorOperators.{o}, b);',
+                     f'zero.blend((byte) 1, {mask}).intoMemorySegment(z, oz + i, LE);'])
 
 # where by item size: 1 (ByteVector B), 4 (IntVector I), 8 (LongVector L)
 WV = {1: ('ByteVector', 'B', 'I8', 'B', 'Byte'), 4: ('IntVector', 'I', 'I32', 'BI', 'Integer'),

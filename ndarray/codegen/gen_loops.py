@@ -83,11 +83,10 @@ def cmpexpr(op, t, a, b):
 SEG = 'MemorySegment'
 
 
-def loop_method(mname, params, pre, loop_body, n='n'):
+def loop_method(mname, params, loop_body):
+    """A method holding one loop over the n elements of a row."""
     w(f'    private static void {mname}({params}) {{')
-    for line in pre:
-        w(f'        {line}')
-    w(f'        for (long i = 0; i < {n}; i++) {{')
+    w(f'        for (long i = 0; i < n; i++) {{')
     for line in loop_body:
         w(f'            {line}')
     w(f'        }}')
@@ -117,16 +116,16 @@ def binary_loop(name, t, ot, expr_fn, is_bool_out=False):
     w(f'    }}')
     w('')
     store = f'z.set({OL}, oz + i * {os_}, {e});'
-    loop_method(f'{name}_vv', f'{SEG} x, long ox, {SEG} y, long oy, {SEG} z, long oz, long n', [],
+    loop_method(f'{name}_vv', f'{SEG} x, long ox, {SEG} y, long oy, {SEG} z, long oz, long n',
                 [f'{jt} a = x.get({L}, ox + i * {s});', f'{jt} b = y.get({L}, oy + i * {s});', store])
-    loop_method(f'{name}_vs', f'{SEG} x, long ox, {jt} b, {SEG} z, long oz, long n', [],
+    loop_method(f'{name}_vs', f'{SEG} x, long ox, {jt} b, {SEG} z, long oz, long n',
                 [f'{jt} a = x.get({L}, ox + i * {s});', store])
-    loop_method(f'{name}_sv', f'{jt} a, {SEG} y, long oy, {SEG} z, long oz, long n', [],
+    loop_method(f'{name}_sv', f'{jt} a, {SEG} y, long oy, {SEG} z, long oz, long n',
                 [f'{jt} b = y.get({L}, oy + i * {s});', store])
-    loop_method(f'{name}_every2', f'{SEG} x, long ox, {SEG} y, long oy, {SEG} z, long oz, long n', [],
+    loop_method(f'{name}_every2', f'{SEG} x, long ox, {SEG} y, long oy, {SEG} z, long oz, long n',
                 [f'{jt} a = x.get({L}, ox + i * {2 * s});', f'{jt} b = y.get({L}, oy + i * {2 * s});', store])
     loop_method(f'{name}_strided', f'{SEG} x, long ox, long sx, {SEG} y, long oy, long sy, {SEG} z, long oz, long sz,'
-                f' long n', [],
+                f' long n',
                 [f'{jt} a = x.get({L}, ox + i * sx);', f'{jt} b = y.get({L}, oy + i * sy);',
                  f'z.set({OL}, oz + i * sz, {e});'])
 
@@ -144,11 +143,11 @@ def unary_loop(name, t, ot, e):
     w(f'        }}')
     w(f'    }}')
     w('')
-    loop_method(f'{name}_c', f'{SEG} x, long ox, {SEG} z, long oz, long n', [],
+    loop_method(f'{name}_c', f'{SEG} x, long ox, {SEG} z, long oz, long n',
                 [f'{jt} a = x.get({L}, ox + i * {s});', f'z.set({OL}, oz + i * {os_}, {e});'])
-    loop_method(f'{name}_every2', f'{SEG} x, long ox, {SEG} z, long oz, long n', [],
+    loop_method(f'{name}_every2', f'{SEG} x, long ox, {SEG} z, long oz, long n',
                 [f'{jt} a = x.get({L}, ox + i * {2 * s});', f'z.set({OL}, oz + i * {os_}, {e});'])
-    loop_method(f'{name}_strided', f'{SEG} x, long ox, long sx, {SEG} z, long oz, long sz, long n', [],
+    loop_method(f'{name}_strided', f'{SEG} x, long ox, long sx, {SEG} z, long oz, long sz, long n',
                 [f'{jt} a = x.get({L}, ox + i * sx);', f'z.set({OL}, oz + i * sz, {e});'])
 
 
@@ -304,11 +303,11 @@ for size, (jt, L) in {1: ('byte', 'I8'), 2: ('short', 'I16'), 4: ('int', 'I32'),
     w(f'        }}')
     w(f'    }}')
     w('')
-    loop_method(f'where{size}_c', f'{SEG} c, long oc, {SEG} x, long ox, {SEG} y, long oy, {SEG} z, long oz, long n', [],
+    loop_method(f'where{size}_c', f'{SEG} c, long oc, {SEG} x, long ox, {SEG} y, long oy, {SEG} z, long oz, long n',
                 [f'{jt} a = x.get({L}, ox + i * {size});', f'{jt} b = y.get({L}, oy + i * {size});',
                  f'z.set({L}, oz + i * {size}, c.get(I8, oc + i) != 0 ? a : b);'])
     loop_method(f'where{size}_strided', f'{SEG} c, long oc, long sc, {SEG} x, long ox, long sx, {SEG} y, long oy,'
-                f' long sy, {SEG} z, long oz, long sz, long n', [],
+                f' long sy, {SEG} z, long oz, long sz, long n',
                 [f'{jt} a = x.get({L}, ox + i * sx);', f'{jt} b = y.get({L}, oy + i * sy);',
                  f'z.set({L}, oz + i * sz, c.get(I8, oc + i * sc) != 0 ? a : b);'])
 

@@ -174,19 +174,12 @@ public final class ArrayMatrixBench {
         // the rounds time compiled code in its steady state, with both cores free of the JIT's work
         long t0 = System.nanoTime();
         long calls = 0;
-        long jitSeen = JIT.getTotalCompilationTime();
-        long quietSince = t0;
+        JitWatch jit = new JitWatch();
         while (true) {
             call.run();
             calls++;
-            long now = System.nanoTime();
-            long jit = JIT.getTotalCompilationTime();
-            if (jit != jitSeen) {
-                jitSeen = jit;
-                quietSince = now;
-            }
-            if (calls >= 2 && now - t0 >= 300_000_000L
-                    && (now - quietSince >= 500_000_000L || now - t0 >= 3_000_000_000L)) {
+            long elapsed = System.nanoTime() - t0;
+            if (calls >= 2 && elapsed >= 300_000_000L && (jit.quietFor(QUIET_NANOS) || elapsed >= 3_000_000_000L)) {
                 break;
             }
         }
@@ -215,20 +208,34 @@ public final class ArrayMatrixBench {
         System.out.flush();
     }
 
-    /**
-     * Waits until no compilation ended for 0.5 s (10 s at most), after the untimed passes. (The JIT's total time
-     * grows when a compilation ends; one C2 compilation can take 0.2 s.)
-     */
+    /** Waits until no compilation ended for 0.5 s (10 s at most), after the untimed passes. */
     private static void awaitQuietJit() throws InterruptedException {
         long until = System.nanoTime() + 10_000_000_000L;
-        long seen = -1;
-        while (System.nanoTime() < until) {
-            long jit = JIT.getTotalCompilationTime();
-            if (jit == seen) {
-                return;
+        JitWatch jit = new JitWatch();
+        while (!jit.quietFor(QUIET_NANOS) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+    }
+
+    /** How long no compilation may end before the JIT counts as quiet (one C2 compilation can take 0.2 s). */
+    private static final long QUIET_NANOS = 500_000_000L;
+
+    /**
+     * When the JIT last finished a compilation, as seen by polling: its total compile time grows when one ends.
+     */
+    private static final class JitWatch {
+        private long seen = JIT.getTotalCompilationTime();
+        private long quietSince = System.nanoTime();
+
+        /** Whether no compilation ended in the last {@code nanos} (checked at each call). */
+        boolean quietFor(long nanos) {
+            long now = System.nanoTime();
+            long total = JIT.getTotalCompilationTime();
+            if (total != seen) {
+                seen = total;
+                quietSince = now;
             }
-            seen = jit;
-            Thread.sleep(500);
+            return now - quietSince >= nanos;
         }
     }
 

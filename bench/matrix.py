@@ -3,7 +3,9 @@
 faster), rows op/layout, columns dtype x size, then the summary (min, median, cells below 1.0x) — once for
 wall time (RESULT lines) and once for process CPU time (CPU lines: all threads, so it is robust against
 other processes' load but does not credit our parallel loops). A cell below 1.0x names the JIT's compile
-time during its timed rounds where there was any (the compiler threads then took a core from the loops).
+time during its timed rounds where there was any (the compiler threads then took a core from the loops) and
+its ratio in each pass. The wall-time summary also gives each pass on its own (PASS lines: the median of that
+pass's rounds of a cell), which is what a benchmark timing each cell in one window would have reported.
 Usage: matrix.py java.txt python.txt"""
 import statistics
 import sys
@@ -30,7 +32,39 @@ def jit_ms(path):
     return results
 
 
-def table(title, java, py, jit=None):
+def pass_ratios(java_path, py_path):
+    """{cell: {pass: NumPy's time / ours}} from the PASS lines (`PASS <pass> <cell> <seconds>`)."""
+    def load_passes(path):
+        results = {}
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 4 and parts[0] == "PASS":
+                    results[(int(parts[1]), parts[2])] = float(parts[3])
+        return results
+    java, py = load_passes(java_path), load_passes(py_path)
+    ratios = {}
+    for (p, name), t in java.items():
+        if (p, name) in py and t > 0:
+            ratios.setdefault(name, {})[p] = py[(p, name)] / t
+    return ratios
+
+
+def pass_summary(per_pass):
+    """One line per pass: its cells' median and how many were below 1.0x, then the cells below in any pass."""
+    passes = sorted({p for r in per_pass.values() for p in r})
+    if len(passes) < 2:
+        return
+    for p in passes:
+        vals = sorted(r[p] for r in per_pass.values() if p in r)
+        below = sum(v < 1.0 for v in vals)
+        print(f"  pass {p} alone: cells {len(vals)}  min {vals[0]:.2f}x  median {statistics.median(vals):.2f}x  "
+              f"below 1.0x: {below}")
+    dipped = sum(any(v < 1.0 for v in r.values()) for r in per_pass.values())
+    print(f"  cells below 1.0x in at least one pass: {dipped}")
+
+
+def table(title, java, py, jit=None, per_pass=None):
     ratios = {n: py[n] / t for n, t in java.items() if n in py and t > 0}
     if not ratios:
         print(f"{title}: no common cells")
@@ -59,12 +93,17 @@ def table(title, java, py, jit=None):
           f"below 1.0x: {len(below)}")
     for r, n in below:
         note = f" (JIT {jit[n]} ms during the rounds)" if jit and jit.get(n) else ""
+        if per_pass and len(per_pass.get(n, {})) > 1:
+            note += " (passes: " + " ".join(f"{v:.2f}x" for _, v in sorted(per_pass[n].items())) + ")"
         print(f"  below 1.0x: {n} {r:.2f}x{note}")
+    if per_pass:
+        pass_summary(per_pass)
     print()
 
 
 def main():
-    table("wall time", load(sys.argv[1], "RESULT"), load(sys.argv[2], "RESULT"), jit_ms(sys.argv[1]))
+    table("wall time", load(sys.argv[1], "RESULT"), load(sys.argv[2], "RESULT"), jit_ms(sys.argv[1]),
+          pass_ratios(sys.argv[1], sys.argv[2]))
     table("CPU time", load(sys.argv[1], "CPU"), load(sys.argv[2], "CPU"))
 
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """NumPy baseline for ArrayMatrixBench: the same cells under the same names (op/layout/dtype/size), timed
-the same way (about 0.3 s of warm-up, then the median of 7 rounds of enough calls for ~20 ms each, each
-round in lockstep with tensorbridge's under bench/lockstep.py), wall time (RESULT) and process CPU time (CPU).
-Usage: ndarray_matrix.py [sizes=1M,16M] [filter regex]"""
+the same way: in `passes` passes over all cells, 9 rounds per cell in all spread evenly over the passes, each
+round of enough calls for ~20 ms after a warm-up (0.3 s in the first pass, 0.1 s in later ones) and in
+lockstep with tensorbridge's under bench/lockstep.py; a cell's result is the median of all its rounds, wall
+time (RESULT) and process CPU time (CPU), and PASS lines give each pass's median.
+Usage: ndarray_matrix.py [sizes=1M,16M] [filter regex] [passes=3]"""
 import re
+import statistics
 import sys
 import time
 
@@ -27,27 +30,34 @@ def await_turn(step):
             sys.exit(0)
 
 
+ROUNDS = 9
+rounds_per_pass = ROUNDS
+current_pass = 1
+cells = {}  # name -> {"reps": calls per round, "wall": [...], "cpu": [...]}, in the order first timed
+
+
 def timed(name, fn):
-    await_turn(name + "#warm")
+    cell = cells.setdefault(name, {"reps": 0, "wall": [], "cpu": []})
+    await_turn(f"{name}#p{current_pass}.warm")
+    min_warm = 0.3 if current_pass == 1 else 0.1
     t0 = time.perf_counter()
     calls = 0
-    while time.perf_counter() - t0 < 0.3 or calls < 2:
+    while time.perf_counter() - t0 < min_warm or calls < 2:
         fn()
         calls += 1
-    per = (time.perf_counter() - t0) / calls
-    reps = int(max(1, min(1000, 0.02 / per)))
-    rounds, cpu = [], []
-    for r in range(7):
-        await_turn(f"{name}#{r}")
+    if not cell["reps"]:
+        cell["reps"] = int(max(1, min(1000, 0.02 / ((time.perf_counter() - t0) / calls))))
+    reps = cell["reps"]
+    walls = []
+    for r in range(rounds_per_pass):
+        await_turn(f"{name}#p{current_pass}.r{r}")
         s, c = time.perf_counter(), time.process_time()
         for _ in range(reps):
             fn()
-        rounds.append((time.perf_counter() - s) / reps)
-        cpu.append((time.process_time() - c) / reps)
-    rounds.sort()
-    cpu.sort()
-    print(f"RESULT {name} {rounds[3]:.6e}", flush=True)
-    print(f"CPU {name} {cpu[3]:.6e}", flush=True)
+        walls.append((time.perf_counter() - s) / reps)
+        cell["cpu"].append((time.process_time() - c) / reps)
+    cell["wall"] += walls
+    print(f"PASS {current_pass} {name} {statistics.median(walls):.6e}", flush=True)
 
 
 def data(rng, t, *shape):
@@ -57,15 +67,24 @@ def data(rng, t, *shape):
 
 
 def main():
+    global rounds_per_pass, current_pass
     args = [a for a in sys.argv[1:] if a != "--lockstep"]
     sizes = args[0] if len(args) > 0 else "1M,16M"
     filt = re.compile(args[1] if len(args) > 1 else ".*")
+    passes = int(args[2]) if len(args) > 2 else 3
+    if not 1 <= passes <= ROUNDS:
+        sys.exit(f"passes must be 1..{ROUNDS}, not {passes}")
+    rounds_per_pass = -(-ROUNDS // passes)
     print(f"# numpy {np.__version__}, python {sys.version.split()[0]}")
-    for sz in sizes.split(","):
-        n = 1 << 24 if sz == "16M" else 1 << 20
-        side = round(n ** 0.5)
-        for t in DTYPES:
-            run_dtype(t, side, sz, filt)
+    for current_pass in range(1, passes + 1):
+        for sz in sizes.split(","):
+            n = 1 << 24 if sz == "16M" else 1 << 20
+            side = round(n ** 0.5)
+            for t in DTYPES:
+                run_dtype(t, side, sz, filt)
+    for name, cell in cells.items():
+        print(f"RESULT {name} {statistics.median(cell['wall']):.6e}", flush=True)
+        print(f"CPU {name} {statistics.median(cell['cpu']):.6e}", flush=True)
 
 
 def run_dtype(t, side, sz, filt):

@@ -1,7 +1,9 @@
 package org.tensorbridge.bench;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.tensorbridge.core.DType;
@@ -12,7 +14,13 @@ import org.tensorbridge.ndarray.NDRandom;
 /**
  * The operation x layout x dtype x size matrix of bench/ndarray.sh; bench/ndarray_matrix.py times the same
  * cells in NumPy under the same names ({@code op/layout/dtype/size}). Usage:
- * {@code ArrayMatrixBench [sizes=1M,16M] [filter regex]}.
+ * {@code ArrayMatrixBench [sizes=1M,16M] [filter regex] [passes=3]}.
+ *
+ * <p>The matrix is timed in {@code passes} passes over all cells, {@value #ROUNDS} timed rounds per cell in
+ * all, spread evenly over the passes; a cell's result is the median of all its rounds. On a shared machine a
+ * neighbour's load comes and goes over seconds, so rounds of one cell minutes apart are hit independently,
+ * where rounds taken back to back would all be hit together (Google Benchmark's random interleaving does the
+ * same for its repetitions). {@code PASS} lines give each pass's median, so one slow window stays visible.
  *
  * <p>Layouts of a (R, C) operand x: contiguous; scalar (x op a Python scalar); broadcast row (y of shape
  * (C,)); broadcast column (y of shape (R, 1)); transposed (x is the transpose of a C-ordered (C, R) array);
@@ -30,6 +38,11 @@ public final class ArrayMatrixBench {
     public static void main(String[] args) throws Exception {
         String sizes = args.length > 0 ? args[0] : "1M,16M";
         Pattern filter = Pattern.compile(args.length > 1 ? args[1] : ".*");
+        int passes = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        if (passes < 1 || passes > ROUNDS) {
+            throw new IllegalArgumentException("passes must be 1.." + ROUNDS + ", not " + passes);
+        }
+        roundsPerPass = (ROUNDS + passes - 1) / passes;
         System.out.printf("# java %s, cores %d, loop threads %d%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), org.tensorbridge.core.Parallelism.threads());
         // untimed passes first, so that no cell is timed while the JIT compiles its code (the compiler threads
@@ -45,13 +58,58 @@ public final class ArrayMatrixBench {
         }
         warmCalls = 0;
         awaitQuietJit();
-        for (String sz : sizes.split(",")) {
-            long n = sz.equals("16M") ? 1L << 24 : 1L << 20;
-            long side = Math.round(Math.sqrt(n));
-            for (DType t : DTYPES) {
-                runDtype(t, side, sz, filter);
+        for (pass = 1; pass <= passes; pass++) {
+            for (String sz : sizes.split(",")) {
+                long n = sz.equals("16M") ? 1L << 24 : 1L << 20;
+                long side = Math.round(Math.sqrt(n));
+                for (DType t : DTYPES) {
+                    runDtype(t, side, sz, filter);
+                }
             }
         }
+        for (Cell cell : CELLS.values()) {
+            cell.report();
+        }
+    }
+
+    /** Timed rounds per cell over all passes. */
+    static final int ROUNDS = 9;
+    private static int roundsPerPass;
+    /** The pass being timed, from 1. */
+    private static int pass;
+    private static final Map<String, Cell> CELLS = new LinkedHashMap<>();
+
+    /** One cell's rounds over all passes. */
+    private static final class Cell {
+        final String name;
+        /** Calls per round, fixed in the first pass so that every round times the same work. */
+        int reps;
+        double warmSeconds;
+        long jitMillis;
+        final List<Double> wall = new ArrayList<>();
+        final List<Double> cpu = new ArrayList<>();
+
+        Cell(String name) {
+            this.name = name;
+        }
+
+        void report() {
+            Timer.report(name, median(wall));
+            System.out.printf("CPU %s %.6e%n", name, median(cpu));
+            // compiler threads' time during the rounds: a cell timed while the JIT worked shares the cores with it
+            System.out.printf("JIT %s %d ms (warm-up %.1f s)%n", name, jitMillis, warmSeconds);
+            System.out.flush();
+        }
+    }
+
+    private static double median(List<Double> values) {
+        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** Calls per cell of an untimed pass; 0 when cells are timed. */
@@ -151,11 +209,11 @@ public final class ArrayMatrixBench {
     }
 
     /**
-     * Median per-call time: 0.3-3 s of warm-up (until no compilation ended for 0.5 s), then 7 rounds of enough
-     * calls for ~20 ms each (in lockstep with NumPy's rounds under bench/lockstep.py); prints the wall time
-     * ({@code RESULT}), the process CPU time per call ({@code CPU}: all threads; about the wall time where a
-     * split loop ran on one thread, as when another process took the other core) and the JIT's compile time
-     * during the rounds ({@code JIT}).
+     * Times one cell in this pass: a warm-up (the first pass: at least 0.3 s, later ones 0.1 s, then on until no
+     * compilation ended for 0.5 s, 3 s at most), then this pass's rounds of enough calls for ~20 ms each (in
+     * lockstep with NumPy's rounds under bench/lockstep.py). Records each round's wall time and process CPU time
+     * ({@code CPU}: all threads; about the wall time where a split loop ran on one thread, as when another
+     * process took the other core) and the JIT's compile time during the rounds ({@code JIT}).
      */
     private static void time(String name, Op op) throws Exception {
         Timer.Action call = () -> {
@@ -169,50 +227,48 @@ public final class ArrayMatrixBench {
             }
             return;
         }
-        awaitTurn(name + "#warm");
-        // at least 0.3 s and two calls, then on until the compiler threads were idle for 0.5 s (3 s at most):
+        Cell cell = CELLS.computeIfAbsent(name, Cell::new);
+        awaitTurn(name + "#p" + pass + ".warm");
         // the rounds time compiled code in its steady state, with both cores free of the JIT's work
+        long minWarm = pass == 1 ? 300_000_000L : 100_000_000L;
         long t0 = System.nanoTime();
         long calls = 0;
-        JitWatch jit = new JitWatch();
         while (true) {
             call.run();
             calls++;
             long elapsed = System.nanoTime() - t0;
-            if (calls >= 2 && elapsed >= 300_000_000L && (jit.quietFor(QUIET_NANOS) || elapsed >= 3_000_000_000L)) {
+            if (calls >= 2 && elapsed >= minWarm && (JIT_WATCH.quietFor(QUIET_NANOS) || elapsed >= 3_000_000_000L)) {
                 break;
             }
         }
         double warmSeconds = (System.nanoTime() - t0) / 1e9;
-        double per = warmSeconds / calls;
-        int reps = (int) Math.max(1, Math.min(1000, 0.02 / per));
-        double[] wall = new double[7];
-        double[] cpu = new double[7];
+        if (cell.reps == 0) {
+            cell.reps = (int) Math.max(1, Math.min(1000, 0.02 / (warmSeconds / calls)));
+            cell.warmSeconds = warmSeconds;
+        }
+        int reps = cell.reps;
+        double[] wall = new double[roundsPerPass];
         long jit0 = JIT.getTotalCompilationTime();
-        for (int r = 0; r < 7; r++) {
-            awaitTurn(name + "#" + r);
+        for (int r = 0; r < roundsPerPass; r++) {
+            awaitTurn(name + "#p" + pass + ".r" + r);
             long c0 = OS.getProcessCpuTime();
             long w0 = System.nanoTime();
             for (int i = 0; i < reps; i++) {
                 call.run();
             }
             wall[r] = (System.nanoTime() - w0) / 1e9 / reps;
-            cpu[r] = (OS.getProcessCpuTime() - c0) / 1e9 / reps;
+            cell.wall.add(wall[r]);
+            cell.cpu.add((OS.getProcessCpuTime() - c0) / 1e9 / reps);
         }
-        java.util.Arrays.sort(wall);
-        java.util.Arrays.sort(cpu);
-        Timer.report(name, wall[3]);
-        System.out.printf("CPU %s %.6e%n", name, cpu[3]);
-        // compiler threads' time during the rounds: a cell timed while the JIT worked shares the cores with it
-        System.out.printf("JIT %s %d ms (warm-up %.1f s)%n", name, JIT.getTotalCompilationTime() - jit0, warmSeconds);
+        cell.jitMillis += JIT.getTotalCompilationTime() - jit0;
+        System.out.printf("PASS %d %s %.6e%n", pass, name, median(wall));
         System.out.flush();
     }
 
     /** Waits until no compilation ended for 0.5 s (10 s at most), after the untimed passes. */
     private static void awaitQuietJit() throws InterruptedException {
         long until = System.nanoTime() + 10_000_000_000L;
-        JitWatch jit = new JitWatch();
-        while (!jit.quietFor(QUIET_NANOS) && System.nanoTime() < until) {
+        while (!JIT_WATCH.quietFor(QUIET_NANOS) && System.nanoTime() < until) {
             Thread.sleep(50);
         }
     }
@@ -257,6 +313,12 @@ public final class ArrayMatrixBench {
             java.lang.management.ManagementFactory.getCompilationMXBean();
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /**
+     * Polled at every warm-up call, so that a later pass's warm-up ends at once when the JIT has been quiet
+     * (declared after {@code JIT}, which it reads when created).
+     */
+    private static final JitWatch JIT_WATCH = new JitWatch();
 
     private static volatile long sink;
     private static final boolean LOCKSTEP = Boolean.getBoolean("tb.lockstep");

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Prints the ndarray matrix: each cell is NumPy's time / ours in the same run (above 1: tensorbridge is
 faster), rows op/layout, columns dtype x size, then the summary (min, median, cells below 1.0x) — once for
-wall time (RESULT lines) and once for process CPU time (CPU lines: all threads, so it is robust against
-other processes' load but does not credit our parallel loops). A cell below 1.0x names the JIT's compile
+wall time and once for process CPU time (CPU lines: all threads, so it is robust against other processes'
+load but does not credit our parallel loops). A wall-time cell is the median over its rounds of NumPy's
+round / ours (ROUND lines: under bench/lockstep.py the two sides' rounds of a step ran back to back, under
+the same load, so a load that lasts longer than a round cancels out of each pair); the summary also gives
+each side's median round (RESULT lines) divided, as a check. A cell below 1.0x names the JIT's compile
 time during its timed rounds where there was any (the compiler threads then took a core from the loops) and
 its ratio in each pass. The wall-time summary also gives each pass on its own (PASS lines: the median of that
 pass's rounds of a cell), which is what a benchmark timing each cell in one window would have reported.
@@ -30,6 +33,24 @@ def jit_ms(path):
             if len(parts) >= 3 and parts[0] == "JIT":
                 results[parts[1]] = int(parts[2])
     return results
+
+
+def paired_ratios(java_path, py_path):
+    """{cell: median over its rounds of NumPy's round / ours} from `ROUND <cell> <pass>.<round> <seconds>`."""
+    def load_rounds(path):
+        results = {}
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 4 and parts[0] == "ROUND":
+                    results[(parts[1], parts[2])] = float(parts[3])
+        return results
+    java, py = load_rounds(java_path), load_rounds(py_path)
+    pairs = {}
+    for (name, step), t in java.items():
+        if (name, step) in py and t > 0:
+            pairs.setdefault(name, []).append(py[(name, step)] / t)
+    return {name: statistics.median(r) for name, r in pairs.items()}
 
 
 def pass_ratios(java_path, py_path):
@@ -64,8 +85,9 @@ def pass_summary(per_pass):
     print(f"  cells below 1.0x in at least one pass: {dipped}")
 
 
-def table(title, java, py, jit=None, per_pass=None):
-    ratios = {n: py[n] / t for n, t in java.items() if n in py and t > 0}
+def table(title, java, py, jit=None, per_pass=None, paired=None):
+    unpaired = {n: py[n] / t for n, t in java.items() if n in py and t > 0}
+    ratios = {n: paired.get(n, r) for n, r in unpaired.items()} if paired else unpaired
     if not ratios:
         print(f"{title}: no common cells")
         return
@@ -96,6 +118,10 @@ def table(title, java, py, jit=None, per_pass=None):
         if per_pass and len(per_pass.get(n, {})) > 1:
             note += " (passes: " + " ".join(f"{v:.2f}x" for _, v in sorted(per_pass[n].items())) + ")"
         print(f"  below 1.0x: {n} {r:.2f}x{note}")
+    if paired:
+        vals = sorted(unpaired.values())
+        print(f"  unpaired (each side's median round): min {vals[0]:.2f}x  median {statistics.median(vals):.2f}x  "
+              f"below 1.0x: {sum(v < 1.0 for v in vals)}")
     if per_pass:
         pass_summary(per_pass)
     print()
@@ -103,7 +129,7 @@ def table(title, java, py, jit=None, per_pass=None):
 
 def main():
     table("wall time", load(sys.argv[1], "RESULT"), load(sys.argv[2], "RESULT"), jit_ms(sys.argv[1]),
-          pass_ratios(sys.argv[1], sys.argv[2]))
+          pass_ratios(sys.argv[1], sys.argv[2]), paired_ratios(sys.argv[1], sys.argv[2]))
     table("CPU time", load(sys.argv[1], "CPU"), load(sys.argv[2], "CPU"))
 
 

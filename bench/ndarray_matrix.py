@@ -3,7 +3,7 @@
 the same way: in `passes` passes over all cells, 9 rounds per cell in all spread evenly over the passes, each
 round of enough calls for ~20 ms after a warm-up (0.3 s in the first pass, 0.1 s in later ones) and in
 lockstep with tensorbridge's under bench/lockstep.py; a cell's result is the median of all its rounds, wall
-time (RESULT) and process CPU time (CPU), and PASS lines give each pass's median.
+time (RESULT) and process CPU time (CPU); PASS lines give each pass's median, ROUND lines every round.
 Usage: ndarray_matrix.py [sizes=1M,16M] [filter regex] [passes=3]"""
 import re
 import statistics
@@ -55,6 +55,7 @@ def timed(name, fn):
         for _ in range(reps):
             fn()
         walls.append((time.perf_counter() - s) / reps)
+        print(f"ROUND {name} {current_pass}.{r} {walls[-1]:.6e}")
         cell["cpu"].append((time.process_time() - c) / reps)
     cell["wall"] += walls
     print(f"PASS {current_pass} {name} {statistics.median(walls):.6e}", flush=True)

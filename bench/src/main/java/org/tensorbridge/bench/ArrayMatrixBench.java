@@ -20,7 +20,8 @@ import org.tensorbridge.ndarray.NDRandom;
  * all, spread evenly over the passes; a cell's result is the median of all its rounds. On a shared machine a
  * neighbour's load comes and goes over seconds, so rounds of one cell minutes apart are hit independently,
  * where rounds taken back to back would all be hit together (Google Benchmark's random interleaving does the
- * same for its repetitions). {@code PASS} lines give each pass's median, so one slow window stays visible.
+ * same for its repetitions). {@code PASS} lines give each pass's median, so one slow window stays visible;
+ * {@code ROUND} lines give every round, which bench/matrix.py pairs with NumPy's round of the same step.
  *
  * <p>Layouts of a (R, C) operand x: contiguous; scalar (x op a Python scalar); broadcast row (y of shape
  * (C,)); broadcast column (y of shape (R, 1)); transposed (x is the transpose of a C-ordered (C, R) array);
@@ -258,6 +259,7 @@ public final class ArrayMatrixBench {
             }
             wall[r] = (System.nanoTime() - w0) / 1e9 / reps;
             cell.wall.add(wall[r]);
+            System.out.printf("ROUND %s %d.%d %.6e%n", name, pass, r, wall[r]);
             cell.cpu.add((OS.getProcessCpuTime() - c0) / 1e9 / reps);
         }
         cell.jitMillis += JIT.getTotalCompilationTime() - jit0;

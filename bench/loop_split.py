@@ -1,4 +1,5 @@
-"""NumPy's side of LoopSplitBench: the same float32 adds (NumPy runs them on one thread either way)."""
+"""NumPy's side of LoopSplitBench: the same float32 adds and float64 sum (NumPy runs them on one thread either
+way)."""
 import sys
 
 import numpy as np
@@ -18,6 +19,10 @@ def main():
         name = f"add_f32_{n >> 10}K"
         report(f"{name}_1thread", t)
         report(f"{name}_threads", t)
+    x = rng.random(1 << 24)
+    t = median_seconds(rounds, 20, lambda: x.sum())
+    report("sum_f64_16M_1thread", t)
+    report("sum_f64_16M_threads", t)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Splitting loops across the loop threads (LoopTeam): a float32 add of 64K/256K/1M elements on one thread and
-# on all of them, vs NumPy's add in the same run. Usage: bench/loop_split.sh [rounds]
+# on all of them, and a sum of 16M float64 (128 MB from memory) likewise, vs NumPy's add and sum in the same
+# run. Usage: bench/loop_split.sh [rounds]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 run_java org.tensorbridge.bench.LoopSplitBench "$@" | tee "$out/loop_split.java.txt"

@@ -7,8 +7,10 @@ import org.tensorbridge.ndarray.NDRandom;
 
 /**
  * What splitting a loop across the loop threads gains: a float32 add (result closed) of 64K, 256K and 1M
- * elements on one thread and on all of them, back to back (the team's workers stay hot between calls).
- * bench/loop_split.sh runs NumPy's single-threaded add beside it.
+ * elements on one thread and on all of them, back to back (the team's workers stay hot between calls); then
+ * the sum of 16M float64 (128 MB, read from memory, not cache), which shows whether one core already reads as
+ * fast as the machine's memory lets all of them. bench/loop_split.sh runs NumPy's single-threaded add and sum
+ * beside it.
  */
 public final class LoopSplitBench {
     private LoopSplitBench() {
@@ -28,6 +30,12 @@ public final class LoopSplitBench {
                 Parallelism.setThreads(all);
                 Timer.report(name + "_threads", Timer.medianSeconds(rounds, reps, () -> x.add(y).close()));
             }
+        }
+        try (NDArray x = rng.random(DType.FLOAT64, 1L << 24)) {
+            Parallelism.setThreads(1);
+            Timer.report("sum_f64_16M_1thread", Timer.medianSeconds(rounds, 20, () -> x.sum().close()));
+            Parallelism.setThreads(all);
+            Timer.report("sum_f64_16M_threads", Timer.medianSeconds(rounds, 20, () -> x.sum().close()));
         }
     }
 }

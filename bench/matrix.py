@@ -14,60 +14,44 @@ import statistics
 import sys
 
 
-def load(path, tag):
-    results = {}
+def records(path, tag, fields):
+    """The lines of `path` that start with `tag` and have `fields` words, split into words."""
     with open(path) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 3 and parts[0] == tag:
-                results[parts[1]] = float(parts[2])
-    return results
+        return [parts for parts in (line.split() for line in f) if len(parts) == fields and parts[0] == tag]
+
+
+def load(path, tag):
+    """{cell: seconds} from `<tag> <cell> <seconds>` lines (RESULT, CPU)."""
+    return {name: float(t) for _, name, t in records(path, tag, 3)}
 
 
 def jit_ms(path):
-    """Compile time during each cell's timed rounds: `JIT <cell> <ms> ms ...` lines."""
-    results = {}
-    with open(path) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3 and parts[0] == "JIT":
-                results[parts[1]] = int(parts[2])
-    return results
+    """Compile time during each cell's timed rounds: `JIT <cell> <ms> ms (warm-up <s> s)` lines."""
+    return {parts[1]: int(parts[2]) for parts in records(path, "JIT", 7)}
+
+
+def ratio_pairs(java_path, py_path, tag):
+    """[(cell, step, NumPy's time / ours)] for the steps both sides timed: `<tag> <a> <b> <seconds>` lines,
+    PASS lines as `PASS <pass> <cell>`, ROUND lines as `ROUND <cell> <pass>.<round>`."""
+    def keyed(path):
+        return {(a, b) if tag == "ROUND" else (b, a): float(t) for _, a, b, t in records(path, tag, 4)}
+    java, py = keyed(java_path), keyed(py_path)
+    return [(name, step, py[(name, step)] / t) for (name, step), t in java.items() if (name, step) in py and t > 0]
 
 
 def paired_ratios(java_path, py_path):
-    """{cell: median over its rounds of NumPy's round / ours} from `ROUND <cell> <pass>.<round> <seconds>`."""
-    def load_rounds(path):
-        results = {}
-        with open(path) as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) == 4 and parts[0] == "ROUND":
-                    results[(parts[1], parts[2])] = float(parts[3])
-        return results
-    java, py = load_rounds(java_path), load_rounds(py_path)
+    """{cell: median over its rounds of NumPy's round / ours} (ROUND lines)."""
     pairs = {}
-    for (name, step), t in java.items():
-        if (name, step) in py and t > 0:
-            pairs.setdefault(name, []).append(py[(name, step)] / t)
+    for name, _, r in ratio_pairs(java_path, py_path, "ROUND"):
+        pairs.setdefault(name, []).append(r)
     return {name: statistics.median(r) for name, r in pairs.items()}
 
 
 def pass_ratios(java_path, py_path):
-    """{cell: {pass: NumPy's time / ours}} from the PASS lines (`PASS <pass> <cell> <seconds>`)."""
-    def load_passes(path):
-        results = {}
-        with open(path) as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) == 4 and parts[0] == "PASS":
-                    results[(int(parts[1]), parts[2])] = float(parts[3])
-        return results
-    java, py = load_passes(java_path), load_passes(py_path)
+    """{cell: {pass: NumPy's time / ours}} from the PASS lines (each side's median round of that pass)."""
     ratios = {}
-    for (p, name), t in java.items():
-        if (p, name) in py and t > 0:
-            ratios.setdefault(name, {})[p] = py[(p, name)] / t
+    for name, p, r in ratio_pairs(java_path, py_path, "PASS"):
+        ratios.setdefault(name, {})[int(p)] = r
     return ratios
 
 

@@ -31,10 +31,10 @@ def jit_ms(path):
 
 
 def ratio_pairs(java_path, py_path, tag):
-    """[(cell, step, NumPy's time / ours)] for the steps both sides timed: `<tag> <a> <b> <seconds>` lines,
-    PASS lines as `PASS <pass> <cell>`, ROUND lines as `ROUND <cell> <pass>.<round>`."""
+    """[(cell, step, NumPy's time / ours)] for the steps both sides timed: `<tag> <cell> <step> <seconds>`
+    lines (PASS: step = pass; ROUND: step = <pass>.<round>)."""
     def keyed(path):
-        return {(a, b) if tag == "ROUND" else (b, a): float(t) for _, a, b, t in records(path, tag, 4)}
+        return {(name, step): float(t) for _, name, step, t in records(path, tag, 4)}
     java, py = keyed(java_path), keyed(py_path)
     return [(name, step, py[(name, step)] / t) for (name, step), t in java.items() if (name, step) in py and t > 0]
 

@@ -5,8 +5,8 @@
 #    element} x {float32, float64, int32, uint8} at 1M and 16M elements; each cell is NumPy's time / ours.
 # 2) the pipeline cases: per-channel normalisation of ~100M float32, astype f32->f16, transposed copy, and
 #    max/argmax/argmin of a 4096x4096 float32 matrix along each axis.
-# Each cell's 9 timed rounds are spread over `passes` passes through the whole matrix (a neighbour's load on
-# a shared machine then hits rounds of a cell independently); a cell is the median of all its rounds.
+# Each cell's 9 timed rounds are spread over `passes` passes through the whole matrix (9 / passes per pass,
+# rounded up; a neighbour's load on a shared machine then hits rounds of a cell independently).
 # Usage: bench/ndarray.sh [sizes=1M,16M] [filter regex] [pipeline scale=1.0, 0 skips] [passes=3]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"

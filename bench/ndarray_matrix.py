@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """NumPy baseline for ArrayMatrixBench: the same cells under the same names (op/layout/dtype/size), timed
-the same way: in `passes` passes over all cells, 9 rounds per cell in all spread evenly over the passes, each
+the same way: in `passes` passes over all cells, 9 / passes rounds per cell in each (rounded up), each
 round of enough calls for ~20 ms after a warm-up (0.3 s in the first pass, 0.1 s in later ones) and in
 lockstep with tensorbridge's under bench/lockstep.py; a cell's result is the median of all its rounds, wall
 time (RESULT) and process CPU time (CPU); PASS lines give each pass's median, ROUND lines every round.
@@ -58,7 +58,7 @@ def timed(name, fn):
         print(f"ROUND {name} {current_pass}.{r} {walls[-1]:.6e}")
         cell["cpu"].append((time.process_time() - c) / reps)
     cell["wall"] += walls
-    print(f"PASS {current_pass} {name} {statistics.median(walls):.6e}", flush=True)
+    print(f"PASS {name} {current_pass} {statistics.median(walls):.6e}", flush=True)
 
 
 def data(rng, t, *shape):

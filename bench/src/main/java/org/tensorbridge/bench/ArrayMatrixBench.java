@@ -16,8 +16,8 @@ import org.tensorbridge.ndarray.NDRandom;
  * cells in NumPy under the same names ({@code op/layout/dtype/size}). Usage:
  * {@code ArrayMatrixBench [sizes=1M,16M] [filter regex] [passes=3]}.
  *
- * <p>The matrix is timed in {@code passes} passes over all cells, {@value #ROUNDS} timed rounds per cell in
- * all, spread evenly over the passes; a cell's result is the median of all its rounds. On a shared machine a
+ * <p>The matrix is timed in {@code passes} passes over all cells, {@value #ROUNDS} / {@code passes} timed rounds
+ * per cell in each (rounded up: 9 in all with 1 or 3 passes); a cell's result is the median of all its rounds. On a shared machine a
  * neighbour's load comes and goes over seconds, so rounds of one cell minutes apart are hit independently,
  * where rounds taken back to back would all be hit together (Google Benchmark's random interleaving does the
  * same for its repetitions). {@code PASS} lines give each pass's median, so one slow window stays visible;
@@ -73,7 +73,7 @@ public final class ArrayMatrixBench {
         }
     }
 
-    /** Timed rounds per cell over all passes. */
+    /** Timed rounds per cell over all passes (more where {@code passes} does not divide it). */
     static final int ROUNDS = 9;
     private static int roundsPerPass;
     /** The pass being timed, from 1. */
@@ -263,7 +263,7 @@ public final class ArrayMatrixBench {
             cell.cpu.add((OS.getProcessCpuTime() - c0) / 1e9 / reps);
         }
         cell.jitMillis += JIT.getTotalCompilationTime() - jit0;
-        System.out.printf("PASS %d %s %.6e%n", pass, name, median(wall));
+        System.out.printf("PASS %s %d %.6e%n", name, pass, median(wall));
         System.out.flush();
     }
 

@@ -41,8 +41,9 @@ public final class CorePingPong {
                 }
                 v += 2;
             }
-            samples[s] = (System.nanoTime() - t0) / trips;
-            Thread.sleep(150);
+            long took = System.nanoTime() - t0;
+            samples[s] = took / trips;
+            Thread.sleep(Math.max(0, 250 - took / 1_000_000));  // one sample per 250 ms
         }
         System.out.println("# round trip between two threads, ns, one sample per 250 ms:");
         System.out.println(Arrays.toString(samples));

@@ -9,7 +9,8 @@ each side's median round (RESULT lines) divided, as a check. A cell below 1.0x n
 time during its timed rounds where there was any (the compiler threads then took a core from the loops) and
 its ratio in each pass. The wall-time summary also gives each pass on its own (PASS lines: the median of that
 pass's rounds of a cell), which is what a benchmark timing each cell in one window would have reported.
-Usage: matrix.py java.txt python.txt"""
+Where the Java side probed after each round how far apart the host had put two threads (PLACE lines), the
+rounds are grouped by that placement. Usage: matrix.py java.txt python.txt"""
 import statistics
 import sys
 
@@ -69,6 +70,54 @@ def pass_summary(per_pass):
     print(f"  cells below 1.0x in at least one pass: {dipped}")
 
 
+# PLACE levels: a cache line's round trip between two threads (ns) and where the machine had put them
+PLACES = [(50, "one core's two hardware threads"), (150, "two cores, one L3"), (1000, "two L3 domains"),
+          (float("inf"), "a vCPU not running")]
+
+
+def place_of(ns):
+    return next(i for i, (bound, _) in enumerate(PLACES) if ns < bound)
+
+
+def placement(java_path, py_path):
+    """Sets each round beside where the host had put two threads right after it (PLACE lines, see PLACES): per
+    level, its rounds, our round / our cell's median round, and NumPy's round / ours; then the cells below
+    1.0x counted without the rounds on one physical core (a loop split over two hardware threads of one core
+    runs at about one core's speed, NumPy's single thread does not notice)."""
+    places = {(name, step): place_of(int(ns)) for _, name, step, ns in records(java_path, "PLACE", 4)}
+    if not places:
+        return
+    ours = {(name, step): float(t) for _, name, step, t in records(java_path, "ROUND", 4)}
+    by_cell = {}
+    for (name, _), t in ours.items():
+        by_cell.setdefault(name, []).append(t)
+    cell_median = {name: statistics.median(ts) for name, ts in by_cell.items()}
+    pairs = {(name, step): r for name, step, r in ratio_pairs(java_path, py_path, "ROUND")}
+    print("== where the host had put two threads after each round (PLACE: a cache line's round trip)")
+    for level, (bound, where) in enumerate(PLACES):
+        keys = [k for k, p in places.items() if p == level and k in pairs]
+        if not keys:
+            continue
+        slower = statistics.median(ours[k] / cell_median[k[0]] for k in keys)
+        ratio = statistics.median(pairs[k] for k in keys)
+        print(f"  {where} (under {bound} ns): {len(keys)} rounds ({100 * len(keys) / len(places):.0f}%)  "
+              f"our round / our cell's median {slower:.2f}  NumPy / ours {ratio:.2f}x")
+    for name, r in sorted(paired_ratios(java_path, py_path).items()):
+        if r < 1.0:
+            on_one_core = [step for (n, step), p in sorted(places.items()) if n == name and p == 0]
+            print(f"  {name} ({r:.2f}x): rounds on one core: {len(on_one_core)} of {len(by_cell[name])} "
+                  f"{' '.join(on_one_core)}")
+    apart = {}
+    for k, r in pairs.items():
+        if places.get(k, 0) != 0:
+            apart.setdefault(k[0], []).append(r)
+    vals = sorted(statistics.median(r) for r in apart.values())
+    print(f"  leaving out the rounds on one core (a diagnostic; the summary above counts every round): cells "
+          f"{len(vals)}  min {vals[0]:.2f}x  median {statistics.median(vals):.2f}x  below 1.0x: "
+          f"{sum(v < 1.0 for v in vals)}")
+    print()
+
+
 def table(title, java, py, jit=None, per_pass=None, paired=None):
     unpaired = {n: py[n] / t for n, t in java.items() if n in py and t > 0}
     ratios = {n: paired.get(n, r) for n, r in unpaired.items()} if paired else unpaired
@@ -114,6 +163,7 @@ def table(title, java, py, jit=None, per_pass=None, paired=None):
 def main():
     table("wall time", load(sys.argv[1], "RESULT"), load(sys.argv[2], "RESULT"), jit_ms(sys.argv[1]),
           pass_ratios(sys.argv[1], sys.argv[2]), paired_ratios(sys.argv[1], sys.argv[2]))
+    placement(sys.argv[1], sys.argv[2])
     table("CPU time", load(sys.argv[1], "CPU"), load(sys.argv[2], "CPU"))
 
 

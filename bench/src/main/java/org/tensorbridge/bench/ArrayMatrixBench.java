@@ -21,7 +21,8 @@ import org.tensorbridge.ndarray.NDRandom;
  * neighbour's load comes and goes over seconds, so rounds of one cell minutes apart are hit independently,
  * where rounds taken back to back would all be hit together (Google Benchmark's random interleaving does the
  * same for its repetitions). {@code PASS} lines give each pass's median, so one slow window stays visible;
- * {@code ROUND} lines give every round, which bench/matrix.py pairs with NumPy's round of the same step.
+ * {@code ROUND} lines give every round, which bench/matrix.py pairs with NumPy's round of the same step;
+ * {@code PLACE} lines, how far apart the machine had put two threads just then ({@link ThreadDistance}).
  *
  * <p>Layouts of a (R, C) operand x: contiguous; scalar (x op a Python scalar); broadcast row (y of shape
  * (C,)); broadcast column (y of shape (R, 1)); transposed (x is the transpose of a C-ordered (C, R) array);
@@ -259,8 +260,9 @@ public final class ArrayMatrixBench {
             }
             wall[r] = (System.nanoTime() - w0) / 1e9 / reps;
             cell.wall.add(wall[r]);
-            System.out.printf("ROUND %s %d.%d %.6e%n", name, pass, r, wall[r]);
             cell.cpu.add((OS.getProcessCpuTime() - c0) / 1e9 / reps);
+            System.out.printf("ROUND %s %d.%d %.6e%n", name, pass, r, wall[r]);
+            System.out.printf("PLACE %s %d.%d %d%n", name, pass, r, DISTANCE.roundTripNanos(21, 100));
         }
         cell.jitMillis += JIT.getTotalCompilationTime() - jit0;
         System.out.printf("PASS %s %d %.6e%n", name, pass, median(wall));
@@ -321,6 +323,13 @@ public final class ArrayMatrixBench {
      * (declared after {@code JIT}, which it reads when created).
      */
     private static final JitWatch JIT_WATCH = new JitWatch();
+
+    /**
+     * Probed right after each round ({@code PLACE} lines: a cache line's round trip in ns): where the host had
+     * put the two vCPUs, which bench/matrix.py sets beside the round's time; 21 batches of 100 trips take
+     * under 1 ms.
+     */
+    private static final ThreadDistance DISTANCE = new ThreadDistance();
 
     private static volatile long sink;
     private static final boolean LOCKSTEP = Boolean.getBoolean("tb.lockstep");

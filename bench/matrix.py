@@ -40,10 +40,10 @@ def ratio_pairs(java_path, py_path, tag):
     return [(name, step, py[(name, step)] / t) for (name, step), t in java.items() if (name, step) in py and t > 0]
 
 
-def paired_ratios(java_path, py_path):
-    """{cell: median over its rounds of NumPy's round / ours} (ROUND lines)."""
+def paired_ratios(java_path, py_path, rounds=None):
+    """{cell: median over its rounds of NumPy's round / ours} (ROUND lines, or `rounds` from ratio_pairs)."""
     pairs = {}
-    for name, _, r in ratio_pairs(java_path, py_path, "ROUND"):
+    for name, _, r in rounds if rounds is not None else ratio_pairs(java_path, py_path, "ROUND"):
         pairs.setdefault(name, []).append(r)
     return {name: statistics.median(r) for name, r in pairs.items()}
 
@@ -92,7 +92,8 @@ def placement(java_path, py_path):
     for (name, _), t in ours.items():
         by_cell.setdefault(name, []).append(t)
     cell_median = {name: statistics.median(ts) for name, ts in by_cell.items()}
-    pairs = {(name, step): r for name, step, r in ratio_pairs(java_path, py_path, "ROUND")}
+    rounds = ratio_pairs(java_path, py_path, "ROUND")
+    pairs = {(name, step): r for name, step, r in rounds}
     print("== where the host had put two threads after each round (PLACE: a cache line's round trip)")
     for level, (bound, where) in enumerate(PLACES):
         keys = [k for k, p in places.items() if p == level and k in pairs]
@@ -102,7 +103,7 @@ def placement(java_path, py_path):
         ratio = statistics.median(pairs[k] for k in keys)
         print(f"  {where} (under {bound} ns): {len(keys)} rounds ({100 * len(keys) / len(places):.0f}%)  "
               f"our round / our cell's median {slower:.2f}  NumPy / ours {ratio:.2f}x")
-    for name, r in sorted(paired_ratios(java_path, py_path).items()):
+    for name, r in sorted(paired_ratios(java_path, py_path, rounds).items()):
         if r < 1.0:
             on_one_core = [step for (n, step), p in sorted(places.items()) if n == name and p == 0]
             print(f"  {name} ({r:.2f}x): rounds on one core: {len(on_one_core)} of {len(by_cell[name])} "

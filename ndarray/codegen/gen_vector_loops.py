@@ -164,6 +164,12 @@ for t, ops in BIN.items():
                     [f'{vc} a = {vc}.broadcast({sp}, x);'],
                     [f'a.lanewise(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")}).intoMemorySegment(z, oz + i * {s}, LE);'])
 
+# Scalar conveniences such as blend((byte) 1, m) and compare(op, (byte) 0) are final methods of ByteVector that
+# dispatch again inside: that inner call site is profiled once for every byte species (B, BF, BD, BI). C2 parses
+# our loops before the load intrinsics tell it the exact vector class, so it inlines from that shared profile;
+# once two species have fed it, it inlines both and merges them, which boxes every vector (compare/scalar/int32
+# ran 5x slower after the whole matrix had run). The loops call the vector forms (blend(one, m),
+# compare(op, none)) instead: those dispatch at our own call site, whose profile sees one species.
 BSP = {'f32': 'BF', 'f64': 'BD', 'i32': 'BI', 'u8': 'B'}
 BOX = {"f32": "Float", "f64": "Double", "i32": "Integer", "u8": "Byte"}
 cmp_names = []
@@ -188,22 +194,24 @@ for t in ['f32', 'f64', 'i32', 'u8']:
         w(f'        }}')
         w(f'    }}')
         w('')
-        zero = f'ByteVector zero = ByteVector.zero({bs});'
+        # blend(one, m), not blend((byte) 1, m): see the note above BSP
+        zero = f'ByteVector zero = ByteVector.zero({bs}), one = ByteVector.broadcast({bs}, 1);'
         vector_loop(f'{name}_vv', 'MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n', sp,
                     [zero],
                     [f'VectorMask<{BOX[t]}> m = {load(vc, sp, "x", f"ox + i * {s}")}',
                      f'        .compare(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")});',
-                     f'zero.blend((byte) 1, {mask}).intoMemorySegment(z, oz + i, LE);'])
+                     f'zero.blend(one, {mask}).intoMemorySegment(z, oz + i, LE);'])
         vector_loop(f'{name}_vs', f'MemorySegment x, long ox, {jt} y, MemorySegment z, long oz, long n', sp,
                     [zero, f'{vc} b = {vc}.broadcast({sp}, y);'],
                     [f'VectorMask<{BOX[t]}> m = {load(vc, sp, "x", f"ox + i * {s}")}.compare(VectorOperators.{o}, b);',
-                     f'zero.blend((byte) 1, {mask}).intoMemorySegment(z, oz + i, LE);'])
+                     f'zero.blend(one, {mask}).intoMemorySegment(z, oz + i, LE);'])
 
 # where by item size: 1 (ByteVector B), 4 (IntVector I), 8 (LongVector L)
 WV = {1: ('ByteVector', 'B', 'I8', 'B', 'Byte'), 4: ('IntVector', 'I', 'I32', 'BI', 'Integer'),
       8: ('LongVector', 'L', 'I64', 'BL', 'Long')}
 for s, (vc, sp, lay, bs, box) in WV.items():
-    castm = 'c.compare(VectorOperators.NE, (byte) 0)' if s == 1 else f'c.compare(VectorOperators.NE, (byte) 0).cast({sp})'
+    # compare(NE, none), not compare(NE, (byte) 0): see the note above BSP
+    castm = 'c.compare(VectorOperators.NE, none)' if s == 1 else f'c.compare(VectorOperators.NE, none).cast({sp})'
     w(f'    static void where{s}(MemorySegment cs, long oc, long sc, MemorySegment x, long ox, long sx, MemorySegment y,'
       f' long oy, long sy, MemorySegment z, long oz, long sz, long n) {{')
     w(f'        long i = 0;')
@@ -211,6 +219,7 @@ for s, (vc, sp, lay, bs, box) in WV.items():
     w(f'        long bound = n - n % lanes;')
     w(f'        if (sc == 1 && sx == {s} && sz == {s} && (sy == {s} || sy == 0)) {{')
     w(f'            {vc} yb = {vc}.broadcast({sp}, y.get(Elements.{lay}, oy));')
+    w(f'            ByteVector none = ByteVector.zero({bs});')
     w(f'            for (; i < bound; i += lanes) {{')
     w(f'                ByteVector c = ByteVector.fromMemorySegment({bs}, cs, oc + i, LE);')
     w(f'                VectorMask<{box}> m = {castm};')
@@ -625,8 +634,7 @@ w('''    /** Sum of a contiguous block of float64. */
 
     /** Sum of n contiguous int32 in int64. */
     static long sumI32(MemorySegment s, long off, long n) {
-        VectorSpecies<Integer> ih = IL;
-        if (ih == null) {
+        if (IL == null) {
             return Long.MIN_VALUE;
         }
         int lanes = L.length();
@@ -634,7 +642,9 @@ w('''    /** Sum of a contiguous block of float64. */
         LongVector acc = LongVector.zero(L);
         long i = 0;
         for (; i < bound; i += lanes) {
-            acc = acc.add((LongVector) IntVector.fromMemorySegment(ih, s, off + i * 4, LE)
+            // IL itself, not a local copy: an OSR compile reads locals from the interpreter's frame, so a copy is
+            // no constant there and the load dispatches through a profile that Int256 and Int512 loads share
+            acc = acc.add((LongVector) IntVector.fromMemorySegment(IL, s, off + i * 4, LE)
                     .convertShape(VectorOperators.I2L, L, 0));
         }
         long sum = acc.reduceLanes(VectorOperators.ADD);

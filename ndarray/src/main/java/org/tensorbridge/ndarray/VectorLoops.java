@@ -1057,11 +1057,11 @@ final class VectorLoops {
     private static long eq_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
                     .compare(VectorOperators.EQ, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1069,11 +1069,11 @@ final class VectorLoops {
     private static long eq_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         FloatVector b = FloatVector.broadcast(F, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.EQ, b);
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1093,11 +1093,11 @@ final class VectorLoops {
     private static long ne_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
                     .compare(VectorOperators.NE, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1105,11 +1105,11 @@ final class VectorLoops {
     private static long ne_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         FloatVector b = FloatVector.broadcast(F, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.NE, b);
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1129,11 +1129,11 @@ final class VectorLoops {
     private static long lt_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
                     .compare(VectorOperators.LT, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1141,11 +1141,11 @@ final class VectorLoops {
     private static long lt_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         FloatVector b = FloatVector.broadcast(F, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.LT, b);
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1165,11 +1165,11 @@ final class VectorLoops {
     private static long le_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
                     .compare(VectorOperators.LE, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1177,11 +1177,11 @@ final class VectorLoops {
     private static long le_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         FloatVector b = FloatVector.broadcast(F, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.LE, b);
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1201,11 +1201,11 @@ final class VectorLoops {
     private static long gt_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
                     .compare(VectorOperators.GT, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1213,11 +1213,11 @@ final class VectorLoops {
     private static long gt_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         FloatVector b = FloatVector.broadcast(F, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.GT, b);
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1237,11 +1237,11 @@ final class VectorLoops {
     private static long ge_f32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE)
                     .compare(VectorOperators.GE, FloatVector.fromMemorySegment(F, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1249,11 +1249,11 @@ final class VectorLoops {
     private static long ge_f32_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
         int lanes = F.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BF);
+        ByteVector zero = ByteVector.zero(BF), one = ByteVector.broadcast(BF, 1);
         FloatVector b = FloatVector.broadcast(F, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Float> m = FloatVector.fromMemorySegment(F, x, ox + i * 4, LE).compare(VectorOperators.GE, b);
-            zero.blend((byte) 1, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BF)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1273,11 +1273,11 @@ final class VectorLoops {
     private static long eq_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
                     .compare(VectorOperators.EQ, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1285,11 +1285,11 @@ final class VectorLoops {
     private static long eq_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         DoubleVector b = DoubleVector.broadcast(D, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.EQ, b);
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1309,11 +1309,11 @@ final class VectorLoops {
     private static long ne_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
                     .compare(VectorOperators.NE, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1321,11 +1321,11 @@ final class VectorLoops {
     private static long ne_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         DoubleVector b = DoubleVector.broadcast(D, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.NE, b);
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1345,11 +1345,11 @@ final class VectorLoops {
     private static long lt_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
                     .compare(VectorOperators.LT, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1357,11 +1357,11 @@ final class VectorLoops {
     private static long lt_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         DoubleVector b = DoubleVector.broadcast(D, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.LT, b);
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1381,11 +1381,11 @@ final class VectorLoops {
     private static long le_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
                     .compare(VectorOperators.LE, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1393,11 +1393,11 @@ final class VectorLoops {
     private static long le_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         DoubleVector b = DoubleVector.broadcast(D, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.LE, b);
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1417,11 +1417,11 @@ final class VectorLoops {
     private static long gt_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
                     .compare(VectorOperators.GT, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1429,11 +1429,11 @@ final class VectorLoops {
     private static long gt_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         DoubleVector b = DoubleVector.broadcast(D, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.GT, b);
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1453,11 +1453,11 @@ final class VectorLoops {
     private static long ge_f64_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE)
                     .compare(VectorOperators.GE, DoubleVector.fromMemorySegment(D, y, oy + i * 8, LE));
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1465,11 +1465,11 @@ final class VectorLoops {
     private static long ge_f64_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
         int lanes = D.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BD);
+        ByteVector zero = ByteVector.zero(BD), one = ByteVector.broadcast(BD, 1);
         DoubleVector b = DoubleVector.broadcast(D, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Double> m = DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).compare(VectorOperators.GE, b);
-            zero.blend((byte) 1, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BD)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1489,11 +1489,11 @@ final class VectorLoops {
     private static long eq_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
                     .compare(VectorOperators.EQ, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1501,11 +1501,11 @@ final class VectorLoops {
     private static long eq_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         IntVector b = IntVector.broadcast(I, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.EQ, b);
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1525,11 +1525,11 @@ final class VectorLoops {
     private static long ne_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
                     .compare(VectorOperators.NE, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1537,11 +1537,11 @@ final class VectorLoops {
     private static long ne_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         IntVector b = IntVector.broadcast(I, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.NE, b);
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1561,11 +1561,11 @@ final class VectorLoops {
     private static long lt_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
                     .compare(VectorOperators.LT, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1573,11 +1573,11 @@ final class VectorLoops {
     private static long lt_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         IntVector b = IntVector.broadcast(I, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.LT, b);
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1597,11 +1597,11 @@ final class VectorLoops {
     private static long le_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
                     .compare(VectorOperators.LE, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1609,11 +1609,11 @@ final class VectorLoops {
     private static long le_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         IntVector b = IntVector.broadcast(I, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.LE, b);
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1633,11 +1633,11 @@ final class VectorLoops {
     private static long gt_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
                     .compare(VectorOperators.GT, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1645,11 +1645,11 @@ final class VectorLoops {
     private static long gt_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         IntVector b = IntVector.broadcast(I, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.GT, b);
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1669,11 +1669,11 @@ final class VectorLoops {
     private static long ge_i32_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE)
                     .compare(VectorOperators.GE, IntVector.fromMemorySegment(I, y, oy + i * 4, LE));
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1681,11 +1681,11 @@ final class VectorLoops {
     private static long ge_i32_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
         int lanes = I.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(BI);
+        ByteVector zero = ByteVector.zero(BI), one = ByteVector.broadcast(BI, 1);
         IntVector b = IntVector.broadcast(I, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Integer> m = IntVector.fromMemorySegment(I, x, ox + i * 4, LE).compare(VectorOperators.GE, b);
-            zero.blend((byte) 1, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m.cast(BI)).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1705,11 +1705,11 @@ final class VectorLoops {
     private static long eq_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
                     .compare(VectorOperators.EQ, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1717,11 +1717,11 @@ final class VectorLoops {
     private static long eq_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         ByteVector b = ByteVector.broadcast(B, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.EQ, b);
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1741,11 +1741,11 @@ final class VectorLoops {
     private static long ne_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
                     .compare(VectorOperators.NE, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1753,11 +1753,11 @@ final class VectorLoops {
     private static long ne_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         ByteVector b = ByteVector.broadcast(B, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.NE, b);
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1777,11 +1777,11 @@ final class VectorLoops {
     private static long lt_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
                     .compare(VectorOperators.ULT, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1789,11 +1789,11 @@ final class VectorLoops {
     private static long lt_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         ByteVector b = ByteVector.broadcast(B, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.ULT, b);
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1813,11 +1813,11 @@ final class VectorLoops {
     private static long le_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
                     .compare(VectorOperators.ULE, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1825,11 +1825,11 @@ final class VectorLoops {
     private static long le_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         ByteVector b = ByteVector.broadcast(B, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.ULE, b);
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1849,11 +1849,11 @@ final class VectorLoops {
     private static long gt_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
                     .compare(VectorOperators.UGT, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1861,11 +1861,11 @@ final class VectorLoops {
     private static long gt_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         ByteVector b = ByteVector.broadcast(B, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.UGT, b);
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1885,11 +1885,11 @@ final class VectorLoops {
     private static long ge_u8_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE)
                     .compare(VectorOperators.UGE, ByteVector.fromMemorySegment(B, y, oy + i * 1, LE));
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1897,11 +1897,11 @@ final class VectorLoops {
     private static long ge_u8_vs(MemorySegment x, long ox, byte y, MemorySegment z, long oz, long n) {
         int lanes = B.length();
         long bound = n - n % lanes;
-        ByteVector zero = ByteVector.zero(B);
+        ByteVector zero = ByteVector.zero(B), one = ByteVector.broadcast(B, 1);
         ByteVector b = ByteVector.broadcast(B, y);
         for (long i = 0; i < bound; i += lanes) {
             VectorMask<Byte> m = ByteVector.fromMemorySegment(B, x, ox + i * 1, LE).compare(VectorOperators.UGE, b);
-            zero.blend((byte) 1, m).intoMemorySegment(z, oz + i, LE);
+            zero.blend(one, m).intoMemorySegment(z, oz + i, LE);
         }
         return bound;
     }
@@ -1912,9 +1912,10 @@ final class VectorLoops {
         long bound = n - n % lanes;
         if (sc == 1 && sx == 1 && sz == 1 && (sy == 1 || sy == 0)) {
             ByteVector yb = ByteVector.broadcast(B, y.get(Elements.I8, oy));
+            ByteVector none = ByteVector.zero(B);
             for (; i < bound; i += lanes) {
                 ByteVector c = ByteVector.fromMemorySegment(B, cs, oc + i, LE);
-                VectorMask<Byte> m = c.compare(VectorOperators.NE, (byte) 0);
+                VectorMask<Byte> m = c.compare(VectorOperators.NE, none);
                 ByteVector yv = sy == 0 ? yb : ByteVector.fromMemorySegment(B, y, oy + i * 1, LE);
                 yv.blend(ByteVector.fromMemorySegment(B, x, ox + i * 1, LE), m).intoMemorySegment(z, oz + i * 1, LE);
             }
@@ -1930,9 +1931,10 @@ final class VectorLoops {
         long bound = n - n % lanes;
         if (sc == 1 && sx == 4 && sz == 4 && (sy == 4 || sy == 0)) {
             IntVector yb = IntVector.broadcast(I, y.get(Elements.I32, oy));
+            ByteVector none = ByteVector.zero(BI);
             for (; i < bound; i += lanes) {
                 ByteVector c = ByteVector.fromMemorySegment(BI, cs, oc + i, LE);
-                VectorMask<Integer> m = c.compare(VectorOperators.NE, (byte) 0).cast(I);
+                VectorMask<Integer> m = c.compare(VectorOperators.NE, none).cast(I);
                 IntVector yv = sy == 0 ? yb : IntVector.fromMemorySegment(I, y, oy + i * 4, LE);
                 yv.blend(IntVector.fromMemorySegment(I, x, ox + i * 4, LE), m).intoMemorySegment(z, oz + i * 4, LE);
             }
@@ -1948,9 +1950,10 @@ final class VectorLoops {
         long bound = n - n % lanes;
         if (sc == 1 && sx == 8 && sz == 8 && (sy == 8 || sy == 0)) {
             LongVector yb = LongVector.broadcast(L, y.get(Elements.I64, oy));
+            ByteVector none = ByteVector.zero(BL);
             for (; i < bound; i += lanes) {
                 ByteVector c = ByteVector.fromMemorySegment(BL, cs, oc + i, LE);
-                VectorMask<Long> m = c.compare(VectorOperators.NE, (byte) 0).cast(L);
+                VectorMask<Long> m = c.compare(VectorOperators.NE, none).cast(L);
                 LongVector yv = sy == 0 ? yb : LongVector.fromMemorySegment(L, y, oy + i * 8, LE);
                 yv.blend(LongVector.fromMemorySegment(L, x, ox + i * 8, LE), m).intoMemorySegment(z, oz + i * 8, LE);
             }
@@ -2728,8 +2731,7 @@ final class VectorLoops {
 
     /** Sum of n contiguous int32 in int64. */
     static long sumI32(MemorySegment s, long off, long n) {
-        VectorSpecies<Integer> ih = IL;
-        if (ih == null) {
+        if (IL == null) {
             return Long.MIN_VALUE;
         }
         int lanes = L.length();
@@ -2737,7 +2739,9 @@ final class VectorLoops {
         LongVector acc = LongVector.zero(L);
         long i = 0;
         for (; i < bound; i += lanes) {
-            acc = acc.add((LongVector) IntVector.fromMemorySegment(ih, s, off + i * 4, LE)
+            // IL itself, not a local copy: an OSR compile reads locals from the interpreter's frame, so a copy is
+            // no constant there and the load dispatches through a profile that Int256 and Int512 loads share
+            acc = acc.add((LongVector) IntVector.fromMemorySegment(IL, s, off + i * 4, LE)
                     .convertShape(VectorOperators.I2L, L, 0));
         }
         long sum = acc.reduceLanes(VectorOperators.ADD);

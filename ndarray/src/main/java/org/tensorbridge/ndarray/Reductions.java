@@ -359,11 +359,11 @@ final class Reductions {
 
     /**
      * Float32 sums of a matrix over the axis across its contiguous rows (a.sum(0) of a C-ordered matrix,
-     * a.sum(1) of a transposed one: per-feature sums and means): for each block of rows, each chunk of columns
-     * is summed row after row into a row of float sums (four rows per pass; the input streams through in
-     * memory order), which is then added into float64 sums — as accurate as NumPy's float32 row-after-row adds,
-     * which take every row in float. The column chunks split across the loop threads; null for every other
-     * case.
+     * a.sum(1) of a transposed one: per-feature sums and means), or across rows of every second float32
+     * (a[:, ::2].sum(0)): for each block of rows, each chunk of columns is summed row after row into a row of
+     * float sums (four rows per pass; the input streams through in memory order), which is then added into
+     * float64 sums — as accurate as NumPy's float32 row-after-row adds, which take every row in float. The
+     * column chunks split across the loop threads; null for every other case.
      */
     private static MemorySegment columnSumsF32(NDArray a, boolean[] reduced, long accBytes, Scratch scratch) {
         long[] shape = a.shapeRef();
@@ -373,13 +373,14 @@ final class Reductions {
         }
         int across = reduced[0] ? 0 : 1; // the reduced axis walks the rows, the kept one (contiguous) the columns
         int along = 1 - across;
-        if (st[along] != 4 || shape[across] < 2) {
+        long colStride = st[along];  // contiguous, or every second float32 (a[:, ::2])
+        if ((colStride != 4 && colStride != 8) || shape[across] < 2) {
             return null;
         }
         MemorySegment s = a.buffer().memory();
         MemorySegment acc = scratch.zeroed(accBytes);
         long rows = shape[across], cols = shape[along], off = a.byteOffset(), rowStride = st[across];
-        int parts = ParallelLoops.partsFor(a.size(), a.size() * 4);
+        int parts = ParallelLoops.partsFor(a.size(), a.size() * colStride);
         long lanes = VectorLoops.F.length();
         long chunk = Math.min(COLUMN_CHUNK, ((cols + parts - 1) / parts + lanes - 1) / lanes * lanes);
         long chunks = (cols + chunk - 1) / chunk;
@@ -390,9 +391,14 @@ final class Reductions {
                 for (long c = from; c < to; c++) {
                     long c0 = c * chunk;
                     long w = Math.min(chunk, cols - c0);
-                    long first = off + r0 * rowStride + c0 * 4;
-                    MemorySegment.copy(s, first, sums, 0, w * 4);
-                    VectorLoops.addRowsF32(sums, s, first + rowStride, rowStride, rn - 1, w);
+                    long first = off + r0 * rowStride + c0 * colStride;
+                    if (colStride == 4) {
+                        MemorySegment.copy(s, first, sums, 0, w * 4);
+                        VectorLoops.addRowsF32(sums, s, first + rowStride, rowStride, rn - 1, w);
+                    } else {
+                        sums.asSlice(0, w * 4).fill((byte) 0);
+                        VectorLoops.addRowsEvensF32(sums, s, first, rowStride, rn, w);
+                    }
                     SumKernels.accumulateDouble(sums, 0, 4, DType.FLOAT32, acc, c0 * 8, 8, w);
                 }
             }

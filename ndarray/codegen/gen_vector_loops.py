@@ -165,7 +165,7 @@ for t, ops in BIN.items():
                     [f'a.lanewise(VectorOperators.{o}, {load(vc, sp, "y", f"oy + i * {s}")}).intoMemorySegment(z, oz + i * {s}, LE);'])
 
 # Scalar conveniences such as blend((byte) 1, m) and compare(op, (byte) 0) are final methods of ByteVector that
-# dispatch again inside: that inner call site is profiled once for every byte species (B, BF, BD, BI). C2 parses
+# dispatch again inside: that inner call site is profiled once for every byte species (B, BF, BD, BI, BL). C2 parses
 # our loops before the load intrinsics tell it the exact vector class, so it inlines from that shared profile;
 # once two species have fed it, it inlines both and merges them, which boxes every vector (compare/scalar/int32
 # ran 5x slower after the whole matrix had run). The loops call the vector forms (blend(one, m),

@@ -2201,8 +2201,8 @@ final class VectorLoops {
             int lanes = L.length();
             long bound = (n - 1) - (n - 1) % lanes;
             for (; i < bound; i += lanes) {
-                ((IntVector) LongVector.fromMemorySegment(L, x, ox + i * 8, LE).convertShape(VectorOperators.L2I, IL, 0))
-                        .reinterpretAsFloats().intoMemorySegment(z, oz + i * 4, LE);
+                LongVector.fromMemorySegment(L, x, ox + i * 8, LE).convertShape(VectorOperators.L2I, IL, 0)
+                        .intoMemorySegment(z, oz + i * 4, LE);
             }
         }
         if (i < n) {

@@ -1,8 +1,13 @@
-"""Lists the Vector API call sites that C2 inlined from a type profile shared by several vector classes.
+"""Lists the Vector API call sites that C2 inlined from a type profile shared by several vector classes, and
+the ndarray methods whose memory accesses C2 compiled for heap segments as well.
 
 Reads the output of -XX:+PrintCompilation with -XX:CompileCommand=PrintInlining (bench/vector_profiles.sh).
 C2 prints a profiled inlining decision as "TypeProfile (hits/total counts) = <class>"; where hits is below
-total on a jdk.incubator.vector class, the site saw more than one class. Exits 1 when any such site exists.
+total on a jdk.incubator.vector class, the site saw more than one class. The JDK methods behind every vector
+load and store share one profile of segment classes; once any code ran a vector access on a heap segment
+(MemorySegment.ofArray, or the Java fallback of an operation without an intrinsic), every loop compiled
+afterwards inlines HeapMemorySegmentImpl beside the native segment and checks for a heap base on each access.
+Exits 1 when either is found.
 """
 import re
 import sys
@@ -29,14 +34,32 @@ def polluted_sites(lines):
     return sites
 
 
+def heap_accesses(lines):
+    """The compiled ndarray methods whose inlining tree contains a heap segment class."""
+    methods = set()
+    method = None
+    for line in lines:
+        compiled = COMPILE.match(line)
+        if compiled:
+            method = compiled.group(1)
+        elif 'HeapMemorySegmentImpl' in line and method and method.startswith('org.tensorbridge.ndarray.'):
+            methods.add(method)
+    return methods
+
+
 def main(path):
     with open(path, errors='replace') as f:
-        sites = polluted_sites(f)
+        lines = f.readlines()
+    sites = polluted_sites(lines)
+    heap = heap_accesses(lines)
     for (method, callee), classes in sorted(sites.items()):
         seen = ', '.join(f'{cls} {share:.0%}' for cls, share in sorted(classes.items()))
         print(f'POLLUTED {method} -> {callee}: {seen}')
     print(f'{len(sites)} Vector API call site(s) inlined from a profile of several vector classes')
-    return 1 if sites else 0
+    for method in sorted(heap):
+        print(f'HEAP {method}')
+    print(f'{len(heap)} ndarray method(s) compiled with heap segment accesses')
+    return 1 if sites or heap else 0
 
 
 if __name__ == '__main__':

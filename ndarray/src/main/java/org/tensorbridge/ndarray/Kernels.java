@@ -572,11 +572,20 @@ final class Kernels {
             MemorySegment sy = y.seg();
             MemorySegment so = out.buffer().memory();
             long ri = r.byteSize();
+            // 1-byte operands at other strides (a[..., ::2]) are gathered chunk by chunk, as a cast would convert
+            // them, so that the vector where runs: the scalar byte loop ran at 0.74x-0.79x NumPy's on one core
+            Loops.Unary gather = ri == 1 && LoopSelector.VECTOR ? LoopSelector.cast(r, r) : null;
             Row row;
-            if (cc == null && cx == null && cy == null) {
+            if (cc == null && cx == null && cy == null && gather == null) {
                 row = (o, s, n) -> loop.run(sc, o[0], s[0], sx, o[1], s[1], sy, o[2], s[2], so, o[3], s[3], n);
             } else {
                 row = (o, s, n) -> {
+                    Loops.Unary gx = cx != null ? cx : s[1] != ri && s[1] != 0 ? gather : null;
+                    Loops.Unary gy = cy != null ? cy : s[2] != ri && s[2] != 0 ? gather : null;
+                    if (cc == null && gx == null && gy == null) {
+                        loop.run(sc, o[0], s[0], sx, o[1], s[1], sy, o[2], s[2], so, o[3], s[3], n);
+                        return;
+                    }
                     MemorySegment[] buf = SCRATCHES.get();
                     for (long i = 0; i < n; i += BUF) {
                         long m = Math.min(BUF, n - i);
@@ -589,14 +598,14 @@ final class Kernels {
                             oc = 0;
                             stc = 1;
                         }
-                        if (cx != null) {
-                            cx.run(sx, ox, stx, buf[0], 0, ri, m);
+                        if (gx != null) {
+                            gx.run(sx, ox, stx, buf[0], 0, ri, m);
                             mx = buf[0];
                             ox = 0;
                             stx = ri;
                         }
-                        if (cy != null) {
-                            cy.run(sy, oy, sty, buf[1], 0, ri, m);
+                        if (gy != null) {
+                            gy.run(sy, oy, sty, buf[1], 0, ri, m);
                             my = buf[1];
                             oy = 0;
                             sty = ri;

@@ -416,6 +416,48 @@ class KernelCrossCheckTest {
     }
 
     @Test
+    void whereOfStridedBytesMatchesNumpy() {
+        // 1-byte operands at strides other than 1 are gathered chunk by chunk for the vector where: every second
+        // and every third element, reversed, beside a contiguous, a scalar or a broadcast operand; rows shorter
+        // than a vector, rows longer than a chunk (2048), a last element whose neighbour lies past the memory
+        splitFrom(1 << 12, () -> {
+            Cmp c = new Cmp(dir);
+            NDRandom rng = new NDRandom(17);
+            long[][] shapes = {{3, 5}, {7, 63}, {4, 2 * 2048 + 77}, {301, 129}};
+            for (DType t : new DType[] {DType.UINT8, DType.INT8, DType.BOOL}) {
+                for (long[] shape : shapes) {
+                    long r = shape[0], n = shape[1];
+                    String p = "wb_" + t.numpyName() + "_" + r + "_" + n;
+                    NDArray wide = keep(keep(rng.uniform(0, 200, r, 3 * n)).astype(t));
+                    NDArray other = keep(keep(rng.uniform(0, 200, r, n)).astype(t));
+                    NDArray cond = keep(keep(rng.uniform(0, 1, r, n)).gt(0.5));
+                    c.np.input(p + "w", wide).input(p + "o", other).input(p + "c", cond);
+                    NDArray evens = wide.slice(1, 0, 2 * n, 2);
+                    NDArray thirds = wide.slice(1, 2, 3 * n, 3);
+                    NDArray reversed = wide.slice(1, 3 * n - 1, n - 1, -2);
+                    String ev = p + "w[:, :" + 2 * n + ":2]";
+                    String th = p + "w[:, 2::3]";
+                    String rv = p + "w[:, " + (3 * n - 1) + ":" + (n - 1) + ":-2]";
+                    String sc = "np." + t.numpyName() + "(1)";
+                    NDArray one = keep(NDArray.scalar(t, 1));
+                    NDArray column = other.slice(1, 0, 1, 1);
+                    c.check(p + " evens, thirds", "np.where(" + p + "c, " + ev + ", " + th + ")",
+                            keep(NDArrays.where(cond, evens, thirds)), 0);
+                    c.check(p + " reversed, contiguous", "np.where(" + p + "c, " + rv + ", " + p + "o)",
+                            keep(NDArrays.where(cond, reversed, other)), 0);
+                    c.check(p + " contiguous, evens", "np.where(" + p + "c, " + p + "o, " + ev + ")",
+                            keep(NDArrays.where(cond, other, evens)), 0);
+                    c.check(p + " evens, scalar", "np.where(" + p + "c, " + ev + ", " + sc + ")",
+                            keep(NDArrays.where(cond, evens, one)), 0);
+                    c.check(p + " column, evens", "np.where(" + p + "c, " + p + "o[:, :1], " + ev + ")",
+                            keep(NDArrays.where(cond, column, evens)), 0);
+                }
+            }
+            c.np.run(Python.numpy2());
+        });
+    }
+
+    @Test
     void everySecondElementMatchesNumpyForEveryDtype() {
         Cmp c = new Cmp(dir);
         NDRandom rng = new NDRandom(11);

@@ -18,15 +18,21 @@ PROFILE = re.compile(r'TypeProfile \((\d+)/(\d+) counts\) = jdk/incubator/vector
 CALLEE = re.compile(r'@ \d+\s+(\S+)')
 
 
-def polluted_sites(lines):
-    """{(compiled method, inlined callee): {vector classes seen with their share}}"""
-    sites = defaultdict(dict)
+def inlining_lines(lines):
+    """Each line of an inlining tree with the method being compiled (the last compile line above it)."""
     method = None
     for line in lines:
         compiled = COMPILE.match(line)
         if compiled:
             method = compiled.group(1)
-            continue
+        else:
+            yield method, line
+
+
+def polluted_sites(lines):
+    """{(compiled method, inlined callee): {vector classes seen with their share}}"""
+    sites = defaultdict(dict)
+    for method, line in inlining_lines(lines):
         for hits, total, cls in PROFILE.findall(line):
             if int(hits) < int(total):
                 callee = CALLEE.search(line)
@@ -36,15 +42,8 @@ def polluted_sites(lines):
 
 def heap_accesses(lines):
     """The compiled ndarray methods whose inlining tree contains a heap segment class."""
-    methods = set()
-    method = None
-    for line in lines:
-        compiled = COMPILE.match(line)
-        if compiled:
-            method = compiled.group(1)
-        elif 'HeapMemorySegmentImpl' in line and method and method.startswith('org.tensorbridge.ndarray.'):
-            methods.add(method)
-    return methods
+    return {method for method, line in inlining_lines(lines)
+            if 'HeapMemorySegmentImpl' in line and method and method.startswith('org.tensorbridge.ndarray.')}
 
 
 def main(path):

@@ -41,8 +41,8 @@ class VectorFallbackTest {
         for (Path p : classes) {
             ClassModel cm = ClassFile.of().parse(Files.readAllBytes(p));
             for (MethodModel m : cm.methods()) {
+                String where = cm.thisClass().asInternalName() + "." + m.methodName().stringValue();
                 m.code().ifPresent(code -> code.forEach(e -> {
-                    String where = cm.thisClass().asInternalName() + "." + m.methodName().stringValue();
                     if (e instanceof InvokeInstruction call && isVectorApi(call.owner().asInternalName())
                             && HEAP_FALLBACK_METHODS.contains(call.name().stringValue())) {
                         found.add(where + " calls " + call.name().stringValue());

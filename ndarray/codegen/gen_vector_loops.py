@@ -68,37 +68,25 @@ w('    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;')
 w('    static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED;')
 w('    static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;')
 w('    /** Byte species with as many lanes as F / D / I (null where no such shape exists). */')
-w('    static final VectorSpecies<Byte> BF = bytesFor(F.length());')
-w('    static final VectorSpecies<Byte> BD = bytesFor(D.length());')
-w('    static final VectorSpecies<Byte> BI = bytesFor(I.length());')
-w('    static final VectorSpecies<Byte> BL = bytesFor(L.length());')
+w('    static final VectorSpecies<Byte> BF = speciesFor(byte.class, 8, F.length());')
+w('    static final VectorSpecies<Byte> BD = speciesFor(byte.class, 8, D.length());')
+w('    static final VectorSpecies<Byte> BI = speciesFor(byte.class, 8, I.length());')
+w('    static final VectorSpecies<Byte> BL = speciesFor(byte.class, 8, L.length());')
 w('    /** Float species with as many lanes as D (for float32 -> float64 accumulation). */')
-w('    static final VectorSpecies<Float> FD = floatsFor(D.length());')
+w('    static final VectorSpecies<Float> FD = speciesFor(float.class, 32, D.length());')
 w('    /** Int species with as many lanes as L (for int32 -> int64 sums). */')
-w('    static final VectorSpecies<Integer> IL = intsFor(L.length());')
+w('    static final VectorSpecies<Integer> IL = speciesFor(int.class, 32, L.length());')
 w('    static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;')
 w('    /** Byte species with as many lanes as S (for every second byte). */')
-w('    static final VectorSpecies<Byte> BS = bytesFor(S.length());')
+w('    static final VectorSpecies<Byte> BS = speciesFor(byte.class, 8, S.length());')
+w('    /** Short species with as many lanes as F / D (every second byte, widened to float / double). */')
+w('    static final VectorSpecies<Short> SF = speciesFor(short.class, 16, F.length());')
+w('    static final VectorSpecies<Short> SD = speciesFor(short.class, 16, D.length());')
 w('')
-w('    private static VectorSpecies<Integer> intsFor(int lanes) {')
+w('    /** The species of {@code bits}-bit elements with {@code lanes} lanes, or null where no such shape exists. */')
+w('    private static <E> VectorSpecies<E> speciesFor(Class<E> type, int bits, int lanes) {')
 w('        try {')
-w('            return VectorSpecies.of(int.class, VectorShape.forBitSize(lanes * 32));')
-w('        } catch (IllegalArgumentException e) {')
-w('            return null;')
-w('        }')
-w('    }')
-w('')
-w('    private static VectorSpecies<Byte> bytesFor(int lanes) {')
-w('        try {')
-w('            return VectorSpecies.of(byte.class, VectorShape.forBitSize(lanes * 8));')
-w('        } catch (IllegalArgumentException e) {')
-w('            return null;')
-w('        }')
-w('    }')
-w('')
-w('    private static VectorSpecies<Float> floatsFor(int lanes) {')
-w('        try {')
-w('            return VectorSpecies.of(float.class, VectorShape.forBitSize(lanes * 32));')
+w('            return VectorSpecies.of(type, VectorShape.forBitSize(lanes * bits));')
 w('        } catch (IllegalArgumentException e) {')
 w('            return null;')
 w('        }')
@@ -331,39 +319,44 @@ for t, wide, ws, item, conv, ns, guard in [(t, *g) for ts, *g in GATHERS for t i
     w('        }')
     w('    }')
     w('')
-w('''    static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 1 && sz == 4 && BF != null) {
-            int lanes = F.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                ByteVector b = ByteVector.fromMemorySegment(BF, x, ox + i, LE);
-                ((IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).convert(VectorOperators.I2F, 0)
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_u8_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    static void cast_u8_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 1 && sz == 8 && BD != null && IL != null) {
-            int lanes = D.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                ByteVector b = ByteVector.fromMemorySegment(BD, x, ox + i, LE);
-                ((IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, IL, 0))
-                        .convertShape(VectorOperators.I2D, D, 0).intoMemorySegment(z, oz + i * 8, LE);
-            }
-        }
-        if (i < n) {
-            Loops.cast_u8_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
-    // ---------------------------------------------------------------- extremes
+# uint8 -> float32 / float64: contiguous bytes zero-extended through int lanes; every second byte (a[..., ::2])
+# loaded as shorts whose low byte is the element, masked and widened (the last element is left to the scalar
+# loop, as its neighbour may lie past the memory). One loop per method (see above); the entry only dispatches.
+U8_TO_FLOAT = [  # dtype, species, item, byte species, int species, int conversion, short species, short conversion
+    ('f32', 'F', 4, 'BF', 'I', 'I2F', 'SF', 'S2F'),
+    ('f64', 'D', 8, 'BD', 'IL', 'I2D', 'SD', 'S2D'),
+]
+for t, sp, item, bs, ins, i2x, ss, s2x in U8_TO_FLOAT:
+    guard = f'{bs} != null' + ('' if ins == 'I' else f' && {ins} != null')
+    name = f'cast_u8_{t}'
+    w(f'    static void {name}(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {{')
+    w('        long i = 0;')
+    w(f'        if (sx == 1 && sz == {item} && {guard}) {{')
+    w(f'            i = {name}_c(x, ox, z, oz, n);')
+    w(f'        }} else if (sx == 2 && sz == {item} && {ss} != null) {{')
+    w(f'            i = {name}_every2(x, ox, z, oz, n);')
+    w('        }')
+    w('        if (i < n) {')
+    w(f'            Loops.{name}(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);')
+    w('        }')
+    w('    }')
+    w('')
+    params = 'MemorySegment x, long ox, MemorySegment z, long oz, long n'
+    vector_loop(f'{name}_c', params, sp, [],
+                [f'((IntVector) ByteVector.fromMemorySegment({bs}, x, ox + i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, {ins}, 0))',
+                 f'        .convertShape(VectorOperators.{i2x}, {sp}, 0).intoMemorySegment(z, oz + i * {item}, LE);'])
+    w(f'    private static long {name}_every2({params}) {{')
+    w(f'        int lanes = {sp}.length();')
+    w('        long bound = (n - 1) - (n - 1) % lanes;')
+    w(f'        ShortVector low = ShortVector.broadcast({ss}, (short) 0xFF);')
+    w('        for (long i = 0; i < bound; i += lanes) {')
+    w(f'            ShortVector.fromMemorySegment({ss}, x, ox + i * 2, LE).lanewise(VectorOperators.AND, low)')
+    w(f'                    .convertShape(VectorOperators.{s2x}, {sp}, 0).intoMemorySegment(z, oz + i * {item}, LE);')
+    w('        }')
+    w('        return bound;')
+    w('    }')
+    w('')
+w('''    // ---------------------------------------------------------------- extremes
 
     /** Elements per block of argmax / argmin: the winning block is searched again, from L2. */
     private static final long ARG_BLOCK = 2048;

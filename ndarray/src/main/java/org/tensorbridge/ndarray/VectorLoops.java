@@ -38,37 +38,25 @@ final class VectorLoops {
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED;
     static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     /** Byte species with as many lanes as F / D / I (null where no such shape exists). */
-    static final VectorSpecies<Byte> BF = bytesFor(F.length());
-    static final VectorSpecies<Byte> BD = bytesFor(D.length());
-    static final VectorSpecies<Byte> BI = bytesFor(I.length());
-    static final VectorSpecies<Byte> BL = bytesFor(L.length());
+    static final VectorSpecies<Byte> BF = speciesFor(byte.class, 8, F.length());
+    static final VectorSpecies<Byte> BD = speciesFor(byte.class, 8, D.length());
+    static final VectorSpecies<Byte> BI = speciesFor(byte.class, 8, I.length());
+    static final VectorSpecies<Byte> BL = speciesFor(byte.class, 8, L.length());
     /** Float species with as many lanes as D (for float32 -> float64 accumulation). */
-    static final VectorSpecies<Float> FD = floatsFor(D.length());
+    static final VectorSpecies<Float> FD = speciesFor(float.class, 32, D.length());
     /** Int species with as many lanes as L (for int32 -> int64 sums). */
-    static final VectorSpecies<Integer> IL = intsFor(L.length());
+    static final VectorSpecies<Integer> IL = speciesFor(int.class, 32, L.length());
     static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     /** Byte species with as many lanes as S (for every second byte). */
-    static final VectorSpecies<Byte> BS = bytesFor(S.length());
+    static final VectorSpecies<Byte> BS = speciesFor(byte.class, 8, S.length());
+    /** Short species with as many lanes as F / D (every second byte, widened to float / double). */
+    static final VectorSpecies<Short> SF = speciesFor(short.class, 16, F.length());
+    static final VectorSpecies<Short> SD = speciesFor(short.class, 16, D.length());
 
-    private static VectorSpecies<Integer> intsFor(int lanes) {
+    /** The species of {@code bits}-bit elements with {@code lanes} lanes, or null where no such shape exists. */
+    private static <E> VectorSpecies<E> speciesFor(Class<E> type, int bits, int lanes) {
         try {
-            return VectorSpecies.of(int.class, VectorShape.forBitSize(lanes * 32));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static VectorSpecies<Byte> bytesFor(int lanes) {
-        try {
-            return VectorSpecies.of(byte.class, VectorShape.forBitSize(lanes * 8));
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static VectorSpecies<Float> floatsFor(int lanes) {
-        try {
-            return VectorSpecies.of(float.class, VectorShape.forBitSize(lanes * 32));
+            return VectorSpecies.of(type, VectorShape.forBitSize(lanes * bits));
         } catch (IllegalArgumentException e) {
             return null;
         }
@@ -2243,33 +2231,67 @@ final class VectorLoops {
     static void cast_u8_f32(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 1 && sz == 4 && BF != null) {
-            int lanes = F.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                ByteVector b = ByteVector.fromMemorySegment(BF, x, ox + i, LE);
-                ((IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).convert(VectorOperators.I2F, 0)
-                        .intoMemorySegment(z, oz + i * 4, LE);
-            }
+            i = cast_u8_f32_c(x, ox, z, oz, n);
+        } else if (sx == 2 && sz == 4 && SF != null) {
+            i = cast_u8_f32_every2(x, ox, z, oz, n);
         }
         if (i < n) {
             Loops.cast_u8_f32(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
         }
     }
 
+    private static long cast_u8_f32_c(MemorySegment x, long ox, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            ((IntVector) ByteVector.fromMemorySegment(BF, x, ox + i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
+                    .convertShape(VectorOperators.I2F, F, 0).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
+    private static long cast_u8_f32_every2(MemorySegment x, long ox, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = (n - 1) - (n - 1) % lanes;
+        ShortVector low = ShortVector.broadcast(SF, (short) 0xFF);
+        for (long i = 0; i < bound; i += lanes) {
+            ShortVector.fromMemorySegment(SF, x, ox + i * 2, LE).lanewise(VectorOperators.AND, low)
+                    .convertShape(VectorOperators.S2F, F, 0).intoMemorySegment(z, oz + i * 4, LE);
+        }
+        return bound;
+    }
+
     static void cast_u8_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 1 && sz == 8 && BD != null && IL != null) {
-            int lanes = D.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                ByteVector b = ByteVector.fromMemorySegment(BD, x, ox + i, LE);
-                ((IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, IL, 0))
-                        .convertShape(VectorOperators.I2D, D, 0).intoMemorySegment(z, oz + i * 8, LE);
-            }
+            i = cast_u8_f64_c(x, ox, z, oz, n);
+        } else if (sx == 2 && sz == 8 && SD != null) {
+            i = cast_u8_f64_every2(x, ox, z, oz, n);
         }
         if (i < n) {
             Loops.cast_u8_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
         }
+    }
+
+    private static long cast_u8_f64_c(MemorySegment x, long ox, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        for (long i = 0; i < bound; i += lanes) {
+            ((IntVector) ByteVector.fromMemorySegment(BD, x, ox + i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IL, 0))
+                    .convertShape(VectorOperators.I2D, D, 0).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
+    }
+
+    private static long cast_u8_f64_every2(MemorySegment x, long ox, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = (n - 1) - (n - 1) % lanes;
+        ShortVector low = ShortVector.broadcast(SD, (short) 0xFF);
+        for (long i = 0; i < bound; i += lanes) {
+            ShortVector.fromMemorySegment(SD, x, ox + i * 2, LE).lanewise(VectorOperators.AND, low)
+                    .convertShape(VectorOperators.S2D, D, 0).intoMemorySegment(z, oz + i * 8, LE);
+        }
+        return bound;
     }
 
     // ---------------------------------------------------------------- extremes

@@ -416,8 +416,9 @@ class KernelCrossCheckTest {
     }
 
     @Test
-    void whereOfStridedBytesMatchesNumpy() {
-        // 1-byte operands at strides other than 1 are gathered chunk by chunk for the vector where: every second
+    void whereAndBinaryOfStridedBytesMatchNumpy() {
+        // 1-byte operands at strides other than 1 are gathered chunk by chunk for the vector where (and uint8 ones
+        // for the binary vector loops): every second
         // and every third element, reversed, beside a contiguous, a scalar or a broadcast operand; rows shorter
         // than a vector, rows longer than a chunk (2048), a last element whose neighbour lies past the memory
         splitFrom(1 << 12, () -> {
@@ -451,6 +452,14 @@ class KernelCrossCheckTest {
                             keep(NDArrays.where(cond, evens, one)), 0);
                     c.check(p + " column, evens", "np.where(" + p + "c, " + p + "o[:, :1], " + ev + ")",
                             keep(NDArrays.where(cond, column, evens)), 0);
+                    if (t == DType.UINT8) {  // binary uint8 loops gather such operands the same way
+                        c.check(p + " evens * thirds", ev + " * " + th, keep(evens.mul(thirds)), 0);
+                        c.check(p + " reversed + contiguous", rv + " + " + p + "o", keep(reversed.add(other)), 0);
+                        c.check(p + " contiguous - evens", p + "o - " + ev, keep(other.sub(evens)), 0);
+                        c.check(p + " evens > scalar", ev + " > " + sc, keep(evens.gt(one)), 0);
+                        c.check(p + " maximum(column, evens)", "np.maximum(" + p + "o[:, :1], " + ev + ")",
+                                keep(column.maximum(evens)), 0);
+                    }
                 }
             }
             c.np.run(Python.numpy2());

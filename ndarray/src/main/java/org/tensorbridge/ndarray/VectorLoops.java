@@ -2021,20 +2021,6 @@ final class VectorLoops {
         }
     }
 
-    static void exp_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
-        long i = 0;
-        if (sx == 8 && sz == 8) {
-            int lanes = D.length();
-            long bound = n - n % lanes;
-            for (; i < bound; i += lanes) {
-                DoubleVector.fromMemorySegment(D, x, ox + i * 8, LE).lanewise(VectorOperators.EXP).intoMemorySegment(z, oz + i * 8, LE);
-            }
-        }
-        if (i < n) {
-            Loops.exp_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
-        }
-    }
-
     static void log_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         if (sx == 8 && sz == 8) {
@@ -2089,6 +2075,74 @@ final class VectorLoops {
         if (i < n) {
             Loops.neg_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
         }
+    }
+
+    private static final double EXP_SHIFT = 0x1.8p52;
+    private static final double LN2_HI = 6.93147180369123816490e-01;
+    private static final double LN2_LO = 1.90821492927058770002e-10;
+    /** |x| beyond which exp leaves the vector path: 2^k stays a normal double for |k| <= 1022. */
+    private static final double EXP_VECTOR_LIMIT = 708.0;
+
+    static void exp_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        if (sx == 8 && sz == 8) {
+            i = exp_f64_c(x, ox, z, oz, n);
+        }
+        if (i < n) {
+            Loops.exp_f64(x, ox + i * sx, sx, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long exp_f64_c(MemorySegment x, long ox, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % lanes;
+        DoubleVector log2e = DoubleVector.broadcast(D, 0x1.71547652b82fep0), shift = DoubleVector.broadcast(D, EXP_SHIFT);
+        DoubleVector ln2Hi = DoubleVector.broadcast(D, -LN2_HI), ln2Lo = DoubleVector.broadcast(D, -LN2_LO);
+        DoubleVector limit = DoubleVector.broadcast(D, EXP_VECTOR_LIMIT);
+        // 1 / j!, exactly representable denominators up to 13! (< 2^53)
+        DoubleVector c0 = DoubleVector.broadcast(D, 1.0 / 1.0);
+        DoubleVector c1 = DoubleVector.broadcast(D, 1.0 / 1.0);
+        DoubleVector c2 = DoubleVector.broadcast(D, 1.0 / 2.0);
+        DoubleVector c3 = DoubleVector.broadcast(D, 1.0 / 6.0);
+        DoubleVector c4 = DoubleVector.broadcast(D, 1.0 / 24.0);
+        DoubleVector c5 = DoubleVector.broadcast(D, 1.0 / 120.0);
+        DoubleVector c6 = DoubleVector.broadcast(D, 1.0 / 720.0);
+        DoubleVector c7 = DoubleVector.broadcast(D, 1.0 / 5040.0);
+        DoubleVector c8 = DoubleVector.broadcast(D, 1.0 / 40320.0);
+        DoubleVector c9 = DoubleVector.broadcast(D, 1.0 / 362880.0);
+        DoubleVector c10 = DoubleVector.broadcast(D, 1.0 / 3628800.0);
+        DoubleVector c11 = DoubleVector.broadcast(D, 1.0 / 39916800.0);
+        DoubleVector c12 = DoubleVector.broadcast(D, 1.0 / 479001600.0);
+        DoubleVector c13 = DoubleVector.broadcast(D, 1.0 / 6227020800.0);
+        LongVector bias = LongVector.broadcast(L, 1023), exponentShift = LongVector.broadcast(L, 52);
+        for (long i = 0; i < bound; i += lanes) {
+            long xo = ox + i * 8, zo = oz + i * 8;
+            DoubleVector v = DoubleVector.fromMemorySegment(D, x, xo, LE);
+            if (v.lanewise(VectorOperators.ABS).compare(VectorOperators.GT, limit).anyTrue()) {
+                Loops.exp_f64(x, xo, 8, z, zo, 8, lanes);
+                continue;
+            }
+            DoubleVector k = v.lanewise(VectorOperators.FMA, log2e, shift).lanewise(VectorOperators.SUB, shift);
+            DoubleVector r = k.lanewise(VectorOperators.FMA, ln2Lo, k.lanewise(VectorOperators.FMA, ln2Hi, v));
+            DoubleVector p = c13;
+            p = p.lanewise(VectorOperators.FMA, r, c12);
+            p = p.lanewise(VectorOperators.FMA, r, c11);
+            p = p.lanewise(VectorOperators.FMA, r, c10);
+            p = p.lanewise(VectorOperators.FMA, r, c9);
+            p = p.lanewise(VectorOperators.FMA, r, c8);
+            p = p.lanewise(VectorOperators.FMA, r, c7);
+            p = p.lanewise(VectorOperators.FMA, r, c6);
+            p = p.lanewise(VectorOperators.FMA, r, c5);
+            p = p.lanewise(VectorOperators.FMA, r, c4);
+            p = p.lanewise(VectorOperators.FMA, r, c3);
+            p = p.lanewise(VectorOperators.FMA, r, c2);
+            p = p.lanewise(VectorOperators.FMA, r, c1);
+            p = p.lanewise(VectorOperators.FMA, r, c0);
+            ((LongVector) k.convertShape(VectorOperators.D2L, L, 0)).lanewise(VectorOperators.ADD, bias)
+                    .lanewise(VectorOperators.LSHL, exponentShift).intoMemorySegment(z, zo, LE);
+            p.lanewise(VectorOperators.MUL, DoubleVector.fromMemorySegment(D, z, zo, LE)).intoMemorySegment(z, zo, LE);
+        }
+        return bound;
     }
 
     /** {@code acc[j] += x[j]}: int64 accumulators (contiguous), int32 input (contiguous); returns the count done. */

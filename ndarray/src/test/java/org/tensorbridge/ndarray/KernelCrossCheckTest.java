@@ -235,6 +235,54 @@ class KernelCrossCheckTest {
         c.np.run(Python.numpy2());
     }
 
+    @Test
+    void expOfFloat64IsWithinAnUlpAcrossItsRange() {
+        // float64 exp runs our own vector polynomial: the whole range, the edges where it hands a vector to
+        // Math.exp (|x| > 708: overflow, subnormal results, 0), the specials, each special at every lane position
+        NDRandom rng = new NDRandom(23);
+        double[] specials = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0, 1e-300,
+            -1e-300, Double.MIN_VALUE, 1.0, -1.0, Math.log(2) / 2, -Math.log(2) / 2, 707.99, 708.0, 708.01, 709.78,
+            709.79, 710.0, -707.99, -708.0, -708.01, -720.0, -744.0, -745.13, -745.14, -746.0, 1e308, -1e308};
+        int lanes = 16;  // covers every lane of 8-lane vectors at both halves of a 16-element block
+        double[] grid = new double[specials.length * lanes * lanes];
+        java.util.Arrays.fill(grid, 0.5);
+        for (int s = 0; s < specials.length; s++) {
+            for (int at = 0; at < lanes; at++) {
+                grid[(s * lanes + at) * lanes + at] = specials[s];
+            }
+        }
+        NDArray wide = keep(keep(rng.uniform(-750, 750, 200_003)).astype(DType.FLOAT64));
+        NDArray small = keep(keep(rng.uniform(-1, 1, 100_000)).astype(DType.FLOAT64));
+        NDArray edges = keep(NDArray.of(grid, grid.length));
+        NumpyCheck np = new NumpyCheck(dir);
+        np.py("""
+                import math
+                def mexp(v):
+                    try:
+                        return math.exp(v)
+                    except OverflowError:
+                        return math.inf
+                def ulps(ours, x):
+                    theirs = np.exp(x)
+                    exact = np.array([mexp(v) for v in x.tolist()])
+                    if not np.array_equal(np.isnan(ours), np.isnan(theirs)):
+                        return 'NaN where numpy has none, or none where it has'
+                    ok = ~np.isnan(ours)
+                    o, t, e = ours[ok].view(np.int64), theirs[ok].view(np.int64), exact[ok].view(np.int64)
+                    if ((o < 0) | (t < 0)).any():
+                        return 'a negative result'
+                    far = np.abs(o - t).max(initial=0); off = np.abs(o - e).max(initial=0)
+                    return 'ok' if far <= 2 and off <= 1 else f'{far} ulps from numpy, {off} from math.exp'
+                """);
+        for (Object[] c : new Object[][] {{"wide", wide}, {"small", small}, {"edges", edges}}) {
+            NDArray x = (NDArray) c[1];
+            np.input("x_" + c[0], x);
+            np.input("e_" + c[0], keep(x.exp()));
+            np.str("exp " + c[0], "ulps(e_" + c[0] + ", x_" + c[0] + ")", "ok");
+        }
+        np.run(Python.numpy2());
+    }
+
     private static final DType[] MIXED = {DType.BOOL, DType.INT8, DType.UINT8, DType.INT16, DType.UINT16, DType.INT32,
         DType.UINT32, DType.INT64, DType.UINT64, DType.FLOAT16, DType.FLOAT32, DType.FLOAT64};
 

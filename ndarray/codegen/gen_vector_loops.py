@@ -246,13 +246,15 @@ for t in ['f32', 'f64']:
         w(f'    }}')
         w('')
 
-# exp of float64: JDK 25's EXP (an SVML call per vector) ran 0.83x NumPy's AVX-512 exp per core at 1M. Ours: k = x / ln2
-# rounded (the 1.5 * 2^52 shifter), r = x - k ln2 in two FMA steps (fdlibm's split of ln2, whose high part has
-# trailing zeros, so k * LN2_HI is exact), exp(r) by its Taylor polynomial of degree 13 (|r| <= ln2 / 2: the
-# truncation error is under 0.05 ulp) in Horner form, times 2^k. 2^k is built as bits (k + 1023) << 52 stored
-# into the output and loaded back as doubles: the Vector API's reinterpretation has a heap-segment fallback
-# (see the gathers). A vector with any |x| > 708 (overflow, results below the normal range, infinities) is left
-# to Math.exp lane by lane; NaN passes through the polynomial. Within 1 ulp of glibc's exp (Python's math.exp).
+# exp of float64: JDK 25's EXP (an SVML call per vector) ran 0.74x-0.84x NumPy's AVX-512 exp per core at 1M. Ours:
+# t = x / ln2 + 1.5 * 2^52 (the shifter: t's low mantissa bits hold k = round(x / ln2)), r = x - k ln2 in two FMA
+# steps (fdlibm's split of ln2, whose high part has trailing zeros, so k * LN2_HI is exact), exp(r) by its Taylor
+# polynomial of degree 13 (|r| <= ln2 / 2: the truncation error is under 0.05 ulp) in Horner form, times 2^k.
+# 2^k's bits are (bits(t) + 1023) << 52 (the shift drops the shifter's bits), taken by storing t into the output
+# and loading it back as longs, and back again as doubles: the Vector API's reinterpretation has a heap-segment
+# fallback (see the gathers), and its double -> long conversion needs AVX-512DQ (without it, as with -XX:UseAVX=2,
+# the loop ran 4-5x slower than EXP). A vector with any |x| > 708 (overflow, results below the normal range,
+# infinities) is left to Math.exp lane by lane; NaN passes through the polynomial. Within 1 ulp of glibc's exp.
 EXP_TAYLOR = 13
 w('    private static final double EXP_SHIFT = 0x1.8p52;')
 w('    private static final double LN2_HI = 6.93147180369123816490e-01;')
@@ -287,13 +289,15 @@ w('            if (v.lanewise(VectorOperators.ABS).compare(VectorOperators.GT, l
 w('                Loops.exp_f64(x, xo, 8, z, zo, 8, lanes);')
 w('                continue;')
 w('            }')
-w('            DoubleVector k = v.lanewise(VectorOperators.FMA, log2e, shift).lanewise(VectorOperators.SUB, shift);')
+w('            DoubleVector t = v.lanewise(VectorOperators.FMA, log2e, shift);')
+w('            t.intoMemorySegment(z, zo, LE);')
+w('            LongVector bits = LongVector.fromMemorySegment(L, z, zo, LE);')
+w('            DoubleVector k = t.lanewise(VectorOperators.SUB, shift);')
 w('            DoubleVector r = k.lanewise(VectorOperators.FMA, ln2Lo, k.lanewise(VectorOperators.FMA, ln2Hi, v));')
 w(f'            DoubleVector p = c{EXP_TAYLOR};')
 for j in range(EXP_TAYLOR - 1, -1, -1):
     w(f'            p = p.lanewise(VectorOperators.FMA, r, c{j});')
-w('            ((LongVector) k.convertShape(VectorOperators.D2L, L, 0)).lanewise(VectorOperators.ADD, bias)')
-w('                    .lanewise(VectorOperators.LSHL, exponentShift).intoMemorySegment(z, zo, LE);')
+w('            bits.lanewise(VectorOperators.ADD, bias).lanewise(VectorOperators.LSHL, exponentShift).intoMemorySegment(z, zo, LE);')
 w('            p.lanewise(VectorOperators.MUL, DoubleVector.fromMemorySegment(D, z, zo, LE)).intoMemorySegment(z, zo, LE);')
 w('        }')
 w('        return bound;')

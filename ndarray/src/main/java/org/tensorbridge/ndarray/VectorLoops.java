@@ -2122,7 +2122,10 @@ final class VectorLoops {
                 Loops.exp_f64(x, xo, 8, z, zo, 8, lanes);
                 continue;
             }
-            DoubleVector k = v.lanewise(VectorOperators.FMA, log2e, shift).lanewise(VectorOperators.SUB, shift);
+            DoubleVector t = v.lanewise(VectorOperators.FMA, log2e, shift);
+            t.intoMemorySegment(z, zo, LE);
+            LongVector bits = LongVector.fromMemorySegment(L, z, zo, LE);
+            DoubleVector k = t.lanewise(VectorOperators.SUB, shift);
             DoubleVector r = k.lanewise(VectorOperators.FMA, ln2Lo, k.lanewise(VectorOperators.FMA, ln2Hi, v));
             DoubleVector p = c13;
             p = p.lanewise(VectorOperators.FMA, r, c12);
@@ -2138,8 +2141,7 @@ final class VectorLoops {
             p = p.lanewise(VectorOperators.FMA, r, c2);
             p = p.lanewise(VectorOperators.FMA, r, c1);
             p = p.lanewise(VectorOperators.FMA, r, c0);
-            ((LongVector) k.convertShape(VectorOperators.D2L, L, 0)).lanewise(VectorOperators.ADD, bias)
-                    .lanewise(VectorOperators.LSHL, exponentShift).intoMemorySegment(z, zo, LE);
+            bits.lanewise(VectorOperators.ADD, bias).lanewise(VectorOperators.LSHL, exponentShift).intoMemorySegment(z, zo, LE);
             p.lanewise(VectorOperators.MUL, DoubleVector.fromMemorySegment(D, z, zo, LE)).intoMemorySegment(z, zo, LE);
         }
         return bound;

@@ -20,6 +20,8 @@ final class Kernels {
 
     /** Elements per buffered chunk (a chunk of each operand stays in L1/L2). */
     static final int BUF = 2048;
+    /** Rows shorter than this are not gathered for a vector loop: the copy would cost more than it saves. */
+    private static final long MIN_GATHER = 64;
     private static final int SCRATCH = BUF * 16;
 
     private static final ThreadLocal<MemorySegment[]> SCRATCHES = ThreadLocal.withInitial(() -> {
@@ -440,8 +442,9 @@ final class Kernels {
                 r = (o, s, n) -> loop.run(sa, o[0], s[0], sb, o[1], s[1], so, o[2], s[2], n);
             } else {
                 r = (o, s, n) -> {
-                    Loops.Unary ga = ca != null ? ca : s[0] != ci && s[0] != 0 ? gather : null;
-                    Loops.Unary gb = cb != null ? cb : s[1] != ci && s[1] != 0 ? gather : null;
+                    boolean gathers = n >= MIN_GATHER;
+                    Loops.Unary ga = ca != null ? ca : gathers && s[0] != ci && s[0] != 0 ? gather : null;
+                    Loops.Unary gb = cb != null ? cb : gathers && s[1] != ci && s[1] != 0 ? gather : null;
                     if (ga == null && gb == null && co == null) {
                         loop.run(sa, o[0], s[0], sb, o[1], s[1], so, o[2], s[2], n);
                         return;
@@ -496,7 +499,7 @@ final class Kernels {
             // fraction of that (exp of every second float32 of 1M: 4.8-7.9 ms -> 1.4-3.5 ms, noisy 2-core VM).
             Loops.Unary gather = LoopSelector.VECTOR ? LoopSelector.cast(c, c) : null;
             r = (o, s, n) -> {
-                if (gather == null || s[0] == ci || s[0] == 0 || n < 64) {
+                if (gather == null || s[0] == ci || s[0] == 0 || n < MIN_GATHER) {
                     loop.run(sa, o[0], s[0], so, o[1], s[1], n);
                     return;
                 }
@@ -588,8 +591,9 @@ final class Kernels {
                 row = (o, s, n) -> loop.run(sc, o[0], s[0], sx, o[1], s[1], sy, o[2], s[2], so, o[3], s[3], n);
             } else {
                 row = (o, s, n) -> {
-                    Loops.Unary gx = cx != null ? cx : s[1] != ri && s[1] != 0 ? gather : null;
-                    Loops.Unary gy = cy != null ? cy : s[2] != ri && s[2] != 0 ? gather : null;
+                    boolean gathers = n >= MIN_GATHER;
+                    Loops.Unary gx = cx != null ? cx : gathers && s[1] != ri && s[1] != 0 ? gather : null;
+                    Loops.Unary gy = cy != null ? cy : gathers && s[2] != ri && s[2] != 0 ? gather : null;
                     if (cc == null && gx == null && gy == null) {
                         loop.run(sc, o[0], s[0], sx, o[1], s[1], sy, o[2], s[2], so, o[3], s[3], n);
                         return;

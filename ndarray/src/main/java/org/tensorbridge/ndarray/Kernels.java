@@ -445,10 +445,11 @@ final class Kernels {
             long ci = c.byteSize();
             long oi = loopOut.byteSize();
             // uint8 operands at other strides (a[..., ::2]) are gathered chunk by chunk, as where's are, so that
-            // the vector loop runs on them (mul of every second byte of 1M: 228 -> 57 us). Wider dtypes are not:
-            // measured, gathering float32/float64/int32 operands first was no faster than the typed loop's
-            // strided branch, and slower for float64 (0.55-0.61x), whose strided rows are memory-bound at 1M.
-            Loops.Unary gather = c == DType.UINT8 && LoopSelector.VECTOR ? LoopSelector.cast(c, c) : null;
+            // the vector loop runs on them (mul of every second byte of 1M: 228 -> 57 us); not for a scalar loop
+            // (power), which reads strides as fast. Wider dtypes are not: measured, gathering float32/float64/int32
+            // operands first was no faster than the typed loop's strided branch, and slower for float64
+            // (0.55-0.61x), whose strided rows are memory-bound at 1M.
+            Loops.Unary gather = c == DType.UINT8 && LoopSelector.isVector(loop) ? LoopSelector.cast(c, c) : null;
             Row r;
             if (ca == null && cb == null && co == null && gather == null) {
                 r = (o, s, n) -> loop.run(sa, o[0], s[0], sb, o[1], s[1], so, o[2], s[2], n);
@@ -508,7 +509,7 @@ final class Kernels {
             // A strided input is gathered chunk by chunk into a contiguous buffer first, so that the vector loop
             // runs on it instead of the scalar strided loop: Math.exp costs ~5 ns per element, the vector exp a
             // fraction of that (exp of every second float32 of 1M: 4.8-7.9 ms -> 1.4-3.5 ms, noisy 2-core VM).
-            Loops.Unary gather = LoopSelector.VECTOR ? LoopSelector.cast(c, c) : null;
+            Loops.Unary gather = LoopSelector.isVector(loop) ? LoopSelector.cast(c, c) : null;
             r = (o, s, n) -> {
                 if (stagingFor(null, gather, s[0], ci, n) == null) {
                     loop.run(sa, o[0], s[0], so, o[1], s[1], n);
@@ -596,7 +597,7 @@ final class Kernels {
             long ri = r.byteSize();
             // 1-byte operands at other strides (a[..., ::2]) are gathered chunk by chunk, as a cast would convert
             // them, so that the vector where runs: the scalar byte loop ran at 0.74x-0.79x NumPy's on one core
-            Loops.Unary gather = ri == 1 && LoopSelector.VECTOR ? LoopSelector.cast(r, r) : null;
+            Loops.Unary gather = ri == 1 && LoopSelector.isVector(loop) ? LoopSelector.cast(r, r) : null;
             Row row;
             if (cc == null && cx == null && cy == null && gather == null) {
                 row = (o, s, n) -> loop.run(sc, o[0], s[0], sx, o[1], s[1], sy, o[2], s[2], so, o[3], s[3], n);

@@ -34,6 +34,19 @@ final class LoopSelector {
     private static final ConcurrentHashMap<String, Object[]> UNARY = new ConcurrentHashMap<>();
     private static final Object[] CASTS = new Object[TYPES * TYPES];
     private static final Object[] WHERE = new Object[17];
+    // the Vector API loops handed out, by identity: staging an operand for a loop (a gather of strided bytes)
+    // pays only where a vector loop then runs on it
+    private static final java.util.Set<Object> VECTOR_LOOPS = ConcurrentHashMap.newKeySet();
+
+    /** Whether {@code loop} (from this class) is a Vector API loop rather than a scalar one. */
+    static boolean isVector(Object loop) {
+        return VECTOR_LOOPS.contains(loop);
+    }
+
+    private static <T> T vector(T loop) {
+        VECTOR_LOOPS.add(loop);
+        return loop;
+    }
 
     private static Object memo(Object[] table, int slot, Supplier<Object> resolve) {
         Object loop = table[slot];
@@ -65,7 +78,7 @@ final class LoopSelector {
         if (VECTOR && s != null) {
             Loops.Binary v = VectorLoops.binary(op, t);
             if (v != null) {
-                return v;
+                return vector(v);
             }
         }
         return s;
@@ -76,7 +89,7 @@ final class LoopSelector {
         if (VECTOR && s != null) {
             Loops.Unary v = VectorLoops.unary(op, t);
             if (v != null) {
-                return v;
+                return vector(v);
             }
         }
         return s;
@@ -87,7 +100,7 @@ final class LoopSelector {
         if (VECTOR && s != null) {
             Loops.Unary v = VectorLoops.cast(f, t);
             if (v != null) {
-                return v;
+                return vector(v);
             }
         }
         return s;
@@ -98,7 +111,7 @@ final class LoopSelector {
         if (VECTOR && s != null) {
             Loops.Ternary v = VectorLoops.where(itemSize);
             if (v != null) {
-                return v;
+                return vector(v);
             }
         }
         return s;

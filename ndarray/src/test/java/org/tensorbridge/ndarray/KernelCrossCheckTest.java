@@ -466,7 +466,7 @@ class KernelCrossCheckTest {
     @Test
     void whereAndBinaryOfStridedBytesMatchNumpy() {
         // 1-byte operands at strides other than 1 are gathered chunk by chunk for the vector where (and uint8 ones
-        // for the binary vector loops): every second
+        // for the binary vector loops, not for scalar ones): every second
         // and every third element, reversed, beside a contiguous, a scalar or a broadcast operand; rows shorter
         // than a vector, rows longer than a chunk (2048), a last element whose neighbour lies past the memory
         splitFrom(1 << 12, () -> {
@@ -507,6 +507,14 @@ class KernelCrossCheckTest {
                         c.check(p + " evens > scalar", ev + " > " + sc, keep(evens.gt(one)), 0);
                         c.check(p + " maximum(column, evens)", "np.maximum(" + p + "o[:, :1], " + ev + ")",
                                 keep(column.maximum(evens)), 0);
+                        // loops with no vector version read strided operands in place: power, round, int32 abs
+                        c.check(p + " evens ** thirds", ev + " ** " + th, keep(evens.pow(thirds)), 0);
+                        NDArray sevenths = keep(keep(wide.astype(DType.FLOAT32)).div(7.0));
+                        c.check(p + " round(evens / 7)", "np.round(" + p + "w.astype(np.float32)[:, :" + 2 * n
+                                + ":2] / 7)", keep(sevenths.slice(1, 0, 2 * n, 2).round()), 0);
+                        NDArray centred = keep(keep(wide.astype(DType.INT32)).sub(100L));
+                        c.check(p + " abs(evens - 100)", "np.abs(" + p + "w.astype(np.int32)[:, :" + 2 * n
+                                + ":2] - 100)", keep(centred.slice(1, 0, 2 * n, 2).abs()), 0);
                     }
                 }
             }

@@ -4,6 +4,7 @@ package org.tensorbridge.ndarray;
 import static org.tensorbridge.ndarray.Elements.F32;
 import static org.tensorbridge.ndarray.Elements.F64;
 import static org.tensorbridge.ndarray.Elements.I32;
+import static org.tensorbridge.ndarray.Elements.I64;
 import static org.tensorbridge.ndarray.Elements.I8;
 
 import java.lang.foreign.MemorySegment;
@@ -1894,6 +1895,755 @@ final class VectorLoops {
         return bound;
     }
 
+    /** Byte k of BYTES_OF_BITS[b] is bit k of b: eight compare results as eight bool bytes. */
+    private static final long[] BYTES_OF_BITS = new long[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            for (int k = 0; k < 8; k++) {
+                BYTES_OF_BITS[b] |= (long) (b >>> k & 1) << (8 * k);
+            }
+        }
+    }
+
+    /** eq_f32 where BF does not exist (F has fewer than 8 lanes): eight results per store. */
+    static void eq_f32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = F.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = eq_f32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = eq_f32_bits_vs(x, ox, y.get(F32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.eq_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long eq_f32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.EQ, FloatVector.fromMemorySegment(F, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long eq_f32_bits_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.EQ, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** ne_f32 where BF does not exist (F has fewer than 8 lanes): eight results per store. */
+    static void ne_f32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = F.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = ne_f32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = ne_f32_bits_vs(x, ox, y.get(F32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.ne_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long ne_f32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.NE, FloatVector.fromMemorySegment(F, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long ne_f32_bits_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.NE, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** lt_f32 where BF does not exist (F has fewer than 8 lanes): eight results per store. */
+    static void lt_f32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = F.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = lt_f32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = lt_f32_bits_vs(x, ox, y.get(F32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.lt_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long lt_f32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.LT, FloatVector.fromMemorySegment(F, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long lt_f32_bits_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.LT, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** le_f32 where BF does not exist (F has fewer than 8 lanes): eight results per store. */
+    static void le_f32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = F.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = le_f32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = le_f32_bits_vs(x, ox, y.get(F32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.le_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long le_f32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.LE, FloatVector.fromMemorySegment(F, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long le_f32_bits_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.LE, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** gt_f32 where BF does not exist (F has fewer than 8 lanes): eight results per store. */
+    static void gt_f32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = F.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = gt_f32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = gt_f32_bits_vs(x, ox, y.get(F32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.gt_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long gt_f32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.GT, FloatVector.fromMemorySegment(F, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long gt_f32_bits_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.GT, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** ge_f32 where BF does not exist (F has fewer than 8 lanes): eight results per store. */
+    static void ge_f32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = F.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = ge_f32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = ge_f32_bits_vs(x, ox, y.get(F32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.ge_f32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long ge_f32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.GE, FloatVector.fromMemorySegment(F, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long ge_f32_bits_vs(MemorySegment x, long ox, float y, MemorySegment z, long oz, long n) {
+        int lanes = F.length();
+        long bound = n - n % 8;
+        FloatVector b = FloatVector.broadcast(F, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= FloatVector.fromMemorySegment(F, x, ox + (i + k) * 4, LE).compare(VectorOperators.GE, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** eq_f64 where BD does not exist (D has fewer than 8 lanes): eight results per store. */
+    static void eq_f64_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = D.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 8 && sy == 8) {
+            i = eq_f64_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 8 && sy == 0) {
+            i = eq_f64_bits_vs(x, ox, y.get(F64, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.eq_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long eq_f64_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.EQ, DoubleVector.fromMemorySegment(D, y, oy + (i + k) * 8, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long eq_f64_bits_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.EQ, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** ne_f64 where BD does not exist (D has fewer than 8 lanes): eight results per store. */
+    static void ne_f64_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = D.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 8 && sy == 8) {
+            i = ne_f64_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 8 && sy == 0) {
+            i = ne_f64_bits_vs(x, ox, y.get(F64, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.ne_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long ne_f64_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.NE, DoubleVector.fromMemorySegment(D, y, oy + (i + k) * 8, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long ne_f64_bits_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.NE, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** lt_f64 where BD does not exist (D has fewer than 8 lanes): eight results per store. */
+    static void lt_f64_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = D.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 8 && sy == 8) {
+            i = lt_f64_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 8 && sy == 0) {
+            i = lt_f64_bits_vs(x, ox, y.get(F64, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.lt_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long lt_f64_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.LT, DoubleVector.fromMemorySegment(D, y, oy + (i + k) * 8, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long lt_f64_bits_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.LT, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** le_f64 where BD does not exist (D has fewer than 8 lanes): eight results per store. */
+    static void le_f64_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = D.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 8 && sy == 8) {
+            i = le_f64_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 8 && sy == 0) {
+            i = le_f64_bits_vs(x, ox, y.get(F64, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.le_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long le_f64_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.LE, DoubleVector.fromMemorySegment(D, y, oy + (i + k) * 8, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long le_f64_bits_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.LE, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** gt_f64 where BD does not exist (D has fewer than 8 lanes): eight results per store. */
+    static void gt_f64_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = D.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 8 && sy == 8) {
+            i = gt_f64_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 8 && sy == 0) {
+            i = gt_f64_bits_vs(x, ox, y.get(F64, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.gt_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long gt_f64_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.GT, DoubleVector.fromMemorySegment(D, y, oy + (i + k) * 8, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long gt_f64_bits_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.GT, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** ge_f64 where BD does not exist (D has fewer than 8 lanes): eight results per store. */
+    static void ge_f64_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = D.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 8 && sy == 8) {
+            i = ge_f64_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 8 && sy == 0) {
+            i = ge_f64_bits_vs(x, ox, y.get(F64, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.ge_f64(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long ge_f64_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.GE, DoubleVector.fromMemorySegment(D, y, oy + (i + k) * 8, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long ge_f64_bits_vs(MemorySegment x, long ox, double y, MemorySegment z, long oz, long n) {
+        int lanes = D.length();
+        long bound = n - n % 8;
+        DoubleVector b = DoubleVector.broadcast(D, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= DoubleVector.fromMemorySegment(D, x, ox + (i + k) * 8, LE).compare(VectorOperators.GE, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** eq_i32 where BI does not exist (I has fewer than 8 lanes): eight results per store. */
+    static void eq_i32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = I.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = eq_i32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = eq_i32_bits_vs(x, ox, y.get(I32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.eq_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long eq_i32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.EQ, IntVector.fromMemorySegment(I, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long eq_i32_bits_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.EQ, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** ne_i32 where BI does not exist (I has fewer than 8 lanes): eight results per store. */
+    static void ne_i32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = I.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = ne_i32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = ne_i32_bits_vs(x, ox, y.get(I32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.ne_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long ne_i32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.NE, IntVector.fromMemorySegment(I, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long ne_i32_bits_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.NE, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** lt_i32 where BI does not exist (I has fewer than 8 lanes): eight results per store. */
+    static void lt_i32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = I.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = lt_i32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = lt_i32_bits_vs(x, ox, y.get(I32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.lt_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long lt_i32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.LT, IntVector.fromMemorySegment(I, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long lt_i32_bits_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.LT, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** le_i32 where BI does not exist (I has fewer than 8 lanes): eight results per store. */
+    static void le_i32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = I.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = le_i32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = le_i32_bits_vs(x, ox, y.get(I32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.le_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long le_i32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.LE, IntVector.fromMemorySegment(I, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long le_i32_bits_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.LE, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** gt_i32 where BI does not exist (I has fewer than 8 lanes): eight results per store. */
+    static void gt_i32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = I.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = gt_i32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = gt_i32_bits_vs(x, ox, y.get(I32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.gt_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long gt_i32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.GT, IntVector.fromMemorySegment(I, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long gt_i32_bits_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.GT, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    /** ge_i32 where BI does not exist (I has fewer than 8 lanes): eight results per store. */
+    static void ge_i32_bits(MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
+        long i = 0;
+        boolean fits = I.length() <= 8;  // wider species have a byte species and never select this loop
+        if (fits && sz == 1 && sx == 4 && sy == 4) {
+            i = ge_i32_bits_vv(x, ox, y, oy, z, oz, n);
+        } else if (fits && sz == 1 && sx == 4 && sy == 0) {
+            i = ge_i32_bits_vs(x, ox, y.get(I32, oy), z, oz, n);
+        }
+        if (i < n) {
+            Loops.ge_i32(x, ox + i * sx, sx, y, oy + i * sy, sy, z, oz + i * sz, sz, n - i);
+        }
+    }
+
+    private static long ge_i32_bits_vv(MemorySegment x, long ox, MemorySegment y, long oy, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.GE, IntVector.fromMemorySegment(I, y, oy + (i + k) * 4, LE)).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
+    private static long ge_i32_bits_vs(MemorySegment x, long ox, int y, MemorySegment z, long oz, long n) {
+        int lanes = I.length();
+        long bound = n - n % 8;
+        IntVector b = IntVector.broadcast(I, y);
+        for (long i = 0; i < bound; i += 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k += lanes) {
+                bits |= IntVector.fromMemorySegment(I, x, ox + (i + k) * 4, LE).compare(VectorOperators.GE, b).toLong() << k;
+            }
+            z.set(I64, oz + i, BYTES_OF_BITS[(int) bits]);
+        }
+        return bound;
+    }
+
     static void where1(MemorySegment cs, long oc, long sc, MemorySegment x, long ox, long sx, MemorySegment y, long oy, long sy, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
         int lanes = B.length();
@@ -2910,30 +3660,30 @@ final class VectorLoops {
             case "mul_UINT8" -> VectorLoops::mul_u8;
             case "min_UINT8" -> VectorLoops::min_u8;
             case "max_UINT8" -> VectorLoops::max_u8;
-            case "eq_FLOAT32" -> BF != null ? VectorLoops::eq_f32 : null;
-            case "ne_FLOAT32" -> BF != null ? VectorLoops::ne_f32 : null;
-            case "lt_FLOAT32" -> BF != null ? VectorLoops::lt_f32 : null;
-            case "le_FLOAT32" -> BF != null ? VectorLoops::le_f32 : null;
-            case "gt_FLOAT32" -> BF != null ? VectorLoops::gt_f32 : null;
-            case "ge_FLOAT32" -> BF != null ? VectorLoops::ge_f32 : null;
-            case "eq_FLOAT64" -> BD != null ? VectorLoops::eq_f64 : null;
-            case "ne_FLOAT64" -> BD != null ? VectorLoops::ne_f64 : null;
-            case "lt_FLOAT64" -> BD != null ? VectorLoops::lt_f64 : null;
-            case "le_FLOAT64" -> BD != null ? VectorLoops::le_f64 : null;
-            case "gt_FLOAT64" -> BD != null ? VectorLoops::gt_f64 : null;
-            case "ge_FLOAT64" -> BD != null ? VectorLoops::ge_f64 : null;
-            case "eq_INT32" -> BI != null ? VectorLoops::eq_i32 : null;
-            case "ne_INT32" -> BI != null ? VectorLoops::ne_i32 : null;
-            case "lt_INT32" -> BI != null ? VectorLoops::lt_i32 : null;
-            case "le_INT32" -> BI != null ? VectorLoops::le_i32 : null;
-            case "gt_INT32" -> BI != null ? VectorLoops::gt_i32 : null;
-            case "ge_INT32" -> BI != null ? VectorLoops::ge_i32 : null;
-            case "eq_UINT8" -> true ? VectorLoops::eq_u8 : null;
-            case "ne_UINT8" -> true ? VectorLoops::ne_u8 : null;
-            case "lt_UINT8" -> true ? VectorLoops::lt_u8 : null;
-            case "le_UINT8" -> true ? VectorLoops::le_u8 : null;
-            case "gt_UINT8" -> true ? VectorLoops::gt_u8 : null;
-            case "ge_UINT8" -> true ? VectorLoops::ge_u8 : null;
+            case "eq_FLOAT32" -> BF != null ? VectorLoops::eq_f32 : VectorLoops::eq_f32_bits;
+            case "ne_FLOAT32" -> BF != null ? VectorLoops::ne_f32 : VectorLoops::ne_f32_bits;
+            case "lt_FLOAT32" -> BF != null ? VectorLoops::lt_f32 : VectorLoops::lt_f32_bits;
+            case "le_FLOAT32" -> BF != null ? VectorLoops::le_f32 : VectorLoops::le_f32_bits;
+            case "gt_FLOAT32" -> BF != null ? VectorLoops::gt_f32 : VectorLoops::gt_f32_bits;
+            case "ge_FLOAT32" -> BF != null ? VectorLoops::ge_f32 : VectorLoops::ge_f32_bits;
+            case "eq_FLOAT64" -> BD != null ? VectorLoops::eq_f64 : VectorLoops::eq_f64_bits;
+            case "ne_FLOAT64" -> BD != null ? VectorLoops::ne_f64 : VectorLoops::ne_f64_bits;
+            case "lt_FLOAT64" -> BD != null ? VectorLoops::lt_f64 : VectorLoops::lt_f64_bits;
+            case "le_FLOAT64" -> BD != null ? VectorLoops::le_f64 : VectorLoops::le_f64_bits;
+            case "gt_FLOAT64" -> BD != null ? VectorLoops::gt_f64 : VectorLoops::gt_f64_bits;
+            case "ge_FLOAT64" -> BD != null ? VectorLoops::ge_f64 : VectorLoops::ge_f64_bits;
+            case "eq_INT32" -> BI != null ? VectorLoops::eq_i32 : VectorLoops::eq_i32_bits;
+            case "ne_INT32" -> BI != null ? VectorLoops::ne_i32 : VectorLoops::ne_i32_bits;
+            case "lt_INT32" -> BI != null ? VectorLoops::lt_i32 : VectorLoops::lt_i32_bits;
+            case "le_INT32" -> BI != null ? VectorLoops::le_i32 : VectorLoops::le_i32_bits;
+            case "gt_INT32" -> BI != null ? VectorLoops::gt_i32 : VectorLoops::gt_i32_bits;
+            case "ge_INT32" -> BI != null ? VectorLoops::ge_i32 : VectorLoops::ge_i32_bits;
+            case "eq_UINT8" -> VectorLoops::eq_u8;
+            case "ne_UINT8" -> VectorLoops::ne_u8;
+            case "lt_UINT8" -> VectorLoops::lt_u8;
+            case "le_UINT8" -> VectorLoops::le_u8;
+            case "gt_UINT8" -> VectorLoops::gt_u8;
+            case "ge_UINT8" -> VectorLoops::ge_u8;
             default -> null;
         };
     }

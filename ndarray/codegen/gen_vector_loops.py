@@ -719,22 +719,29 @@ w('''    /** Sum of a contiguous block of float64. */
     }
 ''')
 
-# Rows of float32 added into a row of float sums: contiguous rows, and rows of every second float32.
+# Rows added into a row of sums, four rows per pass over the sums (the input streams through in memory order): float32
+# rows into float sums and uint8 rows into int32 sums, each contiguous or every second element. name: (sums' vector
+# class, species, layout, item bytes, whether the loads span the odd slots, a vector of row elements at {p}, one
+# element at {p}). Vector adds go through lanewise(ADD, v): add(v) is a final method that dispatches again inside,
+# at a call site profiled for every species of its class (see the note above BSP).
 ROW_SUMS = {
-    'F32': ('contiguous', 4, 'n - n % lanes', 'FloatVector.fromMemorySegment(F, s, {p}, LE)'),
-    'EvensF32': ('every second float32', 8, None,
+    'F32': ('FloatVector', 'F', 'F32', 4, False, 'FloatVector.fromMemorySegment(F, s, {p}, LE)', 's.get(F32, {p})'),
+    'EvensF32': ('FloatVector', 'F', 'F32', 8, True,
                  'FloatVector.fromMemorySegment(F, s, {p}, LE)\n                                '
-                 '.rearrange(EVENS_F, FloatVector.fromMemorySegment(F, s, {p} + lanes * 4L, LE))'),
+                 '.rearrange(EVENS_F, FloatVector.fromMemorySegment(F, s, {p} + lanes * 4L, LE))', 's.get(F32, {p})'),
+    'U8': ('IntVector', 'I', 'I32', 1, False,
+           '(IntVector) ByteVector.fromMemorySegment(BI, s, {p}, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)',
+           '(s.get(I8, {p}) & 0xFF)'),
+    'EvensU8': ('IntVector', 'I', 'I32', 2, True,
+                '(IntVector) ShortVector.fromMemorySegment(SF, s, {p}, LE).lanewise(VectorOperators.AND, low)\n'
+                '                                .convertShape(VectorOperators.S2I, I, 0)', '(s.get(I8, {p}) & 0xFF)'),
 }
-for name, (what, item, bound, load) in ROW_SUMS.items():
-    if name == 'F32':
-        w('''    /**
+ROW_SUMS_DOC = {
+    'F32': '''    /**
      * {@code sums[j] += x[off + r * rowStride + 4 j]} for r < rows, row after row (the float adds in that order),
      * j < n: float32 rows added into a row of float sums, four rows per pass over the sums.
-     */''')
-        bound_lines = f'        long bound = {bound};'
-    else:
-        w('''    /** Takes lanes 0, 2, 4, ... of two vectors (this one's, then the argument's): every second float32. */
+     */''',
+    'EvensF32': '''    /** Takes lanes 0, 2, 4, ... of two vectors (this one's, then the argument's): every second float32. */
     private static final VectorShuffle<Float> EVENS_F = VectorShuffle.fromOp(F,
             j -> 2 * j < F.length() ? 2 * j : 2 * j - 2 * F.length());
 
@@ -744,40 +751,59 @@ for name, (what, item, bound, load) in ROW_SUMS.items():
      * gathered each row into scratch and added it into float64 sums (a column sum of every second float32 ran
      * 0.76x NumPy's on one core). The loads span the odd slots too, so whole vectors stop where the furthest
      * row's would reach past the memory; the columns after that are added one by one.
-     */''')
-        bound_lines = '''        long furthest = Math.max(off, off + (rows - 1) * rowStride);
-        long bound = Math.min(n, (s.byteSize() - furthest) / 8);
+     */''',
+    'U8': '''    /**
+     * {@code sums[j] += x[off + r * rowStride + j]} for r < rows, j < n: uint8 rows added into a row of int32 sums
+     * (exact while rows * 255 fits, 2^23 rows), four rows per pass over the sums. The element-wise path added each
+     * byte into an int64 sum, one long vector per four bytes where AVX2 has no four-byte species, else one by one
+     * (a column sum of uint8 ran 0.67x NumPy's on an AVX2 machine).
+     */''',
+    'EvensU8': '''    /**
+     * As {@link #addRowsU8} for rows of every second byte: {@code sums[j] += x[off + r * rowStride + 2 j]}, each
+     * element the low byte of a 16-bit lane. The loads span the odd bytes too, so whole vectors stop where the
+     * furthest row's would reach past the memory; the columns after that are added one by one.
+     */''',
+}
+for name, (vc, sp, lay, item, spans, load, one) in ROW_SUMS.items():
+    w(ROW_SUMS_DOC[name])
+    if spans:
+        bound_lines = f'''        long furthest = Math.max(off, off + (rows - 1) * rowStride);
+        long bound = Math.min(n, (s.byteSize() - furthest) / {item});
         bound -= bound % lanes;'''
+    else:
+        bound_lines = '        long bound = n - n % lanes;'
+    if name == 'EvensU8':
+        bound_lines += '\n        ShortVector low = ShortVector.broadcast(SF, (short) 0xFF);'
     rows4 = ''.join(f'''
-                        .add({load.format(p=p)})''' for p in ('p', 'p + rowStride', 'p + 2 * rowStride', 'p + 3 * rowStride'))
+                        .lanewise(VectorOperators.ADD, {load.format(p=p)})''' for p in ('p', 'p + rowStride', 'p + 2 * rowStride', 'p + 3 * rowStride'))
     if name == 'F32':
         rest = '''            add_f32(sums, 0, 4, s, off + r * rowStride, 4, sums, 0, 4, n);'''
     else:
         rest = f'''            long row = off + r * rowStride;
             for (long j = 0; j < bound; j += lanes) {{
-                long p = row + j * 8;
-                FloatVector.fromMemorySegment(F, sums, j * 4, LE)
-                        .add({load.format(p='p')})
+                long p = row + j * {item};
+                {vc}.fromMemorySegment({sp}, sums, j * 4, LE)
+                        .lanewise(VectorOperators.ADD, {load.format(p='p')})
                         .intoMemorySegment(sums, j * 4, LE);
             }}
             for (long j = bound; j < n; j++) {{
-                sums.set(F32, j * 4, sums.get(F32, j * 4) + s.get(F32, row + j * 8));
+                sums.set({lay}, j * 4, sums.get({lay}, j * 4) + {one.format(p=f'row + j * {item}')});
             }}'''
     w(f'''    static void addRows{name}(MemorySegment sums, MemorySegment s, long off, long rowStride, long rows, long n) {{
-        int lanes = F.length();
+        int lanes = {sp}.length();
 {bound_lines}
         long r = 0;
         for (; r + 4 <= rows; r += 4) {{
             long row = off + r * rowStride;
             for (long j = 0; j < bound; j += lanes) {{
                 long p = row + j * {item};
-                FloatVector.fromMemorySegment(F, sums, j * 4, LE){rows4}
+                {vc}.fromMemorySegment({sp}, sums, j * 4, LE){rows4}
                         .intoMemorySegment(sums, j * 4, LE);
             }}
             for (long j = bound; j < n; j++) {{
                 long p = row + j * {item};
-                sums.set(F32, j * 4, sums.get(F32, j * 4) + s.get(F32, p) + s.get(F32, p + rowStride)
-                        + s.get(F32, p + 2 * rowStride) + s.get(F32, p + 3 * rowStride));
+                sums.set({lay}, j * 4, sums.get({lay}, j * 4) + {one.format(p='p')} + {one.format(p='p + rowStride')}
+                        + {one.format(p='p + 2 * rowStride')} + {one.format(p='p + 3 * rowStride')});
             }}
         }}
         for (; r < rows; r++) {{

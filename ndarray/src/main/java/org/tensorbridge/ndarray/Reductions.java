@@ -283,7 +283,7 @@ final class Reductions {
         long[][] strides = {a.stridesRef(), accStrides};
         long[] base = {a.byteOffset(), 0};
         long accBytes = Math.max(outN, 1) * 8;
-        MemorySegment columns = columnSumsF32(a, reduced, accBytes, scratch);
+        MemorySegment columns = columnSums(a, reduced, accBytes, scratch);
         MemorySegment acc = columns != null ? columns : rowSums(a, strides, base, accBytes, outN, ints, scratch);
         DType rt = out.dtype();
         MemorySegment so = out.buffer().memory();
@@ -351,32 +351,38 @@ final class Reductions {
         return combine(parts, outN, ints);
     }
 
-    /** Rows per block of {@link #columnSumsF32}: the float sums take this many values each. */
+    /** Rows per block of {@link #columnSums}: the float sums take this many values each. */
     private static final long ROW_BLOCK = 256;
 
-    /** Columns per chunk of {@link #columnSumsF32}: 8 KiB of float sums, in L1 beside the streaming rows. */
+    /** Columns per chunk of {@link #columnSums}: 8 KiB of float or int32 sums, in L1 beside the streaming rows. */
     private static final long COLUMN_CHUNK = 2048;
 
     /**
-     * Float32 sums of a matrix over the axis across its contiguous rows (a.sum(0) of a C-ordered matrix,
-     * a.sum(1) of a transposed one: per-feature sums and means), or across rows of every second float32
+     * Float32 and uint8 sums of a matrix over the axis across its contiguous rows (a.sum(0) of a C-ordered
+     * matrix, a.sum(1) of a transposed one: per-feature sums and means), or across rows of every second element
      * (a[:, ::2].sum(0)): for each block of rows, each chunk of columns is summed row after row into a row of
-     * float sums (four rows per pass; the input streams through in memory order), which is then added into
-     * float64 sums — as accurate as NumPy's float32 row-after-row adds, which take every row in float. The
-     * column chunks split across the loop threads; null for every other case.
+     * float (int32) sums (four rows per pass; the input streams through in memory order), which is then added into
+     * the float64 (int64) accumulators. Float32 stays as accurate as NumPy's row-after-row adds, which take every
+     * row in float; uint8 sums are exact (a block's int32 sums reach 256 * 255). The column chunks split across
+     * the loop threads; null for every other case.
      */
-    private static MemorySegment columnSumsF32(NDArray a, boolean[] reduced, long accBytes, Scratch scratch) {
+    private static MemorySegment columnSums(NDArray a, boolean[] reduced, long accBytes, Scratch scratch) {
         long[] shape = a.shapeRef();
         long[] st = a.stridesRef();
-        if (!LoopSelector.VECTOR || a.dtype() != DType.FLOAT32 || shape.length != 2 || reduced[0] == reduced[1]) {
+        DType t = a.dtype();
+        if (!LoopSelector.VECTOR || (t != DType.FLOAT32 && t != DType.UINT8) || shape.length != 2
+                || reduced[0] == reduced[1]) {
             return null;
         }
         int across = reduced[0] ? 0 : 1; // the reduced axis walks the rows, the kept one (contiguous) the columns
         int along = 1 - across;
-        long colStride = st[along];  // contiguous, or every second float32 (a[:, ::2])
-        if ((colStride != 4 && colStride != 8) || shape[across] < 2) {
+        long item = t.byteSize();
+        long colStride = st[along];  // contiguous, or every second element (a[:, ::2])
+        if ((colStride != item && colStride != 2 * item) || shape[across] < 2) {
             return null;
         }
+        boolean floats = t == DType.FLOAT32;
+        boolean evens = colStride == 2 * item;
         MemorySegment s = a.buffer().memory();
         MemorySegment acc = scratch.zeroed(accBytes);
         long rows = shape[across], cols = shape[along], off = a.byteOffset(), rowStride = st[across];
@@ -392,14 +398,24 @@ final class Reductions {
                     long c0 = c * chunk;
                     long w = Math.min(chunk, cols - c0);
                     long first = off + r0 * rowStride + c0 * colStride;
-                    if (colStride == 4) {
+                    if (floats && !evens) {
                         MemorySegment.copy(s, first, sums, 0, w * 4);
                         VectorLoops.addRowsF32(sums, s, first + rowStride, rowStride, rn - 1, w);
                     } else {
                         sums.asSlice(0, w * 4).fill((byte) 0);
-                        VectorLoops.addRowsEvensF32(sums, s, first, rowStride, rn, w);
+                        if (floats) {
+                            VectorLoops.addRowsEvensF32(sums, s, first, rowStride, rn, w);
+                        } else if (evens) {
+                            VectorLoops.addRowsEvensU8(sums, s, first, rowStride, rn, w);
+                        } else {
+                            VectorLoops.addRowsU8(sums, s, first, rowStride, rn, w);
+                        }
                     }
-                    SumKernels.accumulateDouble(sums, 0, 4, DType.FLOAT32, acc, c0 * 8, 8, w);
+                    if (floats) {
+                        SumKernels.accumulateDouble(sums, 0, 4, DType.FLOAT32, acc, c0 * 8, 8, w);
+                    } else {
+                        SumKernels.accumulateLong(sums, 0, 4, DType.INT32, acc, c0 * 8, 8, w);
+                    }
                 }
             }
         });

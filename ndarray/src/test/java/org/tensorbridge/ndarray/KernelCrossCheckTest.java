@@ -440,24 +440,30 @@ class KernelCrossCheckTest {
     }
 
     @Test
-    void columnSumsOfEverySecondFloat32MatchNumpy() {
-        // a[:, ::2].sum(0) of float32 adds whole rows of vectors: rows left over after four at a time, a second
-        // block of rows, reversed rows, a last row ending at the memory's end, columns split across threads
+    void columnSumsOfFloat32AndUint8MatchNumpy() {
+        // sum(0) of float32 and uint8 rows (contiguous, transposed, every second element) adds whole rows of vectors:
+        // rows left over after four at a time, a second block of rows, reversed rows, a last row ending at the
+        // memory's end, columns split across threads, columns left over after whole vectors
         splitFrom(1 << 12, () -> {
             Cmp c = new Cmp(dir);
             NDRandom rng = new NDRandom(13);
             long[][] shapes = {{2, 3}, {7, 2 * 37 - 1}, {9, 2 * 32 - 1}, {259, 200}, {301, 2 * 1001 - 1}, {5, 2 * 4099}};
-            for (long[] shape : shapes) {
-                NDArray base = keep(data(rng, DType.FLOAT32, shape));
-                String p = "cols_" + shape[0] + "_" + shape[1];
-                c.np.input(p, base);
-                NDArray evens = keep(base.slice(1, 0, shape[1], 2));
-                c.check(p + " sum(0)", p + "[:, ::2].sum(0)", keep(evens.sum(0)), 1e-6);
-                c.check(p + " mean(0)", p + "[:, ::2].mean(0)", keep(evens.mean(0)), 1e-6);
-                NDArray reversed = keep(evens.slice(0, Long.MAX_VALUE, Long.MIN_VALUE, -1));
-                c.check(p + " reversed rows sum(0)", p + "[::-1, ::2].sum(0)", keep(reversed.sum(0)), 1e-6);
-                NDArray odds = keep(base.slice(1, 1, shape[1], 2));
-                c.check(p + " odd columns sum(0)", p + "[:, 1::2].sum(0)", keep(odds.sum(0)), 1e-6);
+            for (DType t : new DType[] {DType.FLOAT32, DType.UINT8}) {
+                double tol = t == DType.FLOAT32 ? 1e-6 : 0;
+                for (long[] shape : shapes) {
+                    NDArray base = keep(data(rng, t, shape));
+                    String p = "cols_" + t.numpyName() + "_" + shape[0] + "_" + shape[1];
+                    c.np.input(p, base);
+                    c.check(p + " sum(0)", p + ".sum(0)", keep(base.sum(0)), tol);
+                    c.check(p + " transposed sum(1)", p + ".T.sum(1)", keep(keep(base.transpose()).sum(1)), tol);
+                    NDArray evens = keep(base.slice(1, 0, shape[1], 2));
+                    c.check(p + " evens sum(0)", p + "[:, ::2].sum(0)", keep(evens.sum(0)), tol);
+                    c.check(p + " evens mean(0)", p + "[:, ::2].mean(0)", keep(evens.mean(0)), 1e-6);
+                    NDArray reversed = keep(evens.slice(0, Long.MAX_VALUE, Long.MIN_VALUE, -1));
+                    c.check(p + " reversed rows sum(0)", p + "[::-1, ::2].sum(0)", keep(reversed.sum(0)), tol);
+                    NDArray odds = keep(base.slice(1, 1, shape[1], 2));
+                    c.check(p + " odd columns sum(0)", p + "[:, 1::2].sum(0)", keep(odds.sum(0)), tol);
+                }
             }
             c.np.run(Python.numpy2());
         });

@@ -74,6 +74,11 @@ w('    static final VectorSpecies<Byte> BF = speciesFor(byte.class, 8, F.length(
 w('    static final VectorSpecies<Byte> BD = speciesFor(byte.class, 8, D.length());')
 w('    static final VectorSpecies<Byte> BI = speciesFor(byte.class, 8, I.length());')
 w('    static final VectorSpecies<Byte> BL = speciesFor(byte.class, 8, L.length());')
+w('    /**')
+w('     * Byte species at least as wide as D\'s lanes: BD, or where it does not exist (AVX2: four lanes, 32 bits) BF, of')
+w('     * which a conversion takes the first D.length() lanes (uint8 -> float64 loads twice the bytes it uses).')
+w('     */')
+w('    static final VectorSpecies<Byte> BDW = BD != null ? BD : BF;')
 w('    /** Float species with as many lanes as D (for float32 -> float64 accumulation). */')
 w('    static final VectorSpecies<Float> FD = speciesFor(float.class, 32, D.length());')
 w('    /** Int species with as many lanes as L (for int32 -> int64 sums). */')
@@ -441,7 +446,7 @@ for t, wide, ws, item, conv, ns, guard in [(t, *g) for ts, *g in GATHERS for t i
 # loop, as its neighbour may lie past the memory). One loop per method (see above); the entry only dispatches.
 U8_TO_FLOAT = [  # dtype, species, item, byte species, int species, int conversion, short species, short conversion
     ('f32', 'F', 4, 'BF', 'I', 'I2F', 'SF', 'S2F'),
-    ('f64', 'D', 8, 'BD', 'IL', 'I2D', 'SD', 'S2D'),
+    ('f64', 'D', 8, 'BDW', 'IL', 'I2D', 'SD', 'S2D'),
 ]
 for t, sp, item, bs, ins, i2x, ss, s2x in U8_TO_FLOAT:
     guard = f'{bs} != null' + ('' if ins == 'I' else f' && {ins} != null')
@@ -459,9 +464,20 @@ for t, sp, item, bs, ins, i2x, ss, s2x in U8_TO_FLOAT:
     w('    }')
     w('')
     params = 'MemorySegment x, long ox, MemorySegment z, long oz, long n'
-    vector_loop(f'{name}_c', params, sp, [],
-                [f'((IntVector) ByteVector.fromMemorySegment({bs}, x, ox + i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, {ins}, 0))',
-                 f'        .convertShape(VectorOperators.{i2x}, {sp}, 0).intoMemorySegment(z, oz + i * {item}, LE);'])
+    w(f'    private static long {name}_c({params}) {{')
+    w(f'        int lanes = {sp}.length();')
+    if bs == 'BDW':
+        w(f'        long bound = Math.max(0, n - ({bs}.length() - lanes));  // no load reaches past the last element')
+        w('        bound -= bound % lanes;')
+    else:
+        w('        long bound = n - n % lanes;')
+    w('        for (long i = 0; i < bound; i += lanes) {')
+    w(f'            ((IntVector) ByteVector.fromMemorySegment({bs}, x, ox + i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, {ins}, 0))')
+    w(f'                    .convertShape(VectorOperators.{i2x}, {sp}, 0).intoMemorySegment(z, oz + i * {item}, LE);')
+    w('        }')
+    w('        return bound;')
+    w('    }')
+    w('')
     w(f'    private static long {name}_every2({params}) {{')
     w(f'        int lanes = {sp}.length();')
     w('        long bound = (n - 1) - (n - 1) % lanes;')

@@ -43,6 +43,11 @@ final class VectorLoops {
     static final VectorSpecies<Byte> BD = speciesFor(byte.class, 8, D.length());
     static final VectorSpecies<Byte> BI = speciesFor(byte.class, 8, I.length());
     static final VectorSpecies<Byte> BL = speciesFor(byte.class, 8, L.length());
+    /**
+     * Byte species at least as wide as D's lanes: BD, or where it does not exist (AVX2: four lanes, 32 bits) BF, of
+     * which a conversion takes the first D.length() lanes (uint8 -> float64 loads twice the bytes it uses).
+     */
+    static final VectorSpecies<Byte> BDW = BD != null ? BD : BF;
     /** Float species with as many lanes as D (for float32 -> float64 accumulation). */
     static final VectorSpecies<Float> FD = speciesFor(float.class, 32, D.length());
     /** Int species with as many lanes as L (for int32 -> int64 sums). */
@@ -3069,7 +3074,7 @@ final class VectorLoops {
 
     static void cast_u8_f64(MemorySegment x, long ox, long sx, MemorySegment z, long oz, long sz, long n) {
         long i = 0;
-        if (sx == 1 && sz == 8 && BD != null && IL != null) {
+        if (sx == 1 && sz == 8 && BDW != null && IL != null) {
             i = cast_u8_f64_c(x, ox, z, oz, n);
         } else if (sx == 2 && sz == 8 && SD != null) {
             i = cast_u8_f64_every2(x, ox, z, oz, n);
@@ -3081,9 +3086,10 @@ final class VectorLoops {
 
     private static long cast_u8_f64_c(MemorySegment x, long ox, MemorySegment z, long oz, long n) {
         int lanes = D.length();
-        long bound = n - n % lanes;
+        long bound = Math.max(0, n - (BDW.length() - lanes));  // no load reaches past the last element
+        bound -= bound % lanes;
         for (long i = 0; i < bound; i += lanes) {
-            ((IntVector) ByteVector.fromMemorySegment(BD, x, ox + i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IL, 0))
+            ((IntVector) ByteVector.fromMemorySegment(BDW, x, ox + i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IL, 0))
                     .convertShape(VectorOperators.I2D, D, 0).intoMemorySegment(z, oz + i * 8, LE);
         }
         return bound;

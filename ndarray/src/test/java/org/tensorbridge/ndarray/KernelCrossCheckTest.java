@@ -569,6 +569,10 @@ class KernelCrossCheckTest {
                 // y's last element ends the memory: a vector load past it would read outside the array
                 c.check(cell + "astype " + b.numpyName(), xa + ".astype(np." + b.numpyName() + ")", keep(x.astype(b)), 0);
                 c.check(cell + "odd astype " + b.numpyName(), ya + ".astype(np." + b.numpyName() + ")", keep(y.astype(b)), 0);
+                // contiguous, ending at the memory's end: a cast loading more bytes than it converts (uint8 ->
+                // float64 on AVX2) must stop whole vectors before it
+                c.check(cell + "contiguous astype " + b.numpyName(), all2 + ".astype(np." + b.numpyName() + ")",
+                        keep(all.astype(b)), 0);
             }
         }
         c.np.run(Python.numpy2());

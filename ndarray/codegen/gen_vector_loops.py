@@ -466,11 +466,9 @@ for t, sp, item, bs, ins, i2x, ss, s2x in U8_TO_FLOAT:
     params = 'MemorySegment x, long ox, MemorySegment z, long oz, long n'
     w(f'    private static long {name}_c({params}) {{')
     w(f'        int lanes = {sp}.length();')
-    if bs == 'BDW':
-        w(f'        long bound = Math.max(0, n - ({bs}.length() - lanes));  // no load reaches past the last element')
-        w('        bound -= bound % lanes;')
-    else:
-        w('        long bound = n - n % lanes;')
+    w(f'        // {bs} may hold more bytes than a vector converts (BDW on AVX2): no load passes the last element')
+    w(f'        long bound = Math.max(0, n - ({bs}.length() - lanes));')
+    w('        bound -= bound % lanes;')
     w('        for (long i = 0; i < bound; i += lanes) {')
     w(f'            ((IntVector) ByteVector.fromMemorySegment({bs}, x, ox + i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, {ins}, 0))')
     w(f'                    .convertShape(VectorOperators.{i2x}, {sp}, 0).intoMemorySegment(z, oz + i * {item}, LE);')

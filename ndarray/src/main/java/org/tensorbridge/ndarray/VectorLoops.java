@@ -3053,7 +3053,9 @@ final class VectorLoops {
 
     private static long cast_u8_f32_c(MemorySegment x, long ox, MemorySegment z, long oz, long n) {
         int lanes = F.length();
-        long bound = n - n % lanes;
+        // BF may hold more bytes than a vector converts (BDW on AVX2): no load passes the last element
+        long bound = Math.max(0, n - (BF.length() - lanes));
+        bound -= bound % lanes;
         for (long i = 0; i < bound; i += lanes) {
             ((IntVector) ByteVector.fromMemorySegment(BF, x, ox + i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0))
                     .convertShape(VectorOperators.I2F, F, 0).intoMemorySegment(z, oz + i * 4, LE);
@@ -3086,7 +3088,8 @@ final class VectorLoops {
 
     private static long cast_u8_f64_c(MemorySegment x, long ox, MemorySegment z, long oz, long n) {
         int lanes = D.length();
-        long bound = Math.max(0, n - (BDW.length() - lanes));  // no load reaches past the last element
+        // BDW may hold more bytes than a vector converts (BDW on AVX2): no load passes the last element
+        long bound = Math.max(0, n - (BDW.length() - lanes));
         bound -= bound % lanes;
         for (long i = 0; i < bound; i += lanes) {
             ((IntVector) ByteVector.fromMemorySegment(BDW, x, ox + i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, IL, 0))

@@ -62,8 +62,10 @@ record "doctor --require-cuda" "${PIPESTATUS[0]}"
 log "CUDA-tagged tests"
 testkit=
 [[ -d .device/tests/testkit ]] && testkit=:.device/tests/testkit
-timeout 240 $TB_JAVA --enable-native-access=ALL-UNNAMED -jar .device/junit-platform-console-standalone.jar execute \
-  --class-path "$jars$testkit:.device/tests/torch:.device/tests/bridge:.device/tests/data:.device/tests/dist" \
+# the launcher runs from a class path that holds the tests (not -jar): tests that start a child JVM pass it on
+tests_cp="$jars$testkit:.device/tests/torch:.device/tests/bridge:.device/tests/data:.device/tests/dist"
+timeout 240 $TB_JAVA --enable-native-access=ALL-UNNAMED \
+  -cp "$tests_cp:.device/junit-platform-console-standalone.jar" org.junit.platform.console.ConsoleLauncher execute \
   --scan-class-path .device/tests/torch:.device/tests/bridge:.device/tests/data:.device/tests/dist \
   --include-tag cuda --details=tree --disable-banner > "$OUT/tests.txt" 2>&1
 rc=$?

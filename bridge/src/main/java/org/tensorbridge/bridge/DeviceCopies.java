@@ -36,7 +36,6 @@ public final class DeviceCopies {
             shared = own.detach(Bridge.fromArray(host));  // the transfer owns its tensors, not the caller's scope
             onDevice = own.detach(shared.to(device, true));
             copied = CudaEvent.create().record(stream);
-            return new Transfer(onDevice, copied, shared, stream);
         } catch (RuntimeException e) {
             if (onDevice != null && copied == null) {
                 stream.synchronize();  // the copy is queued and reads `host`: let it finish before letting go
@@ -44,6 +43,9 @@ public final class DeviceCopies {
             closeAll(copied, onDevice, shared);
             throw e;
         }
+        // made after `own` closed: a new transfer joins the innermost open scope, which must be the caller's
+        // (made inside, it joined `own` and was closed on return, tensor and event with it)
+        return new Transfer(onDevice, copied, shared, stream);
     }
 
     private static void requireSameDevice(Device device, CudaStream stream) {
@@ -144,7 +146,6 @@ public final class DeviceCopies {
             hostView.copy_(deviceTensor, true);
             deviceTensor.recordStream(stream);  // closing the tensor before await() must not free it under the copy
             done = CudaEvent.create().record(stream);
-            return new PendingArray(pinned, hostView, done);
         } catch (RuntimeException e) {
             if (done == null && hostView != null) {
                 stream.synchronize();  // a copy may be in flight into `pinned`: let it finish before freeing
@@ -152,6 +153,7 @@ public final class DeviceCopies {
             closeAll(done, hostView, pinned);
             throw e;
         }
+        return new PendingArray(pinned, hostView, done);  // joins the caller's scope, as a transfer does
     }
 
     /** A download in flight; the array from {@link #await()} joins the scope open on the awaiting thread. */

@@ -38,7 +38,7 @@ class LoaderCudaTest {
                             long[] labels = batch.get("y").toLongArray();
                             float[] features = batch.get("x").toFloatArray();
                             for (int r = 0; r < labels.length; r++) {
-                                assertEquals(-labels[r], features[3 * r + 1], "row " + r);
+                                assertEquals(-(float) labels[r], features[3 * r + 1], "row " + r);  // label 0: -0.0f, as x = y * -1f
                             }
                             batches.add(labels);
                         }

@@ -70,6 +70,7 @@ class NcclTest {
     @Tag("cuda")
     void aWorldOfOneReducesCudaTensorsOverNcclAndCpuTensorsOverGloo() {
         assumeNccl(1);
+        Assumptions.assumeTrue(ProcessGroup.isAvailable(), ProcessGroup::unavailableReason);
         try (ProcessGroup group = ProcessGroup.file(dir.resolve("store"), 0, 1, Duration.ofSeconds(60));
                 Scope scope = Scope.open()) {
             assertEquals(EnumSet.allOf(ProcessGroup.Backend.class), group.backends());
